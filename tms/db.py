@@ -1,0 +1,73 @@
+"""Engine and session handling: one SQLAlchemy session per request or CLI command."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every tms model."""
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout and enforced foreign keys."""
+    if url.startswith("sqlite"):
+        kwargs: dict = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            kwargs["poolclass"] = StaticPool
+        engine = create_engine(url, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def init_app(app: Flask) -> None:
+    """Attach an engine and a session factory to the app."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["tms_engine"] = engine
+    app.extensions["tms_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def get_engine() -> Engine:
+    """The current app's engine."""
+    return current_app.extensions["tms_engine"]
+
+
+def get_session() -> Session:
+    """The session of the current request or CLI command, created on first use."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["tms_sessionmaker"]()
+    return g.db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.rollback()
+        session.close()
+
+
+@contextmanager
+def new_session() -> Iterator[Session]:
+    """A session outside the request cycle (background work, benchmarks)."""
+    session = current_app.extensions["tms_sessionmaker"]()
+    try:
+        yield session
+    finally:
+        session.close()

@@ -1,0 +1,79 @@
+"""Safe XML and ZIP reading: no entities, no network, bounded sizes."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from lxml import etree
+
+from tms.formats.base import FormatError
+
+MAX_XML_BYTES = 50 * 1024 * 1024
+MAX_ZIP_MEMBERS = 2000
+MAX_ZIP_TOTAL = 200 * 1024 * 1024
+MAX_RATIO = 200  # uncompressed/compressed beyond this looks like a zip bomb
+
+
+def parser() -> etree.XMLParser:
+    """An lxml parser that resolves no entities, loads no DTD and never touches the network."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_blank_text=False,
+    )
+
+
+def parse_xml(data: bytes, *, where: str) -> etree._Element:
+    """Parse XML bytes, refusing DTDs with entity declarations and oversize input."""
+    if len(data) > MAX_XML_BYTES:
+        raise FormatError("the XML part is larger than 50 MB", where=where)
+    head = data[:4096].lstrip()
+    if b"<!ENTITY" in data[:65536] or (b"<!DOCTYPE" in head and b"[" in head):
+        raise FormatError("the XML declares entities, which tms refuses for safety", where=where)
+    try:
+        root = etree.fromstring(data, parser())
+    except etree.XMLSyntaxError as exc:
+        raise FormatError(f"the XML is not well formed ({exc.msg})", where=where) from None
+    tree = root.getroottree()
+    if tree.docinfo.internalDTD is not None and tree.docinfo.internalDTD.entities():
+        raise FormatError("the XML declares entities, which tms refuses for safety", where=where)
+    return root
+
+
+def open_zip(data: bytes, *, where: str, kind: str = "DOCX") -> zipfile.ZipFile:
+    """Open a ZIP container after checking it is one and is not a zip bomb."""
+    if not data.startswith(b"PK"):
+        raise FormatError(f"this is not a {kind} file (it is not a ZIP package)", where=where)
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise FormatError(
+            f"the {kind} file is damaged or truncated (its ZIP directory cannot be read)",
+            where=where,
+        ) from None
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise FormatError(f"the {kind} package has too many parts ({len(infos)})", where=where)
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if total > MAX_ZIP_TOTAL or (total > 10 * 1024 * 1024 and total / packed > MAX_RATIO):
+        raise FormatError(
+            f"the {kind} package would unpack to {total // (1024 * 1024)} MB, "
+            "which looks like a zip bomb",
+            where=where,
+        )
+    return zf
+
+
+def read_member(zf: zipfile.ZipFile, name: str, *, where: str) -> bytes:
+    """Read one ZIP member, turning CRC and truncation errors into FormatError."""
+    try:
+        return zf.read(name)
+    except KeyError:
+        raise FormatError(f"the package has no part {name}", where=where) from None
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        raise FormatError(f"the part {name} is damaged or truncated", where=where) from None
