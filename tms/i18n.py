@@ -9,10 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-_translate: Callable[[str], str] = lambda message: message  # noqa: E731
-_translate_plural: Callable[[str, str, int], str] = (
-    lambda singular, plural, n: singular if n == 1 else plural
-)
+
+def _identity(message: str) -> str:
+    return message
+
+
+def _english_plural(singular: str, plural: str, n: int) -> str:
+    return singular if n == 1 else plural
+
+
+_translate: Callable[[str], str] = _identity
+_translate_plural: Callable[[str, str, int], str] = _english_plural
 
 
 def set_translator(

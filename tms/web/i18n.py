@@ -35,18 +35,17 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     Babel(app, locale_selector=select_locale)
     from flask import has_request_context
-    from flask_babel import gettext, ngettext
+    from flask_babel import get_translations
 
     from tms import i18n
 
     def translate(message: str) -> str:
-        return gettext(message) if has_request_context() else message
+        return get_translations().ugettext(message) if has_request_context() else message
 
     def translate_plural(singular: str, plural: str, n: int) -> str:
         if has_request_context():
-            return ngettext(singular, plural, n)
+            return get_translations().ungettext(singular, plural, n)
         return singular if n == 1 else plural
 
-    # flask_babel's gettext applies %-formatting itself; we format in tms.i18n, so the
-    # raw translation is fetched with no parameters (and '%%' is never involved).
+    # The raw catalogue lookups: tms.i18n fills the placeholders itself.
     i18n.set_translator(translate, translate_plural)
