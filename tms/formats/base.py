@@ -133,3 +133,39 @@ class ExportMeta:
     translators: list[str] = field(default_factory=list)  # empty unless credits are on
     generator: str = "tms"
     direction: str = "ltr"
+
+
+@dataclass
+class ImportedUnit:
+    """One unit read back from an exchange file (PO, XLIFF) translated offline."""
+
+    key: str
+    source: str  # tagged, as exported
+    target: str  # tagged, as edited offline
+    fuzzy: bool = False  # PO fuzzy flag / XLIFF state "needs-*"
+    state: str | None = None  # the file's own state word, if any
+    line: int | None = None  # where in the file, for error messages
+
+
+@dataclass
+class MemoryPair:
+    """A source/target pair for TMX exchange."""
+
+    source: str  # tagged (tms.inline)
+    target: str
+    source_language: str
+    target_language: str
+    origin: str = ""
+    created_at: str | None = None  # ISO 8601, if known
+
+
+@dataclass
+class GlossaryEntry:
+    """A term pair for TBX or CSV exchange."""
+
+    source_term: str
+    target_term: str
+    source_language: str
+    target_language: str
+    note: str = ""
+    forbidden: bool = False
