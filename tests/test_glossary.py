@@ -1,0 +1,43 @@
+"""Glossary terms found in sources, with inflection endings and longest-first order."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import make_language
+from tms.services import glossary
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("Sex workers demand rights.", ["sex worker", "right"]),
+        ("SEX WORK is work.", ["sex work"]),
+        ("Frightening news.", []),  # "right" inside a word is not the term
+        ("Rights of migrants", ["migrant", "right"]),
+    ],
+)
+def test_terms_in(session, source, expected):
+    fr = make_language(session, "fr")
+    for term in ("sex worker", "sex work", "right", "migrant"):
+        glossary.add_term(session, language=fr, source_term=term, target_term=term.upper())
+    found = glossary.terms_in(session, source, source_language="en", language_id=fr.id)
+    assert sorted(t.source_term for t in found) == sorted(expected)
+
+
+def test_longer_terms_first_and_update_in_place(session):
+    fr = make_language(session, "fr")
+    glossary.add_term(session, language=fr, source_term="work", target_term="travail")
+    glossary.add_term(session, language=fr, source_term="sex  work", target_term="TDS")
+    glossary.add_term(session, language=fr, source_term="sex work", target_term="travail du sexe")
+    found = glossary.terms_in(session, "Sex work is work.", source_language="en", language_id=fr.id)
+    assert [(t.source_term, t.target_term) for t in found] == [
+        ("sex work", "travail du sexe"),
+        ("work", "travail"),
+    ]
+
+
+def test_empty_term_refused(session):
+    fr = make_language(session, "fr")
+    with pytest.raises(glossary.GlossaryError):
+        glossary.add_term(session, language=fr, source_term="  ", target_term="x")
