@@ -1,0 +1,398 @@
+"""Gettext PO: the offline round trip (write / read_units) and interface catalogues (read /
+write_catalog).
+
+Two uses, two shapes:
+- Exchange (offline translation in Poedit, OmegaT...): one entry per segment, msgctxt = the
+  segment key, msgid/msgstr = the tagged source/target, `#.` comments with the block context,
+  a legend of the tags and the export fingerprint (`tms-base: <hash>`, see `base_hash`),
+  `#:` "slug:position", `fuzzy` for outdated targets.
+- Interface catalogue: a PO/POT of the application's own strings imported as a document of
+  kind "interface" (one "message" block per entry), and written back as a normal gettext
+  catalogue (msgid = the original msgid) for the application to compile.
+
+Plural entries: the block text is the singular and the plural msgid joined by
+PLURAL_SEPARATOR, and the translator writes nplurals forms joined by the same separator.
+write_catalog writes the forms as msgstr[0..n-1] when their number equals nplurals, and
+leaves the entry untranslated otherwise (gettext then falls back to the English forms,
+which is better than a wrong form).
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import polib
+
+from tms.formats.base import (
+    ExportMeta,
+    ExportUnit,
+    FormatError,
+    ImportedUnit,
+    ParsedBlock,
+    ParsedDocument,
+    Tag,
+    TargetBlock,
+)
+from tms.i18n import _
+from tms.inline import TAG_RE, tokenize
+
+PLURAL_SEPARATOR = "\n||\n"
+BASE_PREFIX = "tms-base: "
+DOCUMENT_HEADER = "X-TMS-Document"
+SOURCE_LANGUAGE_HEADER = "X-TMS-Source-Language"
+_QUOTED_LINE = re.compile(r'^\s*(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)?\s*"')
+
+
+@dataclass
+class UnitsFile:
+    """An exchange file read back: its units and what its header says.
+
+    bases maps a unit key to the fingerprint of the target as it was exported (see
+    base_hash); a unit without one was not exported by tms or lost its comment.
+    """
+
+    format: str
+    units: list[ImportedUnit]
+    language: str | None = None  # target language declared by the file
+    source_language: str | None = None
+    document: str | None = None  # the document slug tms wrote, if any
+    bases: dict[str, str] = field(default_factory=dict)
+
+
+def base_hash(target: str) -> str:
+    """The export fingerprint of a target: what the online text was when the file was written."""
+    return hashlib.sha1(target.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
+
+
+def tag_legend(text: str, tags: dict[str, Tag]) -> str:
+    """A one-line legend of the tags in a tagged text, e.g. "<1>…</1> bold; <2/> footnote 1"."""
+    parts: list[str] = []
+    seen: set[str] = set()
+    for tok in tokenize(text):
+        if tok.kind not in ("open", "standalone") or tok.value in seen:
+            continue
+        seen.add(tok.value)
+        tag = tags.get(tok.value)
+        label = (tag.label or tag.kind) if tag else "formatting"
+        shape = f"<{tok.value}>…</{tok.value}>" if tok.kind == "open" else f"<{tok.value}/>"
+        parts.append(f"{shape} {label}")
+    return "; ".join(parts)
+
+
+def match_newlines(source: str, target: str) -> str:
+    """The target with the source's leading/trailing newline, as gettext requires."""
+    if not target:
+        return target
+    if source.startswith("\n") != target.startswith("\n"):
+        target = "\n" + target if source.startswith("\n") else target.lstrip("\n")
+    if source.endswith("\n") != target.endswith("\n"):
+        target = target + "\n" if source.endswith("\n") else target.rstrip("\n")
+    return target
+
+
+def po_language(code: str) -> str:
+    """A BCP 47 code in gettext's spelling (pt-BR -> pt_BR)."""
+    return code.replace("-", "_")
+
+
+def same_language(a: str, b: str) -> bool:
+    """True if two language codes name the same language (case and - / _ ignored)."""
+    return a.replace("_", "-").lower() == b.replace("_", "-").lower()
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M+0000")
+
+
+def _header(meta: ExportMeta, *, creation: str | None = None) -> dict[str, str]:
+    team = meta.team or f"{meta.target_language} team"
+    return {
+        "Project-Id-Version": meta.document_slug,
+        "Report-Msgid-Bugs-To": "",
+        "POT-Creation-Date": creation or _now(),
+        "PO-Revision-Date": _now(),
+        # Volunteers' pseudonyms appear only when the publisher turned credits on.
+        "Last-Translator": ", ".join(meta.translators) if meta.translators else team,
+        "Language-Team": team,
+        "Language": po_language(meta.target_language),
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Plural-Forms": meta.plural_forms,
+        "X-Generator": meta.generator,
+        DOCUMENT_HEADER: meta.document_slug,
+        SOURCE_LANGUAGE_HEADER: meta.source_language,
+    }
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def write(units: list[ExportUnit], meta: ExportMeta) -> bytes:
+    """One PO catalogue of a document's segments for offline translation."""
+    po = polib.POFile(wrapwidth=0)
+    po.header = _one_line(f"{meta.document_title} — {meta.target_language}, exported by tms.")
+    po.metadata = _header(meta)
+    for unit in units:
+        comments: list[str] = []
+        if unit.context:
+            comments.append(_one_line(f"Context: {unit.context}"))
+        comments.append(f"Block: {unit.block_type}")
+        legend = tag_legend(unit.source, unit.tags)
+        if legend:
+            comments.append(f"Tags: {legend}")
+        comments.extend(_one_line(note) for note in unit.notes if note.strip())
+        comments.append(BASE_PREFIX + base_hash(unit.target))
+        entry = polib.POEntry(
+            msgctxt=unit.key,
+            msgid=unit.source,
+            msgstr=match_newlines(unit.source, unit.target),
+            comment="\n".join(comments),
+            occurrences=[(meta.document_slug, str(unit.position))],
+        )
+        if unit.outdated and unit.target:
+            entry.flags.append("fuzzy")
+            if unit.previous_source:
+                entry.previous_msgid = unit.previous_source
+        po.append(entry)
+    return str(po).encode("utf-8")
+
+
+def _decode(data: bytes, *, filename: str) -> str:
+    """PO bytes as text: UTF-8 (BOM allowed) or the charset the header declares."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    if b"\x00" in data[:8192]:
+        raise FormatError(_("this is not a PO file (it contains binary data)"), where=filename)
+    m = re.search(rb"charset=([A-Za-z0-9_.:-]+)", data[:4096])
+    charset = m.group(1).decode("ascii").lower() if m else "utf-8"
+    if charset == "charset":  # POT templates keep the placeholder "CHARSET"
+        charset = "utf-8"
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        raise FormatError(
+            _("the header declares an unknown character set '%(charset)s'", charset=charset),
+            where=filename,
+        ) from None
+    try:
+        return data.decode(charset)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FormatError(
+            _("the file is not valid %(charset)s text (line %(line)s); save it as UTF-8",
+              charset=charset.upper(), line=line),
+            where=filename,
+        ) from None
+
+
+def _check_quotes(text: str, *, filename: str) -> None:
+    """Catch unterminated strings, which polib silently accepts and msgfmt refuses."""
+    for n, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#") or not _QUOTED_LINE.match(line):
+            continue
+        if len(stripped) < 2 or not stripped.endswith('"') or _ends_escaped(stripped):
+            raise FormatError(
+                _("syntax error at line %(line)s: a quoted string is not closed", line=n),
+                where=filename,
+            )
+
+
+def _ends_escaped(stripped: str) -> bool:
+    """True if the final quote is escaped (an odd run of backslashes before it)."""
+    body = stripped[:-1]
+    run = len(body) - len(body.rstrip("\\"))
+    first_quote = stripped.index('"')
+    return run % 2 == 1 or first_quote == len(stripped) - 1
+
+
+def parse(data: bytes, *, filename: str) -> polib.POFile:
+    """Parse PO bytes with polib, turning its failures into FormatError with the line."""
+    text = _decode(data, filename=filename)
+    _check_quotes(text, filename=filename)
+    try:
+        # The trailing newline matters: polib treats a one-line string as a file path.
+        po = polib.pofile(text + "\n", wrapwidth=0)
+    except OSError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        line = m.group(1) if m else "?"
+        raise FormatError(_("syntax error at line %(line)s", line=line), where=filename) from None
+    if not po.metadata and not len(po):
+        raise FormatError(_("this is not a PO file (no header and no entries found)"),
+                          where=filename)
+    return po
+
+
+def _base_of(entry: polib.POEntry) -> str | None:
+    for line in (entry.comment or "").splitlines():
+        if line.startswith(BASE_PREFIX):
+            return line[len(BASE_PREFIX) :].strip()
+    return None
+
+
+def read_file(data: bytes, *, filename: str) -> UnitsFile:
+    """A PO edited offline: units keyed by msgctxt, plus header facts and export fingerprints."""
+    po = parse(data, filename=filename)
+    units: list[ImportedUnit] = []
+    bases: dict[str, str] = {}
+    for entry in po:
+        if entry.obsolete or not entry.msgid:
+            continue
+        if not entry.msgctxt:
+            raise FormatError(
+                _("the entry at line %(line)s has no msgctxt, so it cannot be matched to a "
+                  "segment; upload the PO file tms exported", line=entry.linenum),
+                where=filename,
+            )
+        target = entry.msgstr
+        units.append(ImportedUnit(
+            key=entry.msgctxt,
+            source=entry.msgid,
+            target=target,
+            fuzzy="fuzzy" in entry.flags,
+            state="fuzzy" if "fuzzy" in entry.flags else ("translated" if target else None),
+            line=entry.linenum,
+        ))
+        base = _base_of(entry)
+        if base is not None:
+            bases[entry.msgctxt] = base
+    meta = po.metadata
+    return UnitsFile(
+        format="po",
+        units=units,
+        language=meta.get("Language") or None,
+        source_language=meta.get(SOURCE_LANGUAGE_HEADER) or None,
+        document=meta.get(DOCUMENT_HEADER) or None,
+        bases=bases,
+    )
+
+
+def read_units(data: bytes, *, filename: str) -> list[ImportedUnit]:
+    """The units of a PO file exported by tms and edited offline (Poedit, OmegaT...)."""
+    return read_file(data, filename=filename).units
+
+
+# --- interface catalogues --------------------------------------------------------------
+
+
+def _literal_tags(text: str, tags: dict[str, Tag]) -> str:
+    """Text with anything that looks like one of our tags turned into a literal tag."""
+
+    def repl(m: re.Match[str]) -> str:
+        ident = str(len(tags) + 1)
+        tags[ident] = Tag("literal", paired=False, data={"text": m.group(0)}, label=m.group(0))
+        return f"<{ident}/>"
+
+    return TAG_RE.sub(repl, text)
+
+
+def untag(text: str, tags: dict[str, Tag]) -> str:
+    """The inverse of the import: literal tags back to their text, other tags dropped."""
+    out: list[str] = []
+    for tok in tokenize(text):
+        if tok.kind == "text":
+            out.append(tok.value)
+        elif tok.kind == "standalone":
+            tag = tags.get(tok.value)
+            if tag is not None and tag.kind == "literal":
+                out.append(str(tag.data.get("text", "")))
+    return "".join(out)
+
+
+def _locator(msgctxt: str | None, msgid: str) -> str:
+    digest = hashlib.sha1(f"{msgctxt or ''}\x04{msgid}".encode(), usedforsecurity=False)
+    return "po:" + digest.hexdigest()[:20]
+
+
+def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
+    """A PO/POT file of interface strings as a document: one "message" block per entry."""
+    po = parse(data, filename=filename)
+    blocks: list[ParsedBlock] = []
+    for entry in po:
+        if entry.obsolete or not entry.msgid:
+            continue
+        tags: dict[str, Tag] = {}
+        text = _literal_tags(entry.msgid, tags)
+        if entry.msgid_plural:
+            text += PLURAL_SEPARATOR + _literal_tags(entry.msgid_plural, tags)
+        context = " — ".join(p for p in (entry.msgctxt, _one_line(entry.comment or "")) if p)
+        blocks.append(ParsedBlock(
+            type="message",
+            text=text,
+            tags=tags,
+            locator=_locator(entry.msgctxt, entry.msgid),
+            context=context,
+            attrs={
+                "msgctxt": entry.msgctxt,
+                "msgid_plural": entry.msgid_plural or None,
+                "flags": list(entry.flags),
+                "comments": entry.comment or "",
+                "occurrences": [f"{f}:{n}" if n else f for f, n in entry.occurrences],
+            },
+        ))
+    return ParsedDocument(
+        format="po",
+        blocks=blocks,
+        title=po.metadata.get("Project-Id-Version") or None,
+        language=language,
+    )
+
+
+def _nplurals(plural_forms: str) -> int:
+    m = re.search(r"nplurals\s*=\s*(\d+)", plural_forms)
+    return int(m.group(1)) if m else 2
+
+
+def write_catalog(entries: list[TargetBlock], language: str, plural_forms: str,
+                  *, project: str = "tms") -> bytes:
+    """A gettext catalogue of interface strings: msgid as imported, msgstr the translation."""
+    po = polib.POFile(wrapwidth=0)
+    po.header = f"Interface translation into {language}, written by tms."
+    po.metadata = {
+        "Project-Id-Version": project,
+        "Report-Msgid-Bugs-To": "",
+        "POT-Creation-Date": _now(),
+        "PO-Revision-Date": _now(),
+        "Last-Translator": f"{language} team",
+        "Language-Team": f"{language} team",
+        "Language": po_language(language),
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Plural-Forms": plural_forms,
+        "X-Generator": "tms",
+    }
+    n = _nplurals(plural_forms)
+    for tb in entries:
+        block = tb.block
+        attrs = block.attrs
+        source = untag(block.text, block.tags)
+        target = untag(tb.target, block.tags) if tb.target else ""
+        flags = [f for f in attrs.get("flags") or [] if f != "fuzzy"]
+        occurrences = [tuple(o.rsplit(":", 1)) if ":" in o else (o, "")
+                       for o in attrs.get("occurrences") or []]
+        common = {
+            "msgctxt": attrs.get("msgctxt") or None,
+            "comment": attrs.get("comments") or "",
+            "flags": flags,
+            "occurrences": occurrences,
+        }
+        if attrs.get("msgid_plural"):
+            singular, _sep, plural = source.partition(PLURAL_SEPARATOR)
+            plural = plural or attrs["msgid_plural"]
+            forms = target.split(PLURAL_SEPARATOR) if target else []
+            if len(forms) != n:
+                forms = [""] * n
+            forms = [match_newlines(singular, f) for f in forms]
+            po.append(polib.POEntry(msgid=singular, msgid_plural=plural,
+                                    msgstr_plural=dict(enumerate(forms)), **common))
+        else:
+            po.append(polib.POEntry(msgid=source, msgstr=match_newlines(source, target),
+                                    **common))
+    return str(po).encode("utf-8")

@@ -1,0 +1,261 @@
+"""XLIFF 1.2 (strict schema) for offline translation in CAT tools.
+
+One <file> per export, one <trans-unit id=key resname=key> per segment. Inline tags are
+<g id="n">…</g> for paired tags and <x id="n"/> for standalone ones, built here with lxml
+(translate-toolkit's target setter keeps stale inline elements and writes XLIFF 1.1).
+
+State mapping (tms.models.State -> XLIFF 1.2 state):
+    untranslated -> no <target> (or state="new" when a target text is present)
+    needs_work   -> "needs-translation"         (a reviewer sent it back: rework the text)
+    draft        -> "needs-review-translation"  (written, not yet submitted)
+    translated   -> "translated"                (awaiting review)
+    approved     -> "final" with approved="yes"
+    outdated     -> "needs-review-translation" whatever the state (the source moved)
+Reading back, any "needs-*" or "new" state counts as fuzzy, like a PO fuzzy flag.
+
+Export fingerprint: each trans-unit carries extradata="tms-base:<hash>" (po.base_hash of
+the target as exported), an attribute the strict schema allows and CAT tools keep, so an
+upload can tell whether the online text changed since the export.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from tms.formats.base import ExportMeta, ExportUnit, FormatError, ImportedUnit, Tag
+from tms.formats.po import UnitsFile, base_hash, tag_legend
+from tms.i18n import _
+from tms.inline import tokenize
+from tms.xmlsafe import parse_xml
+
+NS = "urn:oasis:names:tc:xliff:document:1.2"
+NS_11 = "urn:oasis:names:tc:xliff:document:1.1"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+BASE_PREFIX = "tms-base:"
+
+# tms.models.State values (formats import no database code).
+UNTRANSLATED, NEEDS_WORK, DRAFT, TRANSLATED, APPROVED = 0, 10, 20, 30, 40
+STATE_WORDS = {
+    NEEDS_WORK: "needs-translation",
+    DRAFT: "needs-review-translation",
+    TRANSLATED: "translated",
+    APPROVED: "final",
+}
+FUZZY_WORDS = frozenset({
+    "new", "needs-translation", "needs-review-translation", "needs-adaptation",
+    "needs-l10n", "needs-review-adaptation", "needs-review-l10n",
+})
+# Characters XML 1.0 cannot carry; lxml would refuse the whole document for one of them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_PAIRED_CTYPE = {"bold": "bold", "italic": "italic", "underline": "underlined", "link": "link"}
+_STANDALONE_CTYPE = {"image": "image", "break": "lb", "page_break": "pb"}
+
+
+def xml_text(text: str) -> str:
+    """Text with the characters XML cannot hold replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def state_word(state: int, *, outdated: bool = False) -> str:
+    """The XLIFF 1.2 state attribute for one of our states."""
+    if outdated:
+        return "needs-review-translation"
+    return STATE_WORDS.get(state, "new")
+
+
+def _q(name: str) -> str:
+    return f"{{{NS}}}{name}"
+
+
+def _ctype(tag: Tag | None, *, paired: bool) -> str | None:
+    if tag is None:
+        return None
+    table = _PAIRED_CTYPE if paired else _STANDALONE_CTYPE
+    if tag.kind in table:
+        return table[tag.kind]
+    kind = "".join(ch if not ch.isspace() else "_" for ch in tag.kind)
+    return f"x-{kind}" if kind else None
+
+
+def fill_inline(element: etree._Element, text: str, tags: dict[str, Tag]) -> None:
+    """Write a tagged text into an XLIFF element as text, <g> and <x/> children."""
+    stack: list[etree._Element] = [element]
+    last: etree._Element | None = None  # the element whose tail takes the next text
+
+    def add_text(value: str) -> None:
+        if last is None:
+            stack[-1].text = (stack[-1].text or "") + value
+        else:
+            last.tail = (last.tail or "") + value
+
+    for tok in tokenize(text):
+        if tok.kind == "text":
+            add_text(xml_text(tok.value))
+        elif tok.kind == "open":
+            g = etree.SubElement(stack[-1], _q("g"), id=tok.value)
+            ctype = _ctype(tags.get(tok.value), paired=True)
+            if ctype:
+                g.set("ctype", ctype)
+            stack.append(g)
+            last = None
+        elif tok.kind == "close":
+            if len(stack) > 1 and stack[-1].get("id") == tok.value:
+                last = stack.pop()
+            else:
+                add_text(tok.raw)  # a stray closing tag stays visible rather than vanishing
+        else:
+            x = etree.SubElement(stack[-1], _q("x"), id=tok.value)
+            ctype = _ctype(tags.get(tok.value), paired=False)
+            if ctype:
+                x.set("ctype", ctype)
+            last = x
+    # An unclosed opening tag (a bad target) stays an element closed at the end.
+
+
+def _note(parent: etree._Element, text: str, *, annotates: str = "general") -> None:
+    note = etree.SubElement(parent, _q("note"), annotates=annotates)
+    note.text = xml_text(text)
+
+
+def write(units: list[ExportUnit], meta: ExportMeta) -> bytes:
+    """An XLIFF 1.2 document of a document's segments, valid against the strict schema."""
+    root = etree.Element(_q("xliff"), nsmap={None: NS}, version="1.2")
+    file_el = etree.SubElement(root, _q("file"), {
+        "original": meta.document_slug,
+        "source-language": meta.source_language,
+        "target-language": meta.target_language,
+        "datatype": "plaintext",
+    })
+    header = etree.SubElement(file_el, _q("header"))
+    etree.SubElement(header, _q("tool"), {"tool-id": meta.generator, "tool-name": meta.generator})
+    _note(header, f"{meta.document_title} — {meta.target_language}")
+    body = etree.SubElement(file_el, _q("body"))
+    for unit in units:
+        tu = etree.SubElement(body, _q("trans-unit"), {
+            "id": unit.key,
+            "resname": unit.key,
+            "extradata": BASE_PREFIX + base_hash(unit.target),
+            f"{{{XML_NS}}}space": "preserve",
+        })
+        source = etree.SubElement(tu, _q("source"))
+        fill_inline(source, unit.source, unit.tags)
+        if unit.target or unit.state > UNTRANSLATED:
+            target = etree.SubElement(tu, _q("target"))
+            target.set("state", state_word(unit.state, outdated=unit.outdated))
+            fill_inline(target, unit.target, unit.tags)
+            if unit.state >= APPROVED and not unit.outdated:
+                tu.set("approved", "yes")
+        notes = []
+        if unit.context:
+            notes.append(f"Context: {unit.context}")
+        notes.append(f"Block: {unit.block_type} (position {unit.position})")
+        legend = tag_legend(unit.source, unit.tags)
+        if legend:
+            notes.append(f"Tags: {legend}")
+        if unit.outdated and unit.previous_source:
+            notes.append(f"Previous source: {unit.previous_source}")
+        for text in [*notes, *unit.notes]:
+            if text.strip():
+                _note(tu, text)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _local(el: etree._Element) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def inline_text(element: etree._Element, *, where: str) -> str:
+    """A <source>/<target> element's content as a tagged text (tags may come reordered).
+
+    <g id> becomes <id>…</id>; <x id/> and <ph id> become <id/>; <bx>/<ex> and <bpt>/<ept>
+    become opening and closing tags paired by rid (or id); <mrk> is unwrapped.
+    """
+    out: list[str] = []
+
+    def ident(el: etree._Element) -> str:
+        value = el.get("id") or el.get("rid") or ""
+        if not value:
+            raise FormatError(
+                _("an inline <%(name)s> element at line %(line)s has no id",
+                  name=_local(el), line=el.sourceline),
+                where=where,
+            )
+        return value
+
+    def walk(el: etree._Element) -> None:
+        if el.text:
+            out.append(el.text)
+        for child in el:
+            name = _local(child)
+            if name == "g":
+                out.append(f"<{ident(child)}>")
+                walk(child)
+                out.append(f"</{ident(child)}>")
+            elif name == "mrk":
+                walk(child)
+            elif name in ("x", "ph", "it"):
+                out.append(f"<{ident(child)}/>")
+            elif name in ("bx", "bpt"):
+                out.append(f"<{child.get('rid') or ident(child)}>")
+            elif name in ("ex", "ept"):
+                out.append(f"</{child.get('rid') or ident(child)}>")
+            # comments and processing instructions carry no text; their tails do
+            if child.tail:
+                out.append(child.tail)
+
+    walk(element)
+    return "".join(out)
+
+
+def read_file(data: bytes, *, filename: str) -> UnitsFile:
+    """An XLIFF 1.2 (or 1.1) file edited offline: units by id, header facts, fingerprints."""
+    root = parse_xml(data, where=filename)
+    if _local(root) != "xliff":
+        raise FormatError(_("this is not an XLIFF file (its root element is <%(name)s>)",
+                            name=_local(root)), where=filename)
+    ns = etree.QName(root).namespace
+    if ns not in (NS, NS_11):
+        raise FormatError(
+            _("this XLIFF file uses the namespace '%(ns)s'; tms reads XLIFF 1.2 and 1.1",
+              ns=ns or "(none)"),
+            where=filename,
+        )
+    files = root.findall(f"{{{ns}}}file")
+    if not files:
+        raise FormatError(_("the XLIFF file has no <file> element"), where=filename)
+    units: list[ImportedUnit] = []
+    bases: dict[str, str] = {}
+    for tu in root.iter(f"{{{ns}}}trans-unit"):
+        key = tu.get("resname") or tu.get("id")
+        if not key:
+            raise FormatError(_("the trans-unit at line %(line)s has no id", line=tu.sourceline),
+                              where=filename)
+        source_el = tu.find(f"{{{ns}}}source")
+        if source_el is None:
+            raise FormatError(_("the trans-unit '%(key)s' at line %(line)s has no <source>",
+                                key=key, line=tu.sourceline), where=filename)
+        target_el = tu.find(f"{{{ns}}}target")
+        source = inline_text(source_el, where=filename)
+        target = inline_text(target_el, where=filename) if target_el is not None else ""
+        state = target_el.get("state") if target_el is not None else None
+        fuzzy = bool(target) and state in FUZZY_WORDS
+        units.append(ImportedUnit(key=key, source=source, target=target, fuzzy=fuzzy,
+                                  state=state, line=tu.sourceline))
+        extradata = tu.get("extradata") or ""
+        if extradata.startswith(BASE_PREFIX):
+            bases[key] = extradata[len(BASE_PREFIX) :].strip()
+    return UnitsFile(
+        format="xliff",
+        units=units,
+        language=files[0].get("target-language") or None,
+        source_language=files[0].get("source-language"),
+        document=files[0].get("original"),
+        bases=bases,
+    )
+
+
+def read_units(data: bytes, *, filename: str) -> list[ImportedUnit]:
+    """The units of an XLIFF file exported by tms and translated in a CAT tool."""
+    return read_file(data, filename=filename).units
