@@ -1,0 +1,349 @@
+"""Read-only queries that feed the segment editor: a page of segments, filters, the panel.
+
+Every query here is a fixed number of statements whatever the page size (no N+1): the
+page is one joined SELECT, comment counts one grouped SELECT over the page's ids.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from tms.i18n import N_, _
+from tms.inline import strip_tags, tokenize
+from tms.models import (
+    Block,
+    Comment,
+    Document,
+    Language,
+    Revision,
+    Segment,
+    State,
+    Translation,
+    User,
+)
+
+PAGE_SIZE = 50
+
+# Filter name (query string value) -> label; the order is the order of the filter bar.
+FILTERS: dict[str, str] = {
+    "": N_("All"),
+    "untranslated": N_("Untranslated"),
+    "draft": N_("Draft"),
+    "translated": N_("Awaiting review"),
+    "needs_work": N_("Sent back"),
+    "approved": N_("Approved"),
+    "outdated": N_("Outdated"),
+    "comments": N_("With open comments"),
+    "qa": N_("With QA warnings"),
+}
+
+STATE_LABELS: dict[int, str] = {
+    State.UNTRANSLATED: N_("Untranslated"),
+    State.NEEDS_WORK: N_("Sent back"),
+    State.DRAFT: N_("Draft"),
+    State.TRANSLATED: N_("Awaiting review"),
+    State.APPROVED: N_("Approved"),
+}
+
+
+def state_label(state: int) -> str:
+    """The translated name of a state."""
+    return _(STATE_LABELS.get(state, N_("Untranslated")))
+
+
+@dataclass
+class SegmentRow:
+    """One segment of the editor page with its translation in the page's language."""
+
+    id: int
+    position: int
+    source: str
+    block_id: int | None
+    index_in_block: int
+    target: str
+    state: int
+    version: int
+    outdated: bool
+    qa_warnings: int
+    has_tag_errors: bool
+    open_comments: int = 0
+
+    @property
+    def state_slug(self) -> str:
+        """CSS and JSON name of the state."""
+        return State(self.state).slug
+
+
+@dataclass
+class BlockGroup:
+    """Consecutive segments of one block, with the block's context for translators."""
+
+    block_id: int | None
+    context: str
+    label: str
+    tags: dict[str, Any]
+    full_text: str  # the whole block, tags stripped: the neighbours of a filtered segment
+    rows: list[SegmentRow] = field(default_factory=list)
+
+
+@dataclass
+class EditorPage:
+    """What the editor template needs."""
+
+    groups: list[BlockGroup]
+    total: int
+    page: int
+    pages: int
+    counts: dict[str, int]
+    filtered: bool
+
+
+def escape_like(text: str) -> str:
+    """Escape LIKE wildcards so user text matches literally (used with escape="\\")."""
+    return re.sub(r"([\\%_])", r"\\\1", text)
+
+
+def block_label(block: Block | None) -> str:
+    """A short description of where a block sits: "list item", "footnote 2", "table cell r2 c3"."""
+    if block is None:
+        return ""
+    attrs = block.attrs or {}
+    kind = block.type
+    if kind == "heading":
+        return _("heading %(level)s", level=block.level) if block.level else _("heading")
+    if kind == "list_item":
+        return _("list item %(n)s", n=block.numbering) if block.numbering else _("list item")
+    if kind in ("footnote", "endnote"):
+        n = attrs.get("note") or attrs.get("id") or block.numbering or ""
+        word = _("footnote") if kind == "footnote" else _("endnote")
+        return f"{word} {n}".strip()
+    if kind == "table_cell":
+        row, col = attrs.get("row"), attrs.get("col", attrs.get("column"))
+        if row is not None and col is not None:
+            return _("table cell r%(row)s c%(col)s", row=_one_based(row), col=_one_based(col))
+        return _("table cell")
+    labels = {
+        "title": N_("title"),
+        "paragraph": N_("paragraph"),
+        "header": N_("page header"),
+        "footer": N_("page footer"),
+        "text_box": N_("text box"),
+        "quote": N_("quotation"),
+        "caption": N_("caption"),
+        "code": N_("code"),
+        "message": N_("interface message"),
+    }
+    return _(labels.get(kind, N_("paragraph")))
+
+
+def _one_based(value: Any) -> Any:
+    return value + 1 if isinstance(value, int) else value
+
+
+def _filter_clause(name: str, language_id: int) -> ColumnElement[bool] | None:
+    t = Translation
+    if name == "untranslated":
+        return or_(t.id.is_(None), t.state == int(State.UNTRANSLATED))
+    states = {
+        "draft": State.DRAFT,
+        "translated": State.TRANSLATED,
+        "needs_work": State.NEEDS_WORK,
+        "approved": State.APPROVED,
+    }
+    if name in states:
+        return t.state == int(states[name])
+    if name == "outdated":
+        return t.outdated.is_(True)
+    if name == "qa":
+        return or_(t.qa_warnings > 0, t.has_tag_errors.is_(True))
+    if name == "comments":
+        return exists().where(
+            Comment.segment_id == Segment.id,
+            Comment.language_id == language_id,
+            Comment.resolved.is_(False),
+        )
+    return None
+
+
+def editor_page(
+    session: Session,
+    document: Document,
+    language: Language,
+    *,
+    filter_name: str = "",
+    query: str = "",
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> EditorPage:
+    """One page of segments in document order, grouped by block, with filters and search."""
+    join_on = and_(Translation.segment_id == Segment.id, Translation.language_id == language.id)
+    conditions: list[ColumnElement[bool]] = [
+        Segment.document_id == document.id,
+        Segment.archived.is_(False),
+    ]
+    clause = _filter_clause(filter_name, language.id)
+    if clause is not None:
+        conditions.append(clause)
+    query = query.strip()
+    if query:
+        pattern = f"%{escape_like(query)}%"
+        conditions.append(
+            or_(
+                Segment.source.ilike(pattern, escape="\\"),
+                Translation.target.ilike(pattern, escape="\\"),
+            )
+        )
+    total = session.scalar(
+        select(func.count(Segment.id)).outerjoin(Translation, join_on).where(*conditions)
+    ) or 0
+    pages = max(1, -(-total // page_size))
+    page = min(max(1, page), pages)
+    rows = session.execute(
+        select(Segment, Block, Translation)
+        .outerjoin(Translation, join_on)
+        .outerjoin(Block, Block.id == Segment.block_id)
+        .where(*conditions)
+        .order_by(Segment.position, Segment.id)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).all()
+    seg_ids = [seg.id for seg, _b, _t in rows]
+    open_comments: dict[int, int] = {}
+    if seg_ids:
+        open_comments = {
+            sid: n
+            for sid, n in session.execute(
+                select(Comment.segment_id, func.count(Comment.id))
+                .where(
+                    Comment.segment_id.in_(seg_ids),
+                    Comment.language_id == language.id,
+                    Comment.resolved.is_(False),
+                )
+                .group_by(Comment.segment_id)
+            )
+        }
+    groups: list[BlockGroup] = []
+    for seg, block, tr in rows:
+        if not groups or groups[-1].block_id != seg.block_id or seg.block_id is None:
+            groups.append(
+                BlockGroup(
+                    block_id=seg.block_id,
+                    context=block.context if block else "",
+                    label=block_label(block),
+                    tags=(block.tags or {}) if block else {},
+                    full_text=strip_tags(block.source) if block else "",
+                )
+            )
+        groups[-1].rows.append(
+            SegmentRow(
+                id=seg.id,
+                position=seg.position,
+                source=seg.source,
+                block_id=seg.block_id,
+                index_in_block=seg.index_in_block,
+                target=tr.target if tr else "",
+                state=tr.state if tr else int(State.UNTRANSLATED),
+                version=tr.version if tr else 0,
+                outdated=bool(tr and tr.outdated),
+                qa_warnings=tr.qa_warnings if tr else 0,
+                has_tag_errors=bool(tr and tr.has_tag_errors),
+                open_comments=open_comments.get(seg.id, 0),
+            )
+        )
+    return EditorPage(
+        groups=groups,
+        total=total,
+        page=page,
+        pages=pages,
+        counts=state_counts(session, document, language),
+        filtered=bool(clause is not None or query),
+    )
+
+
+def state_counts(session: Session, document: Document, language: Language) -> dict[str, int]:
+    """Number of live segments per state slug (untranslated includes missing rows)."""
+    join_on = and_(Translation.segment_id == Segment.id, Translation.language_id == language.id)
+    state_col = func.coalesce(Translation.state, int(State.UNTRANSLATED))
+    result = {s.slug: 0 for s in State}
+    for state, n in session.execute(
+        select(state_col, func.count(Segment.id))
+        .outerjoin(Translation, join_on)
+        .where(Segment.document_id == document.id, Segment.archived.is_(False))
+        .group_by(state_col)
+    ):
+        result[State(state).slug] = n
+    result["total"] = sum(result.values())
+    return result
+
+
+def tag_labels(tags: dict[str, Any]) -> dict[str, str]:
+    """Tag id -> short chip label from a block's tag map."""
+    out: dict[str, str] = {}
+    for ident, raw in (tags or {}).items():
+        label = (raw or {}).get("label") or (raw or {}).get("kind") or ""
+        out[str(ident)] = str(label)
+    return out
+
+
+def chip_tokens(text: str, labels: dict[str, str]) -> list[dict[str, str]]:
+    """A tagged string as a list of {"t": text} and {"tag": raw, "id", "kind", "label"}
+    pieces, for rendering tags as chips without ever building HTML from user text."""
+    out: list[dict[str, str]] = []
+    for tok in tokenize(text):
+        if tok.kind == "text":
+            out.append({"t": tok.value})
+        else:
+            out.append(
+                {"tag": tok.raw, "id": tok.value, "kind": tok.kind, "label": labels.get(tok.value, "")}
+            )
+    return out
+
+
+def word_diff(old: str, new: str) -> list[list[str]]:
+    """Differences between a memory source (old) and the current source (new) on words:
+    a list of [op, text] with op "equal", "insert" (only in new) or "delete" (only in old)."""
+    a = re.findall(r"\s+|[^\s]+", strip_tags(old))
+    b = re.findall(r"\s+|[^\s]+", strip_tags(new))
+    out: list[list[str]] = []
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append(["equal", "".join(a[i1:i2])])
+        else:
+            if i2 > i1:
+                out.append(["delete", "".join(a[i1:i2])])
+            if j2 > j1:
+                out.append(["insert", "".join(b[j1:j2])])
+    return out
+
+
+def history(session: Session, translation: Translation | None) -> list[dict[str, Any]]:
+    """Revisions of a translation, newest first, as JSON-ready dicts."""
+    if translation is None:
+        return []
+    rows = session.execute(
+        select(Revision, User.pseudonym, User.deleted)
+        .outerjoin(User, User.id == Revision.author_id)
+        .where(Revision.translation_id == translation.id)
+        .order_by(Revision.id.desc())
+        .limit(50)
+    ).all()
+    return [
+        {
+            "id": rev.id,
+            "author": pseudonym if pseudonym and not deleted else _("former volunteer"),
+            "created_at": rev.created_at.isoformat(),
+            "state": State(rev.state).slug if rev.state in set(State) else "",
+            "state_label": state_label(rev.state),
+            "origin": rev.origin,
+            "note": rev.note,
+            "target": rev.target,
+        }
+        for rev, pseudonym, deleted in rows
+    ]

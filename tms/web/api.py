@@ -1,0 +1,301 @@
+"""JSON API of the segment editor: side panel, save, comments, revert.
+
+Writes need the X-CSRFToken header (global CSRFProtect). Every error is JSON with one
+clear sentence in "error", never an HTML page: the editor shows it in its status line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from tms.db import get_session
+from tms.inline import strip_tags
+from tms.models import Comment, Document, Language, Revision, Segment, State, Translation
+from tms.services import comments as comment_service
+from tms.services import editor_data, glossary, memory, qa
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+MAX_TARGET = 20000
+
+
+class ApiError(Exception):
+    """An error answered as JSON {"error": message} with an HTTP status."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError) -> Any:
+    return jsonify(error=exc.message), exc.status
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_error(_exc: CSRFError) -> Any:
+    return jsonify(error=_("Your session has expired: reload the page and try again.")), 400
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> Any:
+    messages = {
+        401: _("Please log in again."),
+        403: _("You are not a member of this language team."),
+        404: _("Not found."),
+        405: _("This action is not allowed here."),
+        413: _("The text is too long."),
+    }
+    return jsonify(error=messages.get(exc.code or 400, exc.description)), exc.code or 400
+
+
+@bp.errorhandler(Exception)
+def _unexpected(exc: Exception) -> Any:
+    get_session().rollback()
+    from flask import current_app
+
+    current_app.logger.exception("editor API error")
+    return jsonify(error=_("Something went wrong on the server; your text is kept locally.")), 500
+
+
+def _load(segment_id: int, lang_code: str) -> tuple[Segment, Language, Document]:
+    """Segment, language and document of an API URL, with the access rules of the editor."""
+    if not current_user.is_authenticated:
+        raise ApiError(_("Please log in again."), 401)
+    session = get_session()
+    language = session.scalar(select(Language).where(Language.code == lang_code))
+    segment = session.get(Segment, segment_id)
+    if language is None or segment is None:
+        raise ApiError(_("Not found."), 404)
+    if not current_user.can_translate(language.id):
+        raise ApiError(_("You are not a member of this language team."), 403)
+    document = session.get(Document, segment.document_id)
+    assert document is not None
+    return segment, language, document
+
+
+def _json_body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(_("The request must be a JSON object."))
+    return data
+
+
+def _translation(segment: Segment, language: Language) -> Translation | None:
+    return get_session().scalar(
+        select(Translation).where(
+            Translation.segment_id == segment.id, Translation.language_id == language.id
+        )
+    )
+
+
+def _issues(items: list[Any]) -> list[dict[str, str]]:
+    return [
+        {"code": i.code, "severity": i.severity, "message": i.message} for i in items or []
+    ]
+
+
+@bp.get("/segments/<int:segment_id>/<lang_code>/panel")
+def panel(segment_id: int, lang_code: str) -> Any:
+    """Memory matches, glossary terms, QA issues, comments and history of one segment."""
+    segment, language, document = _load(segment_id, lang_code)
+    session = get_session()
+    translation = _translation(segment, language)
+    matches = memory.lookup(
+        session,
+        segment.source,
+        source_language=document.source_language,
+        target_language=language.code,
+        limit=9,
+    )
+    terms = glossary.terms_in(
+        session,
+        strip_tags(segment.source),
+        source_language=document.source_language,
+        language_id=language.id,
+    )
+    target = translation.target if translation else ""
+    issues = qa.check(
+        segment.source,
+        target,
+        source_language=document.source_language,
+        target_language=language.code,
+    )
+    return jsonify(
+        translation={
+            "target": target,
+            "version": translation.version if translation else 0,
+            "state": State(translation.state).slug if translation else "untranslated",
+            "outdated": bool(translation and translation.outdated),
+            "previous_source": segment.previous_source,
+        },
+        memory=[
+            {
+                "score": m.score,
+                "diff": editor_data.word_diff(m.source, segment.source),
+                "source": m.source,
+                "target": m.target,
+                "origin": m.origin,
+                "approved": m.approved,
+            }
+            for m in matches
+        ],
+        glossary=[
+            {
+                "source": t.source_term,
+                "target": t.target_term,
+                "note": t.note,
+                "forbidden": t.forbidden,
+                "approved": t.approved,
+            }
+            for t in terms
+        ],
+        qa=_issues(issues),
+        comments=[
+            c.to_json() for c in comment_service.list_comments(session, segment, language)
+        ],
+        history=editor_data.history(session, translation),
+    )
+
+
+@bp.post("/segments/<int:segment_id>/<lang_code>/check")
+def check(segment_id: int, lang_code: str) -> Any:
+    """QA issues of a target that is not saved yet."""
+    segment, language, document = _load(segment_id, lang_code)
+    target = _json_body().get("target", "")
+    if not isinstance(target, str) or len(target) > MAX_TARGET:
+        raise ApiError(_("The translation must be text of at most %(n)s characters.", n=MAX_TARGET))
+    issues = qa.check(
+        segment.source, target, source_language=document.source_language,
+        target_language=language.code,
+    )
+    return jsonify(issues=_issues(issues))
+
+
+@bp.post("/segments/<int:segment_id>/<lang_code>/save")
+def save(segment_id: int, lang_code: str) -> Any:
+    """Save a target as draft or translated, with optimistic locking on base_version."""
+    from tms.services import workflow
+
+    segment, language, _document = _load(segment_id, lang_code)
+    data = _json_body()
+    target, state_name, base = data.get("target"), data.get("state"), data.get("base_version")
+    if not isinstance(target, str) or len(target) > MAX_TARGET:
+        raise ApiError(_("The translation must be text of at most %(n)s characters.", n=MAX_TARGET))
+    states = {"draft": State.DRAFT, "translated": State.TRANSLATED}
+    if state_name not in states:
+        raise ApiError(_("The state must be “draft” or “translated”."))
+    if isinstance(base, bool) or not isinstance(base, int) or base < 0:
+        raise ApiError(_("The base version is missing: reload the page."))
+    session = get_session()
+    try:
+        result = workflow.save_translation(
+            session,
+            segment=segment,
+            language=language,
+            user=current_user.user,
+            target=target,
+            state=states[state_name],
+            base_version=base,
+            origin="editor",
+        )
+    except workflow.WorkflowError as exc:
+        session.rollback()
+        raise ApiError(getattr(exc, "message", str(exc))) from exc
+    session.commit()
+    tr = result.translation
+    return jsonify(
+        status=result.status,
+        version=tr.version,
+        state=State(tr.state).slug,
+        state_label=editor_data.state_label(tr.state),
+        target=tr.target,
+        theirs=result.theirs,
+        issues=_issues(result.issues),
+        has_tag_errors=tr.has_tag_errors,
+        qa_warnings=tr.qa_warnings,
+    )
+
+
+@bp.post("/segments/<int:segment_id>/<lang_code>/comments")
+def add_comment(segment_id: int, lang_code: str) -> Any:
+    """Add a comment to the thread of a segment in a language."""
+    segment, language, _document = _load(segment_id, lang_code)
+    body = _json_body().get("body")
+    if not isinstance(body, str):
+        raise ApiError(_("The comment is empty."))
+    session = get_session()
+    try:
+        comment_service.add_comment(
+            session, segment=segment, language=language, user=current_user.user, body=body
+        )
+    except comment_service.CommentError as exc:
+        raise ApiError(exc.message) from exc
+    session.commit()
+    return jsonify(
+        comments=[c.to_json() for c in comment_service.list_comments(session, segment, language)]
+    ), 201
+
+
+@bp.post("/comments/<int:comment_id>/resolve")
+def resolve_comment(comment_id: int) -> Any:
+    """Resolve (or, with {"resolved": false}, reopen) a comment."""
+    if not current_user.is_authenticated:
+        raise ApiError(_("Please log in again."), 401)
+    session = get_session()
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        raise ApiError(_("Not found."), 404)
+    language = session.get(Language, comment.language_id)
+    segment = session.get(Segment, comment.segment_id)
+    assert language is not None and segment is not None
+    if not current_user.can_translate(language.id):
+        raise ApiError(_("You are not a member of this language team."), 403)
+    resolved = _json_body().get("resolved", True) is not False
+    comment_service.resolve_comment(session, comment, user=current_user.user, resolved=resolved)
+    session.commit()
+    return jsonify(
+        comments=[c.to_json() for c in comment_service.list_comments(session, segment, language)]
+    )
+
+
+@bp.post("/revisions/<int:revision_id>/revert")
+def revert(revision_id: int) -> Any:
+    """Make an earlier revision the current text again (a new revision; nothing is lost)."""
+    from tms.services import workflow
+
+    if not current_user.is_authenticated:
+        raise ApiError(_("Please log in again."), 401)
+    session = get_session()
+    revision = session.get(Revision, revision_id)
+    if revision is None:
+        raise ApiError(_("Not found."), 404)
+    translation = session.get(Translation, revision.translation_id)
+    assert translation is not None
+    if not current_user.can_translate(translation.language_id):
+        raise ApiError(_("You are not a member of this language team."), 403)
+    try:
+        result = workflow.revert(session, revision_id=revision.id, user=current_user.user)
+    except workflow.WorkflowError as exc:
+        session.rollback()
+        raise ApiError(getattr(exc, "message", str(exc))) from exc
+    session.commit()
+    tr = getattr(result, "translation", result)
+    session.refresh(translation)
+    return jsonify(
+        status="saved",
+        version=translation.version,
+        state=State(translation.state).slug,
+        state_label=editor_data.state_label(translation.state),
+        target=translation.target,
+        history=editor_data.history(session, translation),
+        ok=tr is not None,
+    )
