@@ -1,0 +1,901 @@
+"""The translation state machine: the only module that changes a Translation's text and state.
+
+States are ordered (tms.models.State): untranslated < needs_work < draft < translated
+(awaiting review) < approved; "outdated" is a flag set by imports and cleared by a new text
+or a reviewer's confirmation.
+
+Every change of text or state is one transition that
+- writes an append-only Revision (author, state, origin, note = reason),
+- bumps Translation.version with ``UPDATE ... WHERE version = :seen`` and checks the row
+  count, so two savers (even in several PostgreSQL workers) can never both win,
+- writes an Activity row (verb, user, document, language; never text).
+
+Policies (see docs in the report and tests/test_workflow.py):
+- Saving: draft or translated. Empty text may be saved as a draft (it clears the
+  translation: state untranslated) but never submitted for review.
+- Approved text is kept stable: a saver who may not approve it (not a reviewer of the
+  language, or its own text without self-review) files a Suggestion instead.
+- Approving needs a reviewer of the language (or an admin), a translated text (or an
+  outdated approved one, to confirm it), no tag errors, and someone other than the text's
+  translator unless the language allows self-review. With approvals_required = 2 two
+  distinct reviewers must approve the same submission (the revision that brought the text).
+- A reviewer's edit (edit_and_approve, accept_suggestion) makes the text's author its
+  translator, so the self-review rule applies to it like to any other text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tms.i18n import _
+from tms.models import (
+    Activity,
+    Approval,
+    Comment,
+    Document,
+    Language,
+    Membership,
+    Revision,
+    Role,
+    Segment,
+    State,
+    Suggestion,
+    Translation,
+    User,
+    utcnow,
+)
+
+# Revisions that only record a review decision; every other origin brings a text
+# ("a submission") that approvals are counted against.
+REVIEW_ORIGIN = "review"
+NON_SUBMISSION_ORIGINS = (REVIEW_ORIGIN, "conflict")
+# Consecutive identical activities of one person are merged into one row with a count.
+ACTIVITY_MERGE_WINDOW = timedelta(minutes=30)
+
+
+class WorkflowError(Exception):
+    """A refused transition; ``message`` is one translated sentence for the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class SaveResult:
+    """What a transition did.
+
+    status: "saved" | "conflict" | "suggested" (save_translation), "approved" | "pending"
+    (approve: pending = an approval was recorded but more are required), "sent_back".
+    theirs: the other person's text on a conflict. issues: QA issues of the new text.
+    """
+
+    status: str
+    translation: Translation | None
+    theirs: str | None = None
+    issues: list[Any] = field(default_factory=list)
+    revision: Revision | None = None
+    suggestion: Suggestion | None = None
+
+
+@dataclass
+class BulkResult:
+    """Outcome of bulk_approve: ids approved (or pending), and (id, reason) skipped."""
+
+    approved: list[int] = field(default_factory=list)
+    pending: list[int] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- lookups and permissions
+
+
+def get_translation(session: Session, segment_id: int, language_id: int) -> Translation | None:
+    """The translation of a segment in a language, or None if nobody touched it yet."""
+    return session.scalar(
+        select(Translation).where(
+            Translation.segment_id == segment_id, Translation.language_id == language_id
+        )
+    )
+
+
+def role_of(session: Session, user: User, language: Language) -> str | None:
+    """The user's role in the language team, or None."""
+    return session.scalar(
+        select(Membership.role).where(
+            Membership.user_id == user.id, Membership.language_id == language.id
+        )
+    )
+
+
+def can_translate(session: Session, user: User, language: Language) -> bool:
+    """Members of the language team and admins may translate."""
+    if not user.active or user.deleted:
+        return False
+    return user.is_admin or role_of(session, user, language) is not None
+
+
+def can_review(session: Session, user: User, language: Language) -> bool:
+    """Reviewers of the language and admins may review."""
+    if not user.active or user.deleted:
+        return False
+    return user.is_admin or role_of(session, user, language) == Role.REVIEWER
+
+
+def approval_refusal(
+    session: Session, user: User, language: Language, translator_id: int | None
+) -> str | None:
+    """Why this user may not approve a text written by translator_id (None if they may)."""
+    if not can_review(session, user, language):
+        return _("Only reviewers of %(language)s can approve.", language=language.name)
+    if translator_id == user.id and not language.allow_self_review:
+        return _(
+            "You cannot approve your own translation: the %(language)s team requires "
+            "another reviewer.",
+            language=language.name,
+        )
+    return None
+
+
+def _require_translator(session: Session, user: User, language: Language) -> None:
+    if not can_translate(session, user, language):
+        raise WorkflowError(
+            _("You are not a member of the %(language)s team.", language=language.name)
+        )
+
+
+def _require_reviewer(session: Session, user: User, language: Language) -> None:
+    if not can_review(session, user, language):
+        raise WorkflowError(
+            _("Only reviewers of %(language)s can do this.", language=language.name)
+        )
+
+
+# ---------------------------------------------------------------- QA
+
+
+@dataclass(frozen=True, slots=True)
+class _TagIssue:
+    code: str
+    severity: str
+    message: str
+
+
+def run_qa(segment: Segment, language: Language, target: str) -> list[Any]:
+    """QA issues of a target (tms.services.qa when present, else our tag check alone)."""
+    if not target:
+        return []
+    try:
+        from tms.services import qa
+    except ImportError:  # the QA module is written by another part of the team
+        from tms.inline import compare_tags
+
+        return [_TagIssue(i.code, "error", i.message) for i in compare_tags(segment.source, target)]
+    return list(
+        qa.check(
+            segment.source,
+            target,
+            source_language=segment.document.source_language,
+            target_language=language.code,
+        )
+    )
+
+
+def _qa_flags(issues: list[Any]) -> tuple[bool, int]:
+    errors = any(i.severity == "error" for i in issues)
+    warnings = sum(1 for i in issues if i.severity != "error")
+    return errors, warnings
+
+
+# ---------------------------------------------------------------- building blocks
+
+
+def _get_or_create(session: Session, segment: Segment, language: Language) -> Translation:
+    """The translation row, created if missing; safe when two requests create it at once."""
+    found = get_translation(session, segment.id, language.id)
+    if found is not None:
+        return found
+    dialect = session.get_bind().dialect.name
+    values = {
+        "segment_id": segment.id,
+        "language_id": language.id,
+        "target": "",
+        "state": int(State.UNTRANSLATED),
+        "version": 0,
+        "outdated": False,
+        "approvals": 0,
+        "has_tag_errors": False,
+        "qa_warnings": 0,
+        "updated_at": utcnow(),
+    }
+    if dialect in ("sqlite", "postgresql"):
+        # ON CONFLICT DO NOTHING waits for a concurrent insert and then yields to it; it
+        # needs no SAVEPOINT, which pysqlite would turn into a commit of the outer work.
+        if dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert
+        session.execute(
+            insert(Translation)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["segment_id", "language_id"])
+        )
+    else:  # pragma: no cover - other databases
+        try:
+            with session.begin_nested():
+                session.add(Translation(**values))
+        except IntegrityError:
+            pass
+    found = get_translation(session, segment.id, language.id)
+    assert found is not None
+    return found
+
+
+def _fresh(session: Session, translation: Translation) -> Translation:
+    """Reload the row from the database (another worker may have changed it)."""
+    session.refresh(translation)
+    return translation
+
+
+def _write(session: Session, translation: Translation, seen_version: int, **values: Any) -> bool:
+    """Apply values if the row is still at seen_version; False if someone was faster."""
+    result = session.execute(
+        update(Translation)
+        .where(Translation.id == translation.id, Translation.version == seen_version)
+        .values(version=Translation.version + 1, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.refresh(translation)
+    return True
+
+
+def _revision(
+    session: Session,
+    translation: Translation,
+    *,
+    target: str,
+    state: State | int,
+    user: User | None,
+    origin: str,
+    note: str = "",
+) -> Revision:
+    rev = Revision(
+        translation_id=translation.id,
+        target=target,
+        state=int(state),
+        author_id=user.id if user else None,
+        origin=origin,
+        note=note,
+    )
+    session.add(rev)
+    session.flush()
+    return rev
+
+
+def record_activity(
+    session: Session,
+    verb: str,
+    *,
+    user: User | None,
+    document_id: int | None,
+    language_id: int | None,
+) -> None:
+    """Log what happened (no text), merging a person's repeated identical actions."""
+    since = utcnow() - ACTIVITY_MERGE_WINDOW
+    last = session.scalar(
+        select(Activity)
+        .where(
+            Activity.user_id == (user.id if user else None),
+            Activity.verb == verb,
+            Activity.document_id == document_id,
+            Activity.language_id == language_id,
+            Activity.created_at >= since,
+        )
+        .order_by(Activity.id.desc())
+        .limit(1)
+    )
+    if last is not None and user is not None:
+        session.execute(
+            update(Activity)
+            .where(Activity.id == last.id)
+            .values(count=Activity.count + 1)
+            .execution_options(synchronize_session=False)
+        )
+        session.expire(last, ["count"])
+        return
+    session.add(
+        Activity(
+            user_id=user.id if user else None,
+            verb=verb,
+            document_id=document_id,
+            language_id=language_id,
+        )
+    )
+    session.flush()
+
+
+def _activity(session: Session, verb: str, user: User | None, translation: Translation) -> None:
+    record_activity(
+        session,
+        verb,
+        user=user,
+        document_id=translation.segment.document_id,
+        language_id=translation.language_id,
+    )
+
+
+def submission_revision(session: Session, translation: Translation) -> Revision | None:
+    """The revision that brought the current text (approvals are counted against it)."""
+    return session.scalar(
+        select(Revision)
+        .where(
+            Revision.translation_id == translation.id,
+            Revision.origin.not_in(NON_SUBMISSION_ORIGINS),
+        )
+        .order_by(Revision.id.desc())
+        .limit(1)
+    )
+
+
+def _remember(session: Session, translation: Translation) -> None:
+    """Feed the approved pair to the translation memory (when that module is present)."""
+    try:
+        from tms.services import memory
+    except ImportError:  # written by another part of the team
+        return
+    segment = translation.segment
+    document = session.get(Document, segment.document_id)
+    assert document is not None
+    memory.remember(
+        session,
+        source=segment.source,
+        target=translation.target,
+        source_language=document.source_language,
+        target_language=translation.language.code,
+        origin=f"{document.slug} #{segment.key}",
+        segment_id=segment.id,
+        approved=True,
+    )
+
+
+def _conflict_error() -> WorkflowError:
+    return WorkflowError(
+        _("Someone else changed this segment meanwhile. Reload it and try again.")
+    )
+
+
+# ---------------------------------------------------------------- saving
+
+
+def save_translation(
+    session: Session,
+    *,
+    segment: Segment,
+    language: Language,
+    user: User,
+    target: str,
+    state: State,
+    base_version: int,
+    origin: str = "editor",
+) -> SaveResult:
+    """Save a translator's text as draft or translated (awaiting review).
+
+    On a version mismatch nothing is overwritten: the text is kept as a "conflict"
+    revision and both texts are returned. On an approved translation that the user may
+    not approve, the text becomes a Suggestion. State APPROVED means edit_and_approve.
+    """
+    state = State(state)
+    if state == State.APPROVED:
+        return edit_and_approve(
+            session,
+            segment=segment,
+            language=language,
+            user=user,
+            target=target,
+            base_version=base_version,
+            origin=origin,
+        )
+    _require_translator(session, user, language)
+    if state == State.NEEDS_WORK:
+        raise WorkflowError(_("Only a reviewer can send a translation back."))
+    empty = not target.strip()
+    if empty and state == State.TRANSLATED:
+        raise WorkflowError(_("An empty translation cannot be submitted for review."))
+    if empty:
+        target, state = "", State.UNTRANSLATED
+    elif state == State.UNTRANSLATED:
+        state = State.DRAFT  # text without a state is a draft
+
+    translation = _fresh(session, _get_or_create(session, segment, language))
+
+    if translation.state == State.APPROVED and approval_refusal(
+        session, user, language, user.id
+    ):
+        if empty:
+            raise WorkflowError(_("An approved translation can only be cleared by a reviewer."))
+        issues = run_qa(segment, language, target)
+        suggestion = _add_suggestion(session, translation, user, target, origin)
+        return SaveResult("suggested", translation, issues=issues, suggestion=suggestion)
+
+    if translation.version != base_version:
+        return _conflict(session, translation, user, target, state, base_version)
+
+    issues = run_qa(segment, language, target)
+    tag_errors, warnings = _qa_flags(issues)
+    ok = _write(
+        session,
+        translation,
+        base_version,
+        target=target,
+        state=int(state),
+        outdated=False,
+        translator_id=translation.translator_id
+        if target == translation.target and translation.translator_id
+        else user.id,
+        reviewer_id=None,
+        approvals=0,
+        has_tag_errors=tag_errors,
+        qa_warnings=warnings,
+    )
+    if not ok:
+        return _conflict(session, translation, user, target, state, base_version)
+    rev = _revision(session, translation, target=target, state=state, user=user, origin=origin)
+    verb = {State.TRANSLATED: "translated", State.DRAFT: "drafted"}.get(state, "cleared")
+    _activity(session, verb, user, translation)
+    return SaveResult("saved", translation, issues=issues, revision=rev)
+
+
+def _conflict(
+    session: Session,
+    translation: Translation,
+    user: User,
+    target: str,
+    state: State,
+    base_version: int,
+) -> SaveResult:
+    session.refresh(translation)
+    rev = _revision(
+        session,
+        translation,
+        target=target,
+        state=state,
+        user=user,
+        origin="conflict",
+        note=f"base version {base_version}, current {translation.version}",
+    )
+    _activity(session, "conflict", user, translation)
+    return SaveResult("conflict", translation, theirs=translation.target, revision=rev)
+
+
+def _add_suggestion(
+    session: Session, translation: Translation, user: User, target: str, origin: str
+) -> Suggestion:
+    suggestion = Suggestion(
+        segment_id=translation.segment_id,
+        language_id=translation.language_id,
+        target=target,
+        author_id=user.id,
+        status="open",
+        origin=origin[:20],
+    )
+    session.add(suggestion)
+    session.flush()
+    _activity(session, "suggested", user, translation)
+    return suggestion
+
+
+def suggest(
+    session: Session, *, segment: Segment, language: Language, user: User, target: str
+) -> Suggestion:
+    """File a suggestion beside the current text (several people may suggest)."""
+    _require_translator(session, user, language)
+    if not target.strip():
+        raise WorkflowError(_("A suggestion cannot be empty."))
+    translation = _get_or_create(session, segment, language)
+    return _add_suggestion(session, translation, user, target, "editor")
+
+
+# ---------------------------------------------------------------- review
+
+
+def approve(
+    session: Session,
+    *,
+    translation: Translation,
+    user: User,
+    base_version: int | None = None,
+) -> SaveResult:
+    """Approve a translated text (or confirm an outdated approved one).
+
+    With approvals_required = 2 the first approval is recorded (status "pending") and
+    the text stays translated until a second, different reviewer approves it.
+    """
+    translation = _fresh(session, translation)
+    language = translation.language
+    _require_reviewer(session, user, language)
+    if base_version is not None and translation.version != base_version:
+        raise _conflict_error()
+    state = State(translation.state)
+    confirming = state == State.APPROVED and translation.outdated
+    if state == State.APPROVED and not confirming:
+        raise WorkflowError(_("This translation is already approved."))
+    if state != State.TRANSLATED and not confirming:
+        raise WorkflowError(
+            _("Only translations awaiting review can be approved (this one is %(state)s).",
+              state=state_label(state))
+        )
+    if translation.has_tag_errors:
+        raise WorkflowError(_("This translation has tag errors: fix them before approving."))
+    refusal = approval_refusal(session, user, language, translation.translator_id)
+    if refusal:
+        raise WorkflowError(refusal)
+
+    seen = translation.version
+    submission = submission_revision(session, translation)
+    if confirming:
+        ok = _write(session, translation, seen, outdated=False, reviewer_id=user.id)
+        if not ok:
+            raise _conflict_error()
+        note = "confirmed after a source change"
+        status = "approved"
+        new_state = State.APPROVED
+    else:
+        assert submission is not None  # a translated text always came from a revision
+        already = set(
+            session.scalars(
+                select(Approval.reviewer_id).where(
+                    Approval.translation_id == translation.id,
+                    Approval.revision_id == submission.id,
+                )
+            )
+        )
+        if user.id in already:
+            raise WorkflowError(
+                _("You have already approved this text; another reviewer must approve it too.")
+            )
+        count = len(already) + 1
+        needed = max(1, language.approvals_required)
+        new_state = State.APPROVED if count >= needed else State.TRANSLATED
+        values: dict[str, Any] = {"approvals": count, "reviewer_id": user.id}
+        if new_state == State.APPROVED:
+            values.update(state=int(State.APPROVED), outdated=False)
+        if not _write(session, translation, seen, **values):
+            raise _conflict_error()
+        session.add(
+            Approval(translation_id=translation.id, revision_id=submission.id, reviewer_id=user.id)
+        )
+        note = f"approval {count} of {needed}"
+        status = "approved" if new_state == State.APPROVED else "pending"
+    rev = _revision(
+        session,
+        translation,
+        target=translation.target,
+        state=new_state,
+        user=user,
+        origin=REVIEW_ORIGIN,
+        note=note,
+    )
+    if new_state == State.APPROVED:
+        _remember(session, translation)
+    _activity(session, "approved", user, translation)
+    return SaveResult(status, translation, revision=rev)
+
+
+def send_back(
+    session: Session,
+    *,
+    translation: Translation,
+    user: User,
+    reason: str,
+    base_version: int | None = None,
+) -> SaveResult:
+    """Send a translated or approved text back to its translator, with a reason."""
+    reason = (reason or "").strip()
+    translation = _fresh(session, translation)
+    language = translation.language
+    _require_reviewer(session, user, language)
+    if not reason:
+        raise WorkflowError(_("Say why you send this translation back: the reason is required."))
+    if base_version is not None and translation.version != base_version:
+        raise _conflict_error()
+    if translation.state not in (State.TRANSLATED, State.APPROVED):
+        raise WorkflowError(
+            _("Only translated or approved texts can be sent back (this one is %(state)s).",
+              state=state_label(State(translation.state)))
+        )
+    if not _write(
+        session,
+        translation,
+        translation.version,
+        state=int(State.NEEDS_WORK),
+        reviewer_id=user.id,
+        approvals=0,
+    ):
+        raise _conflict_error()
+    rev = _revision(
+        session,
+        translation,
+        target=translation.target,
+        state=State.NEEDS_WORK,
+        user=user,
+        origin=REVIEW_ORIGIN,
+        note=reason,
+    )
+    comment = Comment(
+        segment_id=translation.segment_id,
+        language_id=translation.language_id,
+        author_id=user.id,
+        body=reason,
+        kind="rejection",
+    )
+    session.add(comment)
+    session.flush()
+    if translation.translator_id and translation.translator_id != user.id:
+        from tms.services import notifications
+
+        segment = translation.segment
+        document = session.get(Document, segment.document_id)
+        assert document is not None
+        notifications.notify(
+            session,
+            translation.translator_id,
+            "sent_back",
+            {
+                "document": document.title,
+                "language": language.name,
+                "reviewer": user.display_name,
+                "reason": reason[:500],
+            },
+            notifications.segment_link(document, language, segment),
+        )
+    _activity(session, "sent_back", user, translation)
+    return SaveResult("sent_back", translation, revision=rev)
+
+
+def edit_and_approve(
+    session: Session,
+    *,
+    segment: Segment,
+    language: Language,
+    user: User,
+    target: str,
+    base_version: int,
+    origin: str = "editor",
+) -> SaveResult:
+    """A reviewer's edit approved in one step: the reviewer becomes the text's translator,
+    so this needs allow_self_review (else save it as translated for another reviewer).
+    An unchanged text is a plain approval of the translator's work."""
+    _require_reviewer(session, user, language)
+    translation = _fresh(session, _get_or_create(session, segment, language))
+    if translation.version != base_version:
+        return _conflict(session, translation, user, target, State.APPROVED, base_version)
+    if not target.strip():
+        raise WorkflowError(_("An empty translation cannot be approved."))
+    if target == translation.target and translation.state in (State.TRANSLATED, State.APPROVED):
+        if translation.state == State.APPROVED and not translation.outdated:
+            return SaveResult("approved", translation)
+        result = approve(session, translation=translation, user=user, base_version=base_version)
+        result.issues = run_qa(segment, language, target)
+        return result
+    refusal = approval_refusal(session, user, language, user.id)
+    if refusal:
+        raise WorkflowError(refusal)
+    issues = run_qa(segment, language, target)
+    tag_errors, warnings = _qa_flags(issues)
+    if tag_errors:
+        raise WorkflowError(_("This translation has tag errors: fix them before approving."))
+    if not _write(
+        session,
+        translation,
+        base_version,
+        target=target,
+        state=int(State.TRANSLATED),
+        outdated=False,
+        translator_id=user.id,
+        reviewer_id=None,
+        approvals=0,
+        has_tag_errors=False,
+        qa_warnings=warnings,
+    ):
+        return _conflict(session, translation, user, target, State.APPROVED, base_version)
+    _revision(session, translation, target=target, state=State.TRANSLATED, user=user,
+              origin=origin, note="edited in review")
+    _activity(session, "translated", user, translation)
+    result = approve(session, translation=translation, user=user)
+    result.issues = issues
+    return result
+
+
+def bulk_approve(session: Session, *, translation_ids: list[int], user: User) -> BulkResult:
+    """Approve the QA-clean translations among ids (no tag errors and no QA warnings:
+    warnings deserve a look one by one); report the others with a reason."""
+    result = BulkResult()
+    for tid in dict.fromkeys(translation_ids):
+        translation = session.get(Translation, tid)
+        if translation is None:
+            result.skipped.append((tid, _("This translation does not exist.")))
+            continue
+        if translation.qa_warnings:
+            result.skipped.append(
+                (tid, _("It has quality warnings: review it on its own."))
+            )
+            continue
+        try:
+            outcome = approve(session, translation=translation, user=user)
+        except WorkflowError as exc:
+            result.skipped.append((tid, exc.message))
+            continue
+        (result.approved if outcome.status == "approved" else result.pending).append(tid)
+    return result
+
+
+def revert(
+    session: Session,
+    *,
+    revision_id: int,
+    user: User,
+    base_version: int | None = None,
+) -> SaveResult:
+    """Restore an earlier revision's text as a new revision (origin "revert").
+
+    The restored text is submitted for review (state translated; untranslated if empty),
+    through the same rules as a save: on an approved text a non-approver files a suggestion.
+    """
+    rev = session.get(Revision, revision_id)
+    if rev is None:
+        raise WorkflowError(_("Revision %(n)s not found.", n=revision_id))
+    translation = _fresh(session, session.get(Translation, rev.translation_id))  # type: ignore[arg-type]
+    state = State.TRANSLATED if rev.target.strip() else State.DRAFT
+    return save_translation(
+        session,
+        segment=translation.segment,
+        language=translation.language,
+        user=user,
+        target=rev.target,
+        state=state,
+        base_version=translation.version if base_version is None else base_version,
+        origin="revert",
+    )
+
+
+def accept_suggestion(
+    session: Session, *, suggestion_id: int, user: User, base_version: int | None = None
+) -> SaveResult:
+    """A reviewer accepts a suggestion: its text becomes the target (origin "suggestion"),
+    approved by this reviewer (pending if the language needs two approvals)."""
+    suggestion = session.get(Suggestion, suggestion_id)
+    if suggestion is None:
+        raise WorkflowError(_("Suggestion %(n)s not found.", n=suggestion_id))
+    language = session.get(Language, suggestion.language_id)
+    segment = session.get(Segment, suggestion.segment_id)
+    assert language is not None and segment is not None
+    _require_reviewer(session, user, language)
+    if suggestion.status != "open":
+        raise WorkflowError(_("This suggestion was already decided."))
+    refusal = approval_refusal(session, user, language, suggestion.author_id)
+    if refusal:
+        raise WorkflowError(refusal)
+    issues = run_qa(segment, language, suggestion.target)
+    tag_errors, warnings = _qa_flags(issues)
+    if tag_errors:
+        raise WorkflowError(_("This suggestion has tag errors: it cannot be accepted."))
+    translation = _fresh(session, _get_or_create(session, segment, language))
+    if base_version is not None and translation.version != base_version:
+        raise _conflict_error()
+    if not _write(
+        session,
+        translation,
+        translation.version,
+        target=suggestion.target,
+        state=int(State.TRANSLATED),
+        outdated=False,
+        translator_id=suggestion.author_id,
+        reviewer_id=None,
+        approvals=0,
+        has_tag_errors=False,
+        qa_warnings=warnings,
+    ):
+        raise _conflict_error()
+    author = session.get(User, suggestion.author_id) if suggestion.author_id else None
+    _revision(session, translation, target=suggestion.target, state=State.TRANSLATED,
+              user=author, origin="suggestion", note=f"suggestion {suggestion.id}")
+    suggestion.status = "accepted"
+    suggestion.decided_at = utcnow()
+    suggestion.decided_by_id = user.id
+    session.flush()
+    result = approve(session, translation=translation, user=user)
+    result.issues = issues
+    result.suggestion = suggestion
+    return result
+
+
+def reject_suggestion(
+    session: Session, *, suggestion_id: int, user: User, reason: str = ""
+) -> Suggestion:
+    """A reviewer rejects a suggestion; an optional reason is left as a comment."""
+    suggestion = session.get(Suggestion, suggestion_id)
+    if suggestion is None:
+        raise WorkflowError(_("Suggestion %(n)s not found.", n=suggestion_id))
+    language = session.get(Language, suggestion.language_id)
+    assert language is not None
+    _require_reviewer(session, user, language)
+    if suggestion.status != "open":
+        raise WorkflowError(_("This suggestion was already decided."))
+    suggestion.status = "rejected"
+    suggestion.decided_at = utcnow()
+    suggestion.decided_by_id = user.id
+    reason = (reason or "").strip()
+    if reason:
+        session.add(
+            Comment(
+                segment_id=suggestion.segment_id,
+                language_id=suggestion.language_id,
+                author_id=user.id,
+                body=reason,
+                kind="rejection",
+            )
+        )
+    session.flush()
+    segment = session.get(Segment, suggestion.segment_id)
+    record_activity(
+        session,
+        "suggestion_rejected",
+        user=user,
+        document_id=segment.document_id if segment else None,
+        language_id=suggestion.language_id,
+    )
+    return suggestion
+
+
+# ---------------------------------------------------------------- source changes
+
+
+def mark_outdated(session: Session, segment: Segment) -> int:
+    """Flag every translation of a segment whose source changed (text and state kept;
+    the version is not bumped, so an open editor can still save). Returns rows flagged."""
+    result = session.execute(
+        update(Translation)
+        .where(Translation.segment_id == segment.id, Translation.target != "")
+        .values(outdated=True)
+        .execution_options(synchronize_session=False)
+    )
+    for obj in session.identity_map.values():
+        if isinstance(obj, Translation) and obj.segment_id == segment.id:
+            session.expire(obj, ["outdated"])
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- labels
+
+
+def state_label(state: State) -> str:
+    """The translated name of a state."""
+    return {
+        State.UNTRANSLATED: _("untranslated"),
+        State.NEEDS_WORK: _("needs work"),
+        State.DRAFT: _("draft"),
+        State.TRANSLATED: _("awaiting review"),
+        State.APPROVED: _("approved"),
+    }[State(state)]
+
+
+def open_suggestions_count(session: Session, translation: Translation) -> int:
+    """How many suggestions wait beside this translation."""
+    return int(
+        session.scalar(
+            select(func.count(Suggestion.id)).where(
+                Suggestion.segment_id == translation.segment_id,
+                Suggestion.language_id == translation.language_id,
+                Suggestion.status == "open",
+            )
+        )
+        or 0
+    )
