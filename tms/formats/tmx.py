@@ -1,0 +1,207 @@
+"""TMX 1.4b translation memory exchange, built and read with lxml.
+
+Tags are kept, not stripped: a paired tag becomes <bpt i="n" x="n">&lt;n&gt;</bpt> …
+<ept i="n">&lt;/n&gt;</ept> and a standalone tag <ph x="n">&lt;n/&gt;</ph>. The native code
+inside is our own tag text, so a TMX written by tms reads back to exactly the same tagged
+strings, and CAT tools (OmegaT shows them as <b0>…</b0>-style tags) keep them aligned
+between source and target. Reading other tools' TMX: bpt/ept pair by i (and take x, when
+present, as the id shared by source and target), ph/it/x take x or a running number,
+<hi> becomes a paired tag, <ut> and <sub> are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from lxml import etree
+
+from tms.formats.base import FormatError, MemoryPair
+from tms.formats.xliff import xml_text
+from tms.i18n import _
+from tms.inline import TAG_RE, tokenize
+from tms.xmlsafe import parse_xml
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_OWN_TAG = re.compile(r"^<(/?)(\d{1,4})(/?)>$")
+_TMX_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$")
+
+
+def _tmx_date(iso: str | None) -> str | None:
+    """ISO 8601 -> TMX's YYYYMMDDThhmmssZ (UTC), or None if unreadable."""
+    if not iso:
+        return None
+    try:
+        when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _iso_date(tmx: str | None) -> str | None:
+    m = _TMX_DATE.match(tmx or "")
+    if not m:
+        return None
+    y, mo, d, h, mi, s = m.groups()
+    return f"{y}-{mo}-{d}T{h}:{mi}:{s}+00:00"
+
+
+def _fill_seg(seg: etree._Element, text: str) -> None:
+    """Write a tagged text into a <seg> with bpt/ept/ph for the tags."""
+    last: etree._Element | None = None
+
+    def add_text(value: str) -> None:
+        value = xml_text(value)
+        if last is None:
+            seg.text = (seg.text or "") + value
+        else:
+            last.tail = (last.tail or "") + value
+
+    for tok in tokenize(text):
+        if tok.kind == "text":
+            add_text(tok.value)
+            continue
+        if tok.kind == "open":
+            last = etree.SubElement(seg, "bpt", i=tok.value, x=tok.value)
+        elif tok.kind == "close":
+            last = etree.SubElement(seg, "ept", i=tok.value)
+        else:
+            last = etree.SubElement(seg, "ph", x=tok.value)
+        last.text = tok.raw
+
+
+def write(pairs: list[MemoryPair], *, source_language: str, target_language: str) -> bytes:
+    """A TMX 1.4b file of memory pairs (tags as bpt/ept/ph)."""
+    root = etree.Element("tmx", version="1.4")
+    etree.SubElement(root, "header", {
+        "creationtool": "tms",
+        "creationtoolversion": "1",
+        "datatype": "plaintext",
+        "segtype": "sentence",
+        "adminlang": "en",
+        "srclang": source_language,
+        "o-tmf": "tms",
+        "creationdate": datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),
+    })
+    body = etree.SubElement(root, "body")
+    for pair in pairs:
+        tu = etree.SubElement(body, "tu")
+        created = _tmx_date(pair.created_at)
+        if created:
+            tu.set("creationdate", created)
+        if pair.origin:
+            prop = etree.SubElement(tu, "prop", type="x-origin")
+            prop.text = xml_text(pair.origin)
+        for lang, text in ((pair.source_language or source_language, pair.source),
+                           (pair.target_language or target_language, pair.target)):
+            tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
+            _fill_seg(etree.SubElement(tuv, "seg"), text)
+    doctype = '<!DOCTYPE tmx SYSTEM "tmx14.dtd">'
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True,
+                          doctype=doctype)
+
+
+def _name(el: etree._Element) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def seg_text(seg: etree._Element) -> str:
+    """A <seg>'s content as a tagged text; literal tag-like text is left out of the way."""
+    out: list[str] = []
+    counter = [900]  # ids for placeholders that carry none, far from real ones
+
+    def fresh() -> str:
+        counter[0] += 1
+        return str(counter[0])
+
+    def own(el: etree._Element) -> tuple[str, str, str] | None:
+        m = _OWN_TAG.match((el.text or "").strip()) if len(el) == 0 else None
+        return m.groups() if m else None  # type: ignore[return-value]
+
+    def text(value: str | None) -> None:
+        if value:
+            # Text that looks like one of our tags would become a tag: neutralise it.
+            out.append(TAG_RE.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"),
+                                  value))
+
+    def walk(el: etree._Element) -> None:
+        text(el.text)
+        for child in el:
+            name = _name(child)
+            mine = own(child)
+            if name == "bpt":
+                out.append(f"<{mine[1] if mine else child.get('x') or child.get('i') or fresh()}>")
+            elif name == "ept":
+                out.append(f"</{mine[1] if mine else _ept_id(child, el)}>")
+            elif name in ("ph", "it", "x"):
+                out.append(f"<{mine[1] if mine else child.get('x') or fresh()}/>")
+            elif name == "hi":
+                ident = child.get("x") or fresh()
+                out.append(f"<{ident}>")
+                walk(child)
+                out.append(f"</{ident}>")
+            # ut, sub and anything unknown carry native code, not text
+            text(child.tail)
+
+    walk(seg)
+    return "".join(out)
+
+
+def _ept_id(ept: etree._Element, seg: etree._Element) -> str:
+    """The id of the bpt an ept closes (same i), as that bpt was written out."""
+    i = ept.get("i")
+    for bpt in seg.iter("bpt", "{*}bpt"):
+        if bpt.get("i") == i:
+            m = _OWN_TAG.match((bpt.text or "").strip())
+            return m.group(2) if m else bpt.get("x") or i or "0"
+    return i or "0"
+
+
+def _lang(tuv: etree._Element) -> str:
+    return tuv.get(XML_LANG) or tuv.get("lang") or ""
+
+
+def read(data: bytes, *, filename: str) -> list[MemoryPair]:
+    """Memory pairs from a TMX file (ours or another tool's); one pair per target language."""
+    root = parse_xml(data, where=filename)
+    if _name(root) != "tmx":
+        raise FormatError(_("this is not a TMX file (its root element is <%(name)s>)",
+                            name=_name(root)), where=filename)
+    header = root.find("header")
+    body = root.find("body")
+    if header is None or body is None:
+        raise FormatError(_("the TMX file has no <header> or no <body>"), where=filename)
+    srclang = header.get("srclang") or ""
+    pairs: list[MemoryPair] = []
+    for tu in body.iter("tu"):
+        variants: list[tuple[str, str]] = []
+        for tuv in tu.findall("tuv"):
+            lang = _lang(tuv)
+            seg = tuv.find("seg")
+            if not lang or seg is None:
+                raise FormatError(
+                    _("the <tuv> at line %(line)s has no language or no <seg>",
+                      line=tuv.sourceline),
+                    where=filename,
+                )
+            variants.append((lang, seg_text(seg)))
+        if len(variants) < 2:
+            continue  # a single-language unit is not a pair
+        src = next((i for i, v in enumerate(variants)
+                    if srclang and v[0].lower() == srclang.lower()), None)
+        if src is None:
+            src = next((i for i, v in enumerate(variants)
+                        if srclang and v[0].split("-")[0].lower()
+                        == srclang.split("-")[0].lower()), 0)
+        source = variants[src]
+        origin_prop = tu.find("prop[@type='x-origin']")
+        origin = origin_prop.text or "" if origin_prop is not None else f"tmx: {filename}"
+        created = _iso_date(tu.get("changedate") or tu.get("creationdate"))
+        for i, (lang, text) in enumerate(variants):
+            if i == src or not text.strip() or not source[1].strip():
+                continue
+            pairs.append(MemoryPair(source=source[1], target=text, source_language=source[0],
+                                    target_language=lang, origin=origin, created_at=created))
+    return pairs

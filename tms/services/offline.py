@@ -1,0 +1,225 @@
+"""Offline round trip: a PO or XLIFF file exported by tms, translated elsewhere, uploaded back.
+
+Units are matched to the document's segments by key (PO msgctxt, XLIFF trans-unit id).
+Every file tms exports carries, per unit, a fingerprint of the target as it was online at
+export time (PO: a `#. tms-base: <hash>` comment; XLIFF: extradata="tms-base:<hash>"; see
+tms.formats.po.base_hash). On upload, for each unit whose text differs from the online one:
+- the online text still matches the fingerprint -> nobody changed it meanwhile: the upload
+  is saved through workflow.save_translation (origin "upload");
+- it does not match (someone worked online since the export), or the unit has no
+  fingerprint while the online text is not empty -> the uploaded text never overwrites it:
+  it becomes an open Suggestion (origin "upload") for a reviewer to weigh;
+- tag problems against the current source, unknown keys, empty texts -> skipped, with a
+  reason and the line in the file.
+A fuzzy unit (PO fuzzy flag, XLIFF "needs-*" state) is saved as a draft at most. The whole
+upload is refused, before anything is written, if the file cannot be read or was made for
+another language or document. The caller commits once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tms.formats import po, xliff
+from tms.formats.base import FormatError
+from tms.i18n import _
+from tms.inline import compare_tags
+from tms.models import Document, Language, Segment, State, Suggestion, User
+from tms.services import workflow
+
+ORIGIN = "upload"
+
+
+class OfflineError(Exception):
+    """The whole upload is refused; the message says why in one sentence."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+@dataclass
+class UploadItem:
+    """One unit of the uploaded file and what happened to it."""
+
+    key: str
+    line: int | None = None
+    reason: str = ""
+    segment_id: int | None = None
+
+
+@dataclass
+class UploadReport:
+    """What an upload did: each unit lands in exactly one list."""
+
+    filename: str
+    format: str
+    updated: list[UploadItem] = field(default_factory=list)
+    unchanged: list[UploadItem] = field(default_factory=list)
+    suggested: list[UploadItem] = field(default_factory=list)  # conflicts kept as suggestions
+    skipped: list[UploadItem] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One sentence for a flash message."""
+        return _(
+            "%(updated)s updated, %(suggested)s filed as suggestions because the text "
+            "changed online, %(skipped)s skipped, %(unchanged)s unchanged.",
+            updated=len(self.updated),
+            suggested=len(self.suggested),
+            skipped=len(self.skipped),
+            unchanged=len(self.unchanged),
+        )
+
+
+def read_upload(filename: str, data: bytes) -> po.UnitsFile:
+    """Parse an uploaded exchange file (PO or XLIFF, by extension or content)."""
+    ext = PurePath(filename).suffix.lower()
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    try:
+        if ext in (".po", ".pot"):
+            return po.read_file(data, filename=filename)
+        if ext in (".xlf", ".xliff") or (ext == ".xml" and head.startswith(b"<")):
+            return xliff.read_file(data, filename=filename)
+    except FormatError as exc:
+        raise OfflineError(_("%(file)s cannot be read: %(problem)s", file=filename,
+                             problem=exc.message)) from exc
+    raise OfflineError(_("%(file)s is neither a PO nor an XLIFF file: upload the .po or "
+                         ".xlf file that tms exported", file=filename))
+
+
+def _check_file(file: po.UnitsFile, *, document: Document, language: Language,
+                filename: str) -> None:
+    if file.language and not po.same_language(file.language, language.code):
+        raise OfflineError(_(
+            "%(file)s is a translation into '%(found)s', not %(language)s (%(code)s); "
+            "nothing was imported.",
+            file=filename, found=file.language, language=language.name, code=language.code,
+        ))
+    if file.document and file.document != document.slug:
+        raise OfflineError(_(
+            "%(file)s was exported from the document '%(found)s', not '%(slug)s'; "
+            "nothing was imported.", file=filename, found=file.document, slug=document.slug,
+        ))
+
+
+def _tag_reason(source: str, target: str) -> str | None:
+    issues = compare_tags(source, target)
+    if not issues:
+        return None
+    return _("tag problems: %(problems)s", problems="; ".join(i.message for i in issues))
+
+
+def _suggest(session: Session, *, segment: Segment, language: Language, user: User,
+             target: str) -> None:
+    """File the uploaded text as an open suggestion (once, however often it is uploaded)."""
+    existing = session.scalar(select(Suggestion.id).where(
+        Suggestion.segment_id == segment.id,
+        Suggestion.language_id == language.id,
+        Suggestion.status == "open",
+        Suggestion.target == target,
+    ).limit(1))
+    if existing is not None:
+        return
+    session.add(Suggestion(segment_id=segment.id, language_id=language.id, target=target,
+                           author_id=user.id, status="open", origin=ORIGIN))
+    session.flush()
+    workflow.record_activity(session, "suggested", user=user, document_id=segment.document_id,
+                             language_id=language.id)
+
+
+def apply_upload(
+    session: Session,
+    *,
+    document: Document,
+    language: Language,
+    user: User,
+    filename: str,
+    data: bytes,
+    state: State,
+) -> UploadReport:
+    """Apply a PO/XLIFF translated offline to a document in one language (caller commits)."""
+    file = read_upload(filename, data)
+    _check_file(file, document=document, language=language, filename=filename)
+    if not workflow.can_translate(session, user, language):
+        raise OfflineError(_("You are not a member of the %(language)s team; nothing was "
+                             "imported.", language=language.name))
+    state = State(state)
+    if state == State.APPROVED and not workflow.can_review(session, user, language):
+        raise OfflineError(_("Only reviewers of %(language)s can upload approved "
+                             "translations; nothing was imported.", language=language.name))
+    if state == State.NEEDS_WORK:
+        raise OfflineError(_("An upload is saved as draft, translated or approved."))
+
+    report = UploadReport(filename=filename, format=file.format)
+    segments = {s.key: s for s in session.scalars(
+        select(Segment).where(Segment.document_id == document.id))}
+    seen: set[str] = set()
+    for unit in file.units:
+        item = UploadItem(key=unit.key, line=unit.line)
+        segment = segments.get(unit.key)
+        if unit.key in seen:
+            item.reason = _("this key appears twice in the file; only the first was used")
+            report.skipped.append(item)
+            continue
+        seen.add(unit.key)
+        if segment is None or segment.archived:
+            item.reason = _("no segment of this document has this key (the source may have "
+                            "changed since the export)")
+            report.skipped.append(item)
+            continue
+        item.segment_id = segment.id
+        translation = workflow.get_translation(session, segment.id, language.id)
+        current = translation.target if translation else ""
+        target = unit.target
+        base = file.bases.get(unit.key)
+
+        if target == current:
+            report.unchanged.append(item)
+            continue
+        if not target.strip():
+            if base is None or base == po.base_hash(""):
+                report.unchanged.append(item)  # still untranslated in the file
+            else:
+                item.reason = _("the translation is empty in the file; an upload never "
+                                "deletes a translation")
+                report.skipped.append(item)
+            continue
+        reason = _tag_reason(segment.source, target)
+        if reason:
+            item.reason = reason
+            report.skipped.append(item)
+            continue
+
+        changed_online = po.base_hash(current) != base if base is not None else bool(current)
+        if changed_online or unit.source != segment.source:
+            _suggest(session, segment=segment, language=language, user=user, target=target)
+            item.reason = (_("the online translation changed since the export")
+                           if changed_online else _("the source changed since the export"))
+            report.suggested.append(item)
+            continue
+
+        effective = min(state, State.DRAFT) if unit.fuzzy else state
+        try:
+            result = workflow.save_translation(
+                session, segment=segment, language=language, user=user, target=target,
+                state=effective, base_version=translation.version if translation else 0,
+                origin=ORIGIN)
+        except workflow.WorkflowError as exc:
+            item.reason = str(exc)
+            report.skipped.append(item)
+            continue
+        if result.status == "suggested":
+            item.reason = _("the online translation is approved; your text was filed as a "
+                            "suggestion")
+            report.suggested.append(item)
+        elif result.status == "conflict":
+            item.reason = _("someone saved this segment during the upload; your text is kept "
+                            "in its history")
+            report.skipped.append(item)
+        else:  # saved, approved, pending (a first of two approvals)
+            report.updated.append(item)
+    return report
