@@ -1,0 +1,322 @@
+"""Exports: which text reaches each format, refusals, credits, atomic writes and editions."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import polib
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.factories import make_document, make_language, make_user
+from tms.models import Document, Edition, EditionFile, Language, MemoryUnit, Segment, State
+from tms.models import Translation as TranslationRow
+from tms.services.exporting import (
+    ExportError,
+    completeness,
+    edition_file,
+    export_document,
+    list_editions,
+    publish_edition,
+    write_export,
+)
+
+SOURCES = [
+    "We, sex workers, declare our rights.",
+    "Everyone has the right to <1>life</1>.",
+    "See the note.<2/>",
+    "Nobody may be forced to work.",
+]
+APPROVED = "Nous, travailleuses du sexe, déclarons nos droits."
+AWAITING = "Chacun a droit à la <1>vie</1>."
+DRAFT = "Voir la note brouillon.<2/>"
+VOLUNTEER = "zorro-volunteer-7"
+
+
+def segments(session: Session, document: Document) -> list[Segment]:
+    """The document's segments in order."""
+    return list(session.scalars(select(Segment).where(Segment.document_id == document.id)
+                                .order_by(Segment.position)))
+
+
+def put(session: Session, segment: Segment, language: Language, target: str, state: State,
+        *, translator_id: int | None = None, outdated: bool = False) -> TranslationRow:
+    """A translation row in a given state (the export reads rows; workflow is tested apart)."""
+    row = TranslationRow(segment_id=segment.id, language_id=language.id, target=target,
+                         state=int(state), translator_id=translator_id, outdated=outdated)
+    session.add(row)
+    session.flush()
+    return row
+
+
+@pytest.fixture
+def fr(session: Session) -> Language:
+    """French."""
+    return make_language(session, "fr")
+
+
+@pytest.fixture
+def doc(session: Session, fr: Language) -> Document:
+    """Four segments: one approved, one awaiting review, one draft, one untranslated."""
+    document = make_document(session, sources=SOURCES)
+    volunteer = make_user(session, VOLUNTEER, roles={"fr": "translator"})
+    segs = segments(session, document)
+    put(session, segs[0], fr, APPROVED, State.APPROVED, translator_id=volunteer.id)
+    put(session, segs[1], fr, AWAITING, State.TRANSLATED, translator_id=volunteer.id)
+    put(session, segs[2], fr, DRAFT, State.DRAFT, translator_id=volunteer.id)
+    return document
+
+
+def html_text(data: bytes) -> str:
+    """The HTML export as text."""
+    return data.decode("utf-8")
+
+
+# ------------------------------------------------------------------ reader formats
+
+
+def test_html_has_only_approved_text_by_default(session, doc, fr):
+    result = export_document(session, doc, fr, "html")
+    text = html_text(result.data)
+    assert "Nous, travailleuses du sexe" in text
+    assert "vie" not in text  # awaiting review
+    assert "brouillon" not in text  # draft
+    assert "right to" in text and "Nobody may be forced" in text  # kept in the source
+    assert result.report.left_in_source == [2, 3, 4]
+    assert result.report.included_segments == 1
+    assert result.report.left_in_source_words == sum(
+        s.word_count for s in segments(session, doc)[1:])
+    assert result.filename == "declaration.fr.html"
+    assert result.content_type.startswith("text/html")
+
+
+def test_include_translated_admits_awaiting_review_but_never_drafts(session, doc, fr):
+    text = html_text(export_document(session, doc, fr, "html", include="translated").data)
+    assert "Nous, travailleuses du sexe" in text
+    assert "vie" in text
+    assert "brouillon" not in text
+
+
+def test_refuse_names_how_many_segments_are_missing(session, doc, fr):
+    with pytest.raises(ExportError) as err:
+        export_document(session, doc, fr, "html", untranslated="refuse")
+    assert "3 segments" in err.value.message
+    assert "approved" in err.value.message
+    with pytest.raises(ExportError) as err:
+        export_document(session, doc, fr, "html", include="translated", untranslated="refuse")
+    assert "2 segments" in err.value.message
+
+
+def test_refuse_passes_when_everything_is_approved(session, fr):
+    document = make_document(session, slug="short", sources=["One line.", "Two lines."])
+    for seg in segments(session, document):
+        put(session, seg, fr, "Une ligne " + str(seg.position), State.APPROVED)
+    result = export_document(session, document, fr, "html", untranslated="refuse")
+    assert result.report.left_in_source == []
+    assert "Une ligne 1" in html_text(result.data)
+
+
+def test_outdated_and_mistagged_text_stays_out_of_reader_formats(session, fr):
+    document = make_document(session, slug="risky", sources=["Old source.", "A <1>bold</1> word."])
+    first, second = segments(session, document)
+    put(session, first, fr, "Ancienne traduction.", State.APPROVED, outdated=True)
+    put(session, second, fr, "Un mot <3>gras</3>.", State.APPROVED)  # tag 3 is not in the source
+    result = export_document(session, document, fr, "html")
+    text = html_text(result.data)
+    assert "Ancienne" not in text and "gras" not in text
+    assert result.report.outdated_skipped == 1
+    assert result.report.tag_errors_skipped == 1
+    assert result.report.left_in_source == [1, 2]
+
+
+def test_docx_is_refused_for_documents_not_imported_from_docx(session, doc, fr):
+    with pytest.raises(ExportError) as err:
+        export_document(session, doc, fr, "docx")
+    assert "DOCX" in err.value.message and "HTML" in err.value.message
+
+
+@pytest.mark.parametrize(("kwargs", "word"), [
+    ({"fmt": "pdf"}, "pdf"),
+    ({"fmt": "html", "include": "drafts"}, "include"),
+    ({"fmt": "html", "untranslated": "blank"}, "untranslated"),
+])
+def test_bad_options_get_one_clear_sentence(session, doc, fr, kwargs, word):
+    fmt = kwargs.pop("fmt")
+    with pytest.raises(ExportError) as err:
+        export_document(session, doc, fr, fmt, **kwargs)
+    assert word in err.value.message
+
+
+def test_translated_title_block_becomes_the_page_title(session, fr):
+    document = make_document(session, slug="titled", sources=["Our rights", "Body text."],
+                             block_type="paragraph", title="Our rights (English)")
+    segs = segments(session, document)
+    segs[0].block.type = "title"
+    put(session, segs[0], fr, "Nos droits", State.APPROVED)
+    text = html_text(export_document(session, document, fr, "html").data)
+    assert "<title>Nos droits" in text
+
+
+# ------------------------------------------------------------------ exchange formats
+
+
+def test_po_carries_every_segment_with_current_targets(session, doc, fr, tmp_path):
+    result = export_document(session, doc, fr, "po")
+    assert result.filename == "declaration.fr.po"
+    path = tmp_path / result.filename
+    path.write_bytes(result.data)
+    entries = [e for e in polib.pofile(str(path)) if not e.obsolete]
+    assert len(entries) == 4
+    by_source = {e.msgid: e for e in entries}
+    assert by_source[SOURCES[0]].msgstr == APPROVED
+    assert by_source[SOURCES[1]].msgstr == AWAITING
+    assert by_source[SOURCES[3]].msgstr == ""
+    assert result.report.units == 4
+
+
+def test_xliff_reads_back_every_unit(session, doc, fr):
+    from tms.formats import xliff
+
+    result = export_document(session, doc, fr, "xliff")
+    assert result.filename.endswith(".xlf")
+    units = {u.key: u for u in xliff.read_units(result.data, filename=result.filename)}
+    segs = segments(session, doc)
+    assert set(units) == {s.key for s in segs}
+    assert units[segs[0].key].target == APPROVED
+    assert units[segs[1].key].target == AWAITING
+    assert units[segs[3].key].target == ""
+
+
+def test_tmx_is_the_approved_memory_of_the_pair(session, doc, fr):
+    from tms.formats import tmx
+
+    session.add(MemoryUnit(source_language="en", target_language="fr", source="Hello.",
+                           target="Bonjour.", source_plain="Hello.", source_hash="h",
+                           source_length=6, origin="tmx: old.tmx"))
+    session.add(MemoryUnit(source_language="en", target_language="fr", source="Maybe.",
+                           target="Peut-être.", source_plain="Maybe.", source_hash="m",
+                           source_length=6, origin="tmx: old.tmx", approved=False))
+    session.add(MemoryUnit(source_language="en", target_language="de", source="Hello.",
+                           target="Hallo.", source_plain="Hello.", source_hash="h",
+                           source_length=6, origin="tmx: old.tmx"))
+    session.flush()
+    result = export_document(session, doc, fr, "tmx")
+    pairs = {(p.source, p.target) for p in tmx.read(result.data, filename=result.filename)}
+    assert pairs == {("Hello.", "Bonjour."), (SOURCES[0], APPROVED)}
+
+
+# ------------------------------------------------------------------ credits
+
+
+@pytest.mark.parametrize("fmt", ["html", "po", "xliff", "tmx"])
+def test_no_volunteer_name_in_any_export_without_credits(session, doc, fr, fmt):
+    for include in ("approved", "translated"):
+        data = export_document(session, doc, fr, fmt, include=include).data
+        assert VOLUNTEER.encode() not in data
+
+
+def test_credits_name_the_translators_of_approved_text(session, doc, fr):
+    data = export_document(session, doc, fr, "po", credits=True).data
+    assert VOLUNTEER.encode() in data
+
+
+def test_credits_never_name_deleted_accounts(session, doc, fr):
+    volunteer = session.scalar(select(TranslationRow).where(
+        TranslationRow.state == int(State.APPROVED))).translator
+    volunteer.deleted = True
+    session.flush()
+    assert VOLUNTEER.encode() not in export_document(session, doc, fr, "po", credits=True).data
+
+
+# ------------------------------------------------------------------ files on disk
+
+
+def test_write_export_is_atomic_and_in_its_folder(session, doc, fr, tmp_path):
+    result = export_document(session, doc, fr, "po")
+    path = write_export(result, tmp_path / "exports", doc.slug, fr.code)
+    assert path == tmp_path / "exports" / "declaration" / "fr" / "declaration.fr.po"
+    assert path.read_bytes() == result.data
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp file left
+    write_export(result, tmp_path / "exports", doc.slug, fr.code)  # replaces in place
+    assert path.read_bytes() == result.data
+
+
+def test_write_export_keeps_names_inside_the_exports_folder(session, doc, fr, tmp_path):
+    result = export_document(session, doc, fr, "po")
+    path = write_export(result, tmp_path / "exports", "../../etc", "../fr")
+    assert Path(tmp_path / "exports") in path.parents
+
+
+# ------------------------------------------------------------------ completeness
+
+
+def test_completeness_sentence(session, doc, fr):
+    c = completeness(session, doc, fr)
+    assert (c.segments, c.approved) == (4, 1)
+    assert c.segments_by_state["translated"] == 1
+    assert c.summary() == "1 of 4 segments approved; 3 would stay in English."
+
+
+def test_completeness_sentence_when_all_approved(session, fr):
+    document = make_document(session, slug="done", sources=["One.", "Two."])
+    for seg in segments(session, document):
+        put(session, seg, fr, "Un.", State.APPROVED)
+    assert completeness(session, document, fr).summary() == \
+        "Ready to print: all 2 segments approved."
+
+
+# ------------------------------------------------------------------ editions
+
+
+def test_edition_stores_every_file_with_its_checksum(session, doc, fr):
+    user = make_user(session, "publisher", is_publisher=True)
+    edition = publish_edition(session, doc, fr, user)
+    assert edition.number == 1
+    formats = sorted(f.format for f in edition.files)
+    assert formats == ["html", "po", "xliff"]  # no DOCX for a text import
+    for f in edition.files:
+        assert f.sha256 == hashlib.sha256(f.data).hexdigest()
+        assert f.size == len(f.data)
+    assert edition.report["left_in_source"] == [2, 3, 4]
+    assert edition.report["approved"] == 1
+    assert publish_edition(session, doc, fr, user).number == 2
+    assert [e.number for e in list_editions(session, doc, fr)] == [2, 1]
+
+
+def test_edition_download_is_byte_for_byte_after_the_text_changes(session, doc, fr):
+    edition = publish_edition(session, doc, fr, None)
+    before = {f.format: f.data for f in edition.files}
+    row = session.scalar(select(TranslationRow).where(TranslationRow.state == int(State.DRAFT)))
+    row.state = int(State.APPROVED)
+    session.flush()
+    session.expire_all()
+    for fmt, data in before.items():
+        stored = edition_file(session, edition.id, fmt)
+        assert stored is not None and stored.data == data
+    assert b"brouillon" not in edition_file(session, edition.id, "html").data
+    assert b"brouillon" in export_document(session, doc, fr, "html").data
+    assert edition_file(session, edition.id, "docx") is None
+
+
+def test_edition_cannot_be_changed(session, doc, fr):
+    edition = publish_edition(session, doc, fr, None)
+    session.commit()
+    stored = session.scalar(select(EditionFile).where(EditionFile.edition_id == edition.id))
+    stored.data = b"tampered"
+    with pytest.raises(ExportError):
+        session.flush()
+    session.rollback()
+    edition = session.scalar(select(Edition))
+    edition.number = 7
+    with pytest.raises(ExportError):
+        session.flush()
+
+
+def test_edition_refused_when_nothing_is_approved(session, fr):
+    document = make_document(session, slug="empty-fr")
+    with pytest.raises(ExportError) as err:
+        publish_edition(session, document, fr, None)
+    assert "Nothing is approved" in err.value.message
+    assert session.scalar(select(Edition)) is None

@@ -1,0 +1,181 @@
+"""`tms export` and `tms pretranslate`: thin wrappers over the export services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from tms.db import get_session
+from tms.i18n import _, ngettext
+from tms.models import Document, Language, User
+from tms.services.exporting import (
+    FORMATS,
+    INCLUDE_CHOICES,
+    UNTRANSLATED_CHOICES,
+    ExportError,
+    ExportResult,
+    export_document,
+    formats_for,
+    write_export,
+    write_file,
+)
+from tms.services.pretranslating import MODES, PretranslateError, pretranslate
+
+
+def _document(slug: str) -> Document:
+    found = get_session().scalar(select(Document).where(Document.slug == slug))
+    if found is None:
+        raise click.UsageError(_("No document with the slug “%(slug)s”.", slug=slug))
+    return found
+
+
+def _language(code: str) -> Language:
+    found = get_session().scalar(select(Language).where(Language.code == code))
+    if found is None:
+        raise click.UsageError(_("No language with the code “%(code)s”.", code=code))
+    return found
+
+
+def _describe(result: ExportResult) -> str:
+    """One line about what went into a file."""
+    r = result.report
+    if r.format in ("docx", "html"):
+        if not r.left_in_source:
+            return ngettext("%(num)s segment, all translated", "%(num)s segments, all translated",
+                            r.segments)
+        return ngettext(
+            "%(num)s segment left in the source language (%(words)s words)",
+            "%(num)s segments left in the source language (%(words)s words)",
+            len(r.left_in_source), words=r.left_in_source_words,
+        )
+    return ngettext("%(num)s unit", "%(num)s units", r.units)
+
+
+@click.command("export")
+@click.option("--doc", "doc_slug", help="Document slug.")
+@click.option("--lang", "lang_code", help="Target language code.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Export format.")
+@click.option("--all", "export_all", is_flag=True,
+              help="Every document, language and format (DOCX only for DOCX imports).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the file (with --all: the root of <doc>/<lang>/ folders). "
+                   "Default: EXPORTS_DIR/<doc>/<lang>/.")
+@click.option("--include", type=click.Choice(INCLUDE_CHOICES), default="approved",
+              show_default=True, help="DOCX/HTML: approved text only, or also awaiting review.")
+@click.option("--untranslated", type=click.Choice(UNTRANSLATED_CHOICES), default="source",
+              show_default=True, help="DOCX/HTML: keep the source, or refuse the export.")
+@click.option("--credits", is_flag=True, help="Name the translators in PO/XLIFF headers.")
+@with_appcontext
+def export_command(doc_slug: str | None, lang_code: str | None, fmt: str | None,
+                   export_all: bool, out_dir: Path | None, include: str, untranslated: str,
+                   credits: bool) -> None:
+    """Export a document in one language and format, or everything with --all."""
+    root = Path(current_app.config["EXPORTS_DIR"])
+    options = {"include": include, "untranslated": untranslated, "credits": credits}
+    if export_all:
+        if doc_slug or lang_code or fmt:
+            raise click.UsageError(_("--all exports everything: leave out --doc, --lang "
+                                     "and --format."))
+        _export_everything(out_dir or root, options)
+        return
+    if not (doc_slug and lang_code and fmt):
+        raise click.UsageError(_("Give --doc, --lang and --format (or --all)."))
+    session = get_session()
+    document, language = _document(doc_slug), _language(lang_code)
+    try:
+        result = export_document(session, document, language, fmt, **options)  # type: ignore[arg-type]
+    except ExportError as exc:
+        raise click.ClickException(exc.message) from exc
+    if out_dir is not None:
+        path = write_file(result.data, out_dir / result.filename)
+    else:
+        path = write_export(result, root, document.slug, language.code)
+    click.echo(_("Wrote %(path)s: %(what)s.", path=path, what=_describe(result)))
+
+
+def _export_everything(root: Path, options: dict[str, object]) -> None:
+    """Every document x language x format; each failure is reported and counted."""
+    session = get_session()
+    documents = list(session.scalars(select(Document).order_by(Document.slug)))
+    languages = list(session.scalars(select(Language).order_by(Language.code)))
+    jobs: list[tuple[Document, Language, str]] = []
+    failures: list[str] = []
+    for document in documents:
+        try:
+            doc_formats = formats_for(session, document)
+        except ExportError as exc:
+            failures.append(f"{document.slug}: {exc.message}")
+            continue
+        jobs.extend((document, language, fmt) for language in languages
+                    if language.code != document.source_language for fmt in doc_formats)
+    written = 0
+    with click.progressbar(jobs, label=_("Exporting"), file=click.get_text_stream("stderr"),
+                           item_show_func=lambda j: f"{j[0].slug}/{j[1].code}/{j[2]}"
+                           if j else None) as bar:
+        for document, language, fmt in bar:
+            try:
+                result = export_document(session, document, language, fmt,
+                                         **options)  # type: ignore[arg-type]
+                write_export(result, root, document.slug, language.code)
+                written += 1
+            except ExportError as exc:
+                failures.append(f"{document.slug}/{language.code}/{fmt}: {exc.message}")
+            except Exception as exc:  # one broken file must not stop the batch; it is counted
+                failures.append(f"{document.slug}/{language.code}/{fmt}: "
+                                f"{type(exc).__name__}: {exc}")
+    for line in failures:
+        click.echo(_("Error: %(what)s", what=line), err=True)
+    click.echo(ngettext("%(num)s file written to %(root)s", "%(num)s files written to %(root)s",
+                        written, root=root))
+    if failures:
+        raise click.ClickException(
+            ngettext("%(num)s export failed.", "%(num)s exports failed.", len(failures))
+        )
+
+
+def _acting_user(pseudonym: str | None) -> User:
+    """The named user, or the first active admin when none is named."""
+    session = get_session()
+    if pseudonym:
+        user = session.scalar(select(User).where(User.pseudonym == pseudonym))
+        if user is None:
+            raise click.UsageError(_("No user called “%(name)s”.", name=pseudonym))
+        return user
+    user = session.scalar(
+        select(User).where(User.is_admin.is_(True), User.active.is_(True),
+                           User.deleted.is_(False)).order_by(User.id).limit(1)
+    )
+    if user is None:
+        raise click.UsageError(_("Name the user to save as with --user (no admin exists)."))
+    return user
+
+
+@click.command("pretranslate")
+@click.option("--doc", "doc_slug", required=True, help="Document slug.")
+@click.option("--lang", "lang_code", required=True, help="Target language code.")
+@click.option("--mode", type=click.Choice(MODES), required=True,
+              help="copy: target = source; pseudo: accented, longer text to test layouts; "
+                   "memory: exact memory matches as drafts.")
+@click.option("--user", "pseudonym", help="Save as this user (default: the first admin).")
+@with_appcontext
+def pretranslate_command(doc_slug: str, lang_code: str, mode: str,
+                         pseudonym: str | None) -> None:
+    """Fill untranslated segments of a document automatically."""
+    session = get_session()
+    document, language = _document(doc_slug), _language(lang_code)
+    user = _acting_user(pseudonym)
+    try:
+        count = pretranslate(session, document, language, mode, user=user)
+    except (PretranslateError, ExportError) as exc:
+        session.rollback()
+        raise click.ClickException(exc.message) from exc
+    session.commit()
+    click.echo(ngettext("%(num)s segment pretranslated (%(mode)s).",
+                        "%(num)s segments pretranslated (%(mode)s).", count, mode=mode))
+
+
+commands = [export_command, pretranslate_command]

@@ -1,0 +1,835 @@
+"""Export a document in one language (DOCX, HTML, PO, XLIFF, TMX) and publish editions.
+
+Which text reaches a file:
+- DOCX and HTML are for readers: only approved text by default (include="approved");
+  include="translated" also admits text awaiting review. Drafts, text sent back, outdated
+  text and text whose tags do not match the source never reach them. A segment without
+  admissible text keeps its source (untranslated="source", listed in the report) or the
+  export is refused (untranslated="refuse").
+- PO and XLIFF are for translators working offline: every segment, with its current
+  target and state (empty target when untranslated), whatever include says.
+- TMX is the approved memory of the language pair.
+
+Volunteer names appear only when credits=True, and then only in PO/XLIFF headers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from importlib import import_module
+from pathlib import Path
+from typing import Any, ClassVar
+
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from tms.formats.base import (
+    ExportMeta,
+    ExportUnit,
+    FormatError,
+    MemoryPair,
+    ParsedBlock,
+    Tag,
+    TargetBlock,
+)
+from tms.i18n import _, ngettext
+from tms.inline import compare_tags, join_segments, strip_tags, tag_ids
+from tms.models import (
+    Block,
+    Document,
+    DocumentVersion,
+    Edition,
+    EditionFile,
+    Language,
+    MemoryUnit,
+    Segment,
+    State,
+    Translation,
+    User,
+)
+
+INCLUDE_CHOICES = ("approved", "translated")
+UNTRANSLATED_CHOICES = ("source", "refuse")
+DEFAULT_TEAM_NAME = "tms translation team"
+
+
+class ExportError(Exception):
+    """An export that cannot be made, with one translatable sentence saying why."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+# --------------------------------------------------------------------------- reports
+
+
+@dataclass
+class ExportReport:
+    """What went into an export: counts, and the segments left in the source language."""
+
+    format: str
+    language: str
+    include: str
+    untranslated: str
+    segments: int = 0
+    words: int = 0
+    included_segments: int = 0  # segments whose target text went in
+    included_words: int = 0
+    left_in_source: list[int] = field(default_factory=list)  # segment numbers, 1-based
+    left_in_source_words: int = 0
+    outdated_skipped: int = 0  # admissible by state, but the source changed since
+    tag_errors_skipped: int = 0  # admissible by state, but the tags do not match
+    units: int = 0  # PO/XLIFF units, TMX pairs
+    credits: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (stored in Edition.report)."""
+        return asdict(self)
+
+
+@dataclass
+class ExportResult:
+    """One exported file: its name, media type, bytes and report."""
+
+    filename: str
+    content_type: str
+    data: bytes
+    report: ExportReport
+
+
+@dataclass
+class Completeness:
+    """How far one document is in one language: segments and words per state."""
+
+    segments: int
+    words: int
+    segments_by_state: dict[str, int]
+    words_by_state: dict[str, int]
+    outdated: int
+    source_language_name: str
+
+    @classmethod
+    def from_stats(cls, row: dict[str, Any], source_language_name: str) -> Completeness:
+        """Build from a tms.services.stats row (document_stats with a language, overview)."""
+        return cls(
+            segments=int(row["total_segments"]),
+            words=int(row["total_words"]),
+            segments_by_state={k: v for k, v in row["segments"].items() if k != "total"},
+            words_by_state={k: v for k, v in row["words"].items() if k != "total"},
+            outdated=int(row.get("outdated", 0)),
+            source_language_name=source_language_name,
+        )
+
+    @property
+    def approved(self) -> int:
+        """Approved segments (outdated ones included: they are still approved text)."""
+        return self.segments_by_state.get(State.APPROVED.slug, 0)
+
+    @property
+    def approved_words(self) -> int:
+        """Words in approved segments."""
+        return self.words_by_state.get(State.APPROVED.slug, 0)
+
+    @property
+    def percent_approved(self) -> int:
+        """Approved words as a whole percentage (0 for an empty document)."""
+        return round(100 * self.approved_words / self.words) if self.words else 0
+
+    def summary(self) -> str:
+        """The plain "what is finished?" sentence shown to publishers."""
+        if self.segments == 0:
+            return _("This document has no text to translate.")
+        missing = self.segments - self.approved
+        if missing == 0:
+            return ngettext(
+                "Ready to print: the only segment is approved.",
+                "Ready to print: all %(num)s segments approved.",
+                self.segments,
+            )
+        if self.approved == 0:
+            return ngettext(
+                "Nothing approved yet: the segment would stay in %(source)s.",
+                "Nothing approved yet: all %(num)s segments would stay in %(source)s.",
+                self.segments,
+                source=self.source_language_name,
+            )
+        return _(
+            "%(approved)s of %(total)s segments approved; %(missing)s would stay in %(source)s.",
+            approved=self.approved,
+            total=self.segments,
+            missing=missing,
+            source=self.source_language_name,
+        )
+
+
+# --------------------------------------------------------------------------- loading
+
+
+@dataclass
+class _Row:
+    """One segment of the latest version with its translation (if any)."""
+
+    number: int  # 1-based, in reading order
+    segment: Segment
+    translation: Translation | None
+
+
+@dataclass
+class _BlockRows:
+    block: Block
+    parsed: ParsedBlock
+    rows: list[_Row]
+
+
+@dataclass
+class _Material:
+    document: Document
+    version: DocumentVersion
+    language: Language
+    blocks: list[_BlockRows]
+
+    @property
+    def rows(self) -> list[_Row]:
+        return [row for b in self.blocks for row in b.rows]
+
+
+def latest_version(session: Session, document: Document) -> DocumentVersion:
+    """The document's newest imported version, or an ExportError if it has none."""
+    version = session.scalar(
+        select(DocumentVersion)
+        .where(DocumentVersion.document_id == document.id)
+        .order_by(DocumentVersion.number.desc())
+        .limit(1)
+    )
+    if version is None:
+        raise ExportError(_("“%(title)s” has no imported file yet.", title=document.title))
+    return version
+
+
+def _parsed_block(block: Block) -> ParsedBlock:
+    """The block as a ParsedBlock, through the import service when it is there."""
+    try:
+        importing = import_module("tms.services.importing")
+    except ModuleNotFoundError as exc:
+        if exc.name != "tms.services.importing":
+            raise
+    else:
+        converter = getattr(importing, "parsed_block", None)
+        if converter is not None:
+            return converter(block)
+    # Until the import service lands: the same fields, read straight from the row.
+    return ParsedBlock(
+        type=block.type,
+        text=block.source,
+        tags={k: Tag.from_json(v) for k, v in (block.tags or {}).items()},
+        level=block.level,
+        locator=block.locator,
+        context=block.context or "",
+        numbering=block.numbering,
+        attrs=dict(block.attrs or {}),
+    )
+
+
+def _load(session: Session, document: Document, language: Language) -> _Material:
+    """Blocks of the latest version, their live segments and this language's translations."""
+    version = latest_version(session, document)
+    blocks = list(
+        session.scalars(
+            select(Block).where(Block.version_id == version.id).order_by(Block.position)
+        )
+    )
+    segments = list(
+        session.scalars(
+            select(Segment)
+            .join(Block, Segment.block_id == Block.id)
+            .where(Block.version_id == version.id, Segment.archived.is_(False))
+            .order_by(Block.position, Segment.index_in_block, Segment.position)
+        )
+    )
+    translations = {
+        t.segment_id: t
+        for t in session.scalars(
+            select(Translation)
+            .join(Segment, Translation.segment_id == Segment.id)
+            .join(Block, Segment.block_id == Block.id)
+            .where(Block.version_id == version.id, Translation.language_id == language.id)
+        )
+    }
+    by_block: dict[int, list[Segment]] = {}
+    for seg in segments:
+        by_block.setdefault(seg.block_id or 0, []).append(seg)
+    out: list[_BlockRows] = []
+    number = 0
+    for block in blocks:
+        rows = []
+        for seg in by_block.get(block.id, []):
+            number += 1
+            rows.append(_Row(number, seg, translations.get(seg.id)))
+        out.append(_BlockRows(block, _parsed_block(block), rows))
+    return _Material(document, version, language, out)
+
+
+def source_language_name(session: Session, code: str) -> str:
+    """The English name of a language code (from the Language table when it is there)."""
+    row = session.scalar(select(Language).where(Language.code == code))
+    if row is not None and row.name:
+        return row.name
+    return {"en": "English"}.get(code, code)
+
+
+def completeness(session: Session, document: Document, language: Language) -> Completeness:
+    """Segments and words per state of the latest version in one language."""
+    material = _load(session, document, language)
+    segs: dict[str, int] = {s.slug: 0 for s in State}
+    words: dict[str, int] = {s.slug: 0 for s in State}
+    outdated = 0
+    for row in material.rows:
+        state = State(row.translation.state) if row.translation else State.UNTRANSLATED
+        segs[state.slug] += 1
+        words[state.slug] += row.segment.word_count
+        if row.translation is not None and row.translation.outdated:
+            outdated += 1
+    return Completeness(
+        segments=len(material.rows),
+        words=sum(r.segment.word_count for r in material.rows),
+        segments_by_state=segs,
+        words_by_state=words,
+        outdated=outdated,
+        source_language_name=source_language_name(session, document.source_language),
+    )
+
+
+# --------------------------------------------------------------------------- exporters
+
+
+class Exporter:
+    """One export format (Weblate style): a name, a media type, an extension, a writer."""
+
+    name: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    content_type: ClassVar[str] = "application/octet-stream"
+    extension: ClassVar[str] = ""
+    module: ClassVar[str] = ""
+    # Reader formats read the include/untranslated options; exchange formats carry all.
+    for_readers: ClassVar[bool] = False
+
+    def available_for(self, version: DocumentVersion) -> bool:
+        """Whether this format can be made from a document imported in this format."""
+        return True
+
+    def writer(self, name: str) -> Callable[..., bytes]:
+        """The format module's function, or an ExportError if the module is missing."""
+        try:
+            module = import_module(self.module)
+        except ModuleNotFoundError as exc:
+            if exc.name != self.module:
+                raise
+            raise ExportError(
+                _("%(format)s export is not available on this server yet.", format=self.label)
+            ) from exc
+        return getattr(module, name)
+
+    def write(self, ctx: _ExportContext) -> bytes:
+        """The file's bytes."""
+        raise NotImplementedError
+
+
+class DocxExporter(Exporter):
+    """The source's own layout, for print: the original DOCX with translated text."""
+
+    name = "docx"
+    label = "DOCX"
+    content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    extension = "docx"
+    module = "tms.formats.docx"
+    for_readers = True
+
+    def available_for(self, version: DocumentVersion) -> bool:
+        """Only documents imported from a DOCX file have a layout to clone."""
+        return version.format == "docx"
+
+    def write(self, ctx: _ExportContext) -> bytes:
+        """Clone the stored original and replace the text of translated blocks."""
+        # Blocks with no text of their own in the target stay untouched in the original.
+        blocks = [tb for tb, changed in ctx.target_blocks if changed]
+        return self.writer("write")(
+            ctx.material.version.data,
+            blocks,
+            language=ctx.language.code,
+            rtl=ctx.language.direction == "rtl",
+            title=ctx.title,
+        )
+
+
+class HtmlExporter(Exporter):
+    """A standalone accessible web page built from the block model."""
+
+    name = "html"
+    label = "HTML"
+    content_type = "text/html; charset=utf-8"
+    extension = "html"
+    module = "tms.formats.html"
+    for_readers = True
+
+    def write(self, ctx: _ExportContext) -> bytes:
+        """Every block, in the target where the text is admissible."""
+        return self.writer("write")(
+            [tb for tb, _changed in ctx.target_blocks],
+            language=ctx.language.code,
+            direction=ctx.language.direction or "ltr",
+            title=ctx.title or ctx.material.document.title,
+        )
+
+
+class PoExporter(Exporter):
+    """Gettext PO for offline translation."""
+
+    name = "po"
+    label = "PO"
+    content_type = "text/x-gettext-translation; charset=utf-8"
+    extension = "po"
+    module = "tms.formats.po"
+
+    def write(self, ctx: _ExportContext) -> bytes:
+        """One unit per segment."""
+        return self.writer("write")(ctx.units(), ctx.meta())
+
+
+class XliffExporter(Exporter):
+    """XLIFF 1.2 for CAT tools."""
+
+    name = "xliff"
+    label = "XLIFF"
+    content_type = "application/x-xliff+xml"
+    extension = "xlf"
+    module = "tms.formats.xliff"
+
+    def write(self, ctx: _ExportContext) -> bytes:
+        """One unit per segment."""
+        return self.writer("write")(ctx.units(), ctx.meta())
+
+
+class TmxExporter(Exporter):
+    """TMX 1.4: the approved translation memory of the language pair."""
+
+    name = "tmx"
+    label = "TMX"
+    content_type = "application/x-tmx+xml"
+    extension = "tmx"
+    module = "tms.formats.tmx"
+
+    def write(self, ctx: _ExportContext) -> bytes:
+        """Approved memory pairs of the document's source language and this language."""
+        pairs = ctx.memory_pairs()
+        ctx.report.units = len(pairs)
+        return self.writer("write")(
+            pairs,
+            source_language=ctx.material.document.source_language,
+            target_language=ctx.language.code,
+        )
+
+
+EXPORTERS: dict[str, Exporter] = {
+    e.name: e
+    for e in (DocxExporter(), HtmlExporter(), PoExporter(), XliffExporter(), TmxExporter())
+}
+FORMATS = tuple(EXPORTERS)
+
+
+def get_exporter(fmt: str) -> Exporter:
+    """The exporter of a format name, or an ExportError listing the known ones."""
+    try:
+        return EXPORTERS[fmt]
+    except KeyError:
+        raise ExportError(
+            _("Unknown export format “%(format)s”; use one of %(known)s.",
+              format=fmt, known=", ".join(FORMATS))
+        ) from None
+
+
+def formats_for(session: Session, document: Document) -> list[str]:
+    """Export formats that make sense for this document (DOCX only for DOCX imports)."""
+    version = latest_version(session, document)
+    return [name for name, e in EXPORTERS.items() if e.available_for(version)]
+
+
+# --------------------------------------------------------------------------- the export
+
+
+@dataclass
+class _ExportContext:
+    session: Session
+    material: _Material
+    language: Language
+    include: str
+    untranslated: str
+    credits: bool
+    report: ExportReport
+    target_blocks: list[tuple[TargetBlock, bool]] = field(default_factory=list)
+    title: str | None = None
+
+    def admissible(self, row: _Row) -> str | None:
+        """The row's target text if it may appear in a DOCX/HTML export, else None."""
+        t = row.translation
+        minimum = State.APPROVED if self.include == "approved" else State.TRANSLATED
+        if t is None or t.state < minimum or not t.target:
+            return None
+        if t.outdated:
+            self.report.outdated_skipped += 1
+            return None
+        # The writers rebuild tags from the source's tag map: a foreign or mis-nested tag
+        # would corrupt the file, so such text is treated as missing (and counted).
+        if compare_tags(row.segment.source, t.target):
+            self.report.tag_errors_skipped += 1
+            return None
+        return t.target
+
+    def build_blocks(self) -> None:
+        """Target block texts for DOCX/HTML, counting what stays in the source."""
+        title_done = False
+        for b in self.material.blocks:
+            if not b.rows:
+                self.target_blocks.append((TargetBlock(b.parsed, b.parsed.text), False))
+                continue
+            parts: list[tuple[str, str]] = []
+            translated_here = 0
+            for row in b.rows:
+                seg = row.segment
+                self.report.segments += 1
+                self.report.words += seg.word_count
+                text = self.admissible(row)
+                if text is None:
+                    self.report.left_in_source.append(row.number)
+                    self.report.left_in_source_words += seg.word_count
+                    text = seg.source
+                else:
+                    translated_here += 1
+                    self.report.included_segments += 1
+                    self.report.included_words += seg.word_count
+                parts.append((text, seg.sep))
+            target = join_segments(parts)
+            self.target_blocks.append((TargetBlock(b.parsed, target), translated_here > 0))
+            if b.block.type == "title" and not title_done:
+                title_done = True
+                if translated_here == len(b.rows):
+                    self.title = strip_tags(target).strip() or None
+        if self.title is None:
+            self.title = self.material.document.title
+        if self.untranslated == "refuse" and self.report.left_in_source:
+            missing = len(self.report.left_in_source)
+            wanted = (_("approved") if self.include == "approved"
+                      else _("approved or awaiting review"))
+            raise ExportError(
+                ngettext(
+                    "Export refused: %(num)s segment has no %(wanted)s translation in "
+                    "%(language)s (segment %(first)s).",
+                    "Export refused: %(num)s segments have no %(wanted)s translation in "
+                    "%(language)s (first: segment %(first)s).",
+                    missing,
+                    wanted=wanted,
+                    language=self.language.name,
+                    first=self.report.left_in_source[0],
+                )
+            )
+
+    def units(self) -> list[ExportUnit]:
+        """One exchange unit per segment, untranslated ones with an empty target."""
+        units = []
+        for b in self.material.blocks:
+            for row in b.rows:
+                seg, t = row.segment, row.translation
+                has_target = t is not None and t.state > State.UNTRANSLATED and bool(t.target)
+                ids = set(tag_ids(seg.source))
+                units.append(
+                    ExportUnit(
+                        key=seg.key,
+                        source=seg.source,
+                        target=t.target if has_target and t is not None else "",
+                        state=int(t.state) if has_target and t is not None
+                        else int(State.UNTRANSLATED),
+                        context=b.parsed.context,
+                        block_type=b.parsed.type,
+                        position=row.number,
+                        outdated=bool(t is not None and t.outdated),
+                        tags={k: v for k, v in b.parsed.tags.items() if k in ids},
+                        previous_source=seg.previous_source,
+                    )
+                )
+                self.report.segments += 1
+                self.report.words += seg.word_count
+                if has_target:
+                    self.report.included_segments += 1
+                    self.report.included_words += seg.word_count
+        self.report.units = len(units)
+        return units
+
+    def meta(self) -> ExportMeta:
+        """Header facts; translators' names only when credits were asked for."""
+        doc = self.material.document
+        return ExportMeta(
+            document_slug=doc.slug,
+            document_title=doc.title,
+            source_language=doc.source_language,
+            target_language=self.language.code,
+            plural_forms=self.language.plural_forms,
+            team=self.language.team_name or _team_name(),
+            translators=credited_names(self.session, doc, self.language) if self.credits else [],
+            direction=self.language.direction or "ltr",
+        )
+
+    def memory_pairs(self) -> list[MemoryPair]:
+        """Approved memory units of the pair, plus approved text of this document."""
+        doc = self.material.document
+        src, tgt = doc.source_language, self.language.code
+        pairs: list[MemoryPair] = []
+        seen: set[tuple[str, str]] = set()
+        for unit in self.session.scalars(
+            select(MemoryUnit)
+            .where(
+                MemoryUnit.source_language == src,
+                MemoryUnit.target_language == tgt,
+                MemoryUnit.approved.is_(True),
+            )
+            .order_by(MemoryUnit.id)
+        ):
+            seen.add((unit.source, unit.target))
+            pairs.append(MemoryPair(unit.source, unit.target, src, tgt, origin=unit.origin,
+                                    created_at=unit.created_at.isoformat()))
+        # Approved text the memory has not heard of yet (or no memory service at all).
+        for row in self.material.rows:
+            t = row.translation
+            if t is None or t.state < State.APPROVED or not t.target or t.outdated:
+                continue
+            if (row.segment.source, t.target) in seen:
+                continue
+            seen.add((row.segment.source, t.target))
+            pairs.append(MemoryPair(row.segment.source, t.target, src, tgt,
+                                    origin=f"{doc.slug} #{row.segment.key}",
+                                    created_at=t.updated_at.isoformat()))
+        return pairs
+
+
+def _team_name() -> str:
+    """The app's TEAM_NAME when running inside the app, else the default."""
+    try:
+        from flask import current_app, has_app_context
+    except ImportError:  # pragma: no cover - Flask is a dependency; services stay usable
+        return DEFAULT_TEAM_NAME
+    if has_app_context():
+        return str(current_app.config.get("TEAM_NAME") or DEFAULT_TEAM_NAME)
+    return DEFAULT_TEAM_NAME
+
+
+def credited_names(session: Session, document: Document, language: Language) -> list[str]:
+    """Names of people who wrote approved text of this document (credit name or pseudonym)."""
+    version = latest_version(session, document)
+    users = session.scalars(
+        select(User)
+        .join(Translation, Translation.translator_id == User.id)
+        .join(Segment, Translation.segment_id == Segment.id)
+        .join(Block, Segment.block_id == Block.id)
+        .where(
+            Block.version_id == version.id,
+            Translation.language_id == language.id,
+            Translation.state >= int(State.APPROVED),
+            User.deleted.is_(False),
+        )
+        .distinct()
+    )
+    names = {(u.credit_name or u.pseudonym or "").strip() for u in users}
+    return sorted(n for n in names if n)
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(text: str) -> str:
+    """A file-name component made of ASCII letters, digits, dot, dash and underscore."""
+    cleaned = _UNSAFE.sub("-", text).strip(".-") or "document"
+    return cleaned[:80]
+
+
+def export_document(
+    session: Session,
+    document: Document,
+    language: Language,
+    fmt: str,
+    *,
+    include: str = "approved",
+    untranslated: str = "source",
+    credits: bool = False,
+) -> ExportResult:
+    """Export the latest version of a document in one language and format."""
+    exporter = get_exporter(fmt)
+    if include not in INCLUDE_CHOICES:
+        raise ExportError(_("“include” must be “approved” or “translated”."))
+    if untranslated not in UNTRANSLATED_CHOICES:
+        raise ExportError(_("“untranslated” must be “source” or “refuse”."))
+    material = _load(session, document, language)
+    if not exporter.available_for(material.version):
+        raise ExportError(
+            _(
+                "DOCX export is only available for documents imported from a DOCX file; "
+                "“%(title)s” came from a %(format)s file, so export HTML instead.",
+                title=document.title,
+                format=material.version.format.upper(),
+            )
+        )
+    report = ExportReport(format=fmt, language=language.code, include=include,
+                          untranslated=untranslated, credits=credits)
+    ctx = _ExportContext(session, material, language, include, untranslated, credits, report)
+    if exporter.for_readers:
+        ctx.build_blocks()
+    try:
+        data = exporter.write(ctx)
+    except FormatError as exc:
+        raise ExportError(
+            _("The %(format)s file could not be written: %(reason)s",
+              format=exporter.label, reason=str(exc))
+        ) from exc
+    filename = f"{safe_name(document.slug)}.{safe_name(language.code)}.{exporter.extension}"
+    return ExportResult(filename, exporter.content_type, data, report)
+
+
+def write_file(data: bytes, target: Path) -> Path:
+    """Write bytes to a path atomically: a temp file in the same folder, then a rename."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def write_export(result: ExportResult, exports_dir: str | Path, doc_slug: str,
+                 lang_code: str) -> Path:
+    """Write an export to exports/<doc>/<lang>/<file> atomically (temp file + rename)."""
+    folder = Path(exports_dir) / safe_name(doc_slug) / safe_name(lang_code)
+    return write_file(result.data, folder / safe_name(result.filename))
+
+
+# --------------------------------------------------------------------------- editions
+
+DEFAULT_EDITION_FORMATS = ("docx", "html", "po", "xliff")
+
+
+def publish_edition(
+    session: Session,
+    document: Document,
+    language: Language,
+    user: User | None,
+    *,
+    formats: Sequence[str] | None = None,
+    include: str = "approved",
+) -> Edition:
+    """Publish a numbered, immutable edition: every file stored byte for byte with its hash.
+
+    formats defaults to DOCX (for DOCX imports), HTML, PO and XLIFF. Refused when nothing
+    is approved. Untranslated segments keep their source and are listed in the report.
+    """
+    state = completeness(session, document, language)
+    if state.approved == 0:
+        raise ExportError(
+            _("Nothing is approved in %(language)s yet, so there is nothing to publish.",
+              language=language.name)
+        )
+    version = latest_version(session, document)
+    if formats is None:
+        formats = [f for f in DEFAULT_EDITION_FORMATS if EXPORTERS[f].available_for(version)]
+    if not formats:
+        raise ExportError(_("Choose at least one format to publish."))
+    results = [
+        export_document(session, document, language, fmt, include=include) for fmt in formats
+    ]
+    number = (
+        session.scalar(
+            select(func.max(Edition.number)).where(
+                Edition.document_id == document.id, Edition.language_id == language.id
+            )
+        )
+        or 0
+    ) + 1
+    reader_report = next((r.report for r in results if EXPORTERS[r.report.format].for_readers),
+                         None)
+    edition = Edition(
+        document_id=document.id,
+        language_id=language.id,
+        version_id=version.id,
+        number=number,
+        include=include,
+        published_by_id=user.id if user is not None else None,
+        report={
+            "segments": state.segments,
+            "words": state.words,
+            "segments_by_state": state.segments_by_state,
+            "words_by_state": state.words_by_state,
+            "approved": state.approved,
+            "percent_approved": state.percent_approved,
+            "left_in_source": reader_report.left_in_source if reader_report else [],
+            "left_in_source_words": reader_report.left_in_source_words if reader_report else 0,
+            "version": version.number,
+            "files": {r.report.format: r.report.to_json() for r in results},
+        },
+    )
+    session.add(edition)
+    session.flush()
+    for fmt, result in zip(formats, results, strict=True):
+        session.add(
+            EditionFile(
+                edition_id=edition.id,
+                format=fmt,
+                filename=result.filename,
+                content_type=result.content_type,
+                data=result.data,
+                sha256=hashlib.sha256(result.data).hexdigest(),
+                size=len(result.data),
+            )
+        )
+    session.flush()
+    return edition
+
+
+def list_editions(session: Session, document: Document, language: Language) -> list[Edition]:
+    """Editions of a document in one language, newest first."""
+    return list(
+        session.scalars(
+            select(Edition)
+            .where(Edition.document_id == document.id, Edition.language_id == language.id)
+            .order_by(Edition.number.desc())
+        )
+    )
+
+
+def edition_file(session: Session, edition_id: int, fmt: str) -> EditionFile | None:
+    """One stored file of an edition, exactly as published, or None."""
+    return session.scalar(
+        select(EditionFile).where(EditionFile.edition_id == edition_id, EditionFile.format == fmt)
+    )
+
+
+@event.listens_for(Edition, "before_update")
+def _edition_is_immutable(_mapper: Any, _conn: Any, target: Edition) -> None:
+    """An edition is a published record: only the publisher link may be cleared."""
+    from sqlalchemy import inspect
+
+    changed = {a.key for a in inspect(target).attrs if a.history.has_changes()}
+    if changed - {"published_by_id"}:
+        raise ExportError(_("A published edition cannot be changed."))
+
+
+@event.listens_for(EditionFile, "before_update")
+def _edition_file_is_immutable(_mapper: Any, _conn: Any, _target: EditionFile) -> None:
+    """Published files never change: a new edition is the way to publish new text."""
+    raise ExportError(_("A published edition cannot be changed."))

@@ -1,0 +1,166 @@
+"""Fill untranslated segments automatically: copy the source, pseudo-translate, or reuse memory.
+
+Everything goes through tms.services.workflow.save_translation with origin "pretranslate",
+so history, QA and locking work as for a person typing. Only segments nobody has written
+anything for are touched. Copy and pseudo text is saved as "translated" (awaiting review:
+it exists to test layouts and round trips, never to be approved unseen); memory matches are
+saved as drafts for a translator to check.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tms.i18n import _
+from tms.inline import compare_tags, tokenize
+from tms.models import Block, Document, Language, Segment, State, Translation, User
+from tms.services.exporting import latest_version
+
+MODES = ("copy", "pseudo", "memory")
+
+
+class PretranslateError(Exception):
+    """A pretranslation that cannot run, with one translatable sentence saying why."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+_ACCENTS = str.maketrans(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "áƀçđéƒĝĥîĵķļɱñöþǫŕšţûṽŵẋýžÅƁÇĐÉƑĜĤÎĴĶĻṀÑÖÞǪŔŠŢÛṼŴẊÝŽ",
+)
+# Things a pseudo-translation must leave exactly as they are: printf and Python format
+# placeholders, brace placeholders, URLs, e-mail addresses, character entities.
+_PROTECTED = re.compile(
+    r"%\([A-Za-z_][A-Za-z0-9_]*\)[#0+-]?\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]"
+    r"|%[#0+-]?\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]"
+    r"|\{[A-Za-z0-9_.:!\[\]-]*\}"
+    r"|https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+"
+    r"|&[A-Za-z]+;|&#\d+;"
+)
+_VOWELS = set("aeiouyAEIOUY")
+EXPANSION = 0.3  # translations run ~30% longer than English; layouts must cope
+
+
+def pseudo_translate(text: str) -> str:
+    """A readable fake translation: accented letters, ~30% longer, bracketed, tags kept.
+
+    "We, sex workers" -> "[Ŵéé, šéẋ ŵöörķéŕš]". Tags (<1>..</1>, <2/>) and placeholders
+    (%(name)s, {0}, URLs) are left exactly as they are, so exports stay valid.
+    """
+    tokens = tokenize(text)
+    letters = sum(ch.isalpha() for t in tokens if t.kind == "text" for ch in t.value)
+    budget = max(1, round(letters * EXPANSION)) if letters else 0
+    out: list[str] = []
+    for tok in tokens:
+        if tok.kind != "text":
+            out.append(tok.raw)
+            continue
+        pos = 0
+        for m in _PROTECTED.finditer(tok.value):
+            piece, budget = _pseudo_piece(tok.value[pos : m.start()], budget)
+            out.append(piece)
+            out.append(m.group(0))
+            pos = m.end()
+        piece, budget = _pseudo_piece(tok.value[pos:], budget)
+        out.append(piece)
+    body = "".join(out)
+    if budget > 0:
+        body += "·" * budget
+    return f"[{body}]" if letters else body
+
+
+def _pseudo_piece(text: str, budget: int) -> tuple[str, int]:
+    """Accent one stretch of plain text, doubling vowels while the length budget lasts."""
+    out: list[str] = []
+    for ch in text:
+        accented = ch.translate(_ACCENTS)
+        out.append(accented)
+        if budget > 0 and ch in _VOWELS:
+            out.append(accented)
+            budget -= 1
+    return "".join(out), budget
+
+
+def _open_segments(session: Session, document: Document,
+                   language: Language) -> list[tuple[Segment, Translation | None]]:
+    """Live segments of the latest version that nobody has written anything for."""
+    version = latest_version(session, document)
+    rows = session.execute(
+        select(Segment, Translation)
+        .join(Block, Segment.block_id == Block.id)
+        .outerjoin(
+            Translation,
+            (Translation.segment_id == Segment.id) & (Translation.language_id == language.id),
+        )
+        .where(Block.version_id == version.id, Segment.archived.is_(False))
+        .order_by(Block.position, Segment.index_in_block)
+    ).all()
+    return [
+        (seg, t) for seg, t in rows
+        if t is None or (t.state == State.UNTRANSLATED and not t.target)
+    ]
+
+
+def _memory_target(session: Session, document: Document, language: Language,
+                   segment: Segment) -> str | None:
+    """The target of an exact (100%) memory match whose tags fit this segment, if any."""
+    from tms.services import memory
+
+    for match in memory.lookup(session, segment.source, source_language=document.source_language,
+                               target_language=language.code, limit=3, threshold=100):
+        if match.score >= 100 and match.target and not compare_tags(segment.source, match.target):
+            return match.target
+    return None
+
+
+def pretranslate(
+    session: Session,
+    document: Document,
+    language: Language,
+    mode: str,
+    *,
+    user: User,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Fill untranslated segments (copy, pseudo or memory); returns how many were saved."""
+    if mode not in MODES:
+        raise PretranslateError(
+            _("Unknown pretranslation mode “%(mode)s”; use copy, pseudo or memory.", mode=mode)
+        )
+    from tms.services import workflow
+
+    todo = _open_segments(session, document, language)
+    saved = 0
+    for i, (segment, translation) in enumerate(todo, start=1):
+        if mode == "copy":
+            target: str | None = segment.source
+            state = State.TRANSLATED
+        elif mode == "pseudo":
+            target = pseudo_translate(segment.source)
+            state = State.TRANSLATED
+        else:
+            target = _memory_target(session, document, language, segment)
+            state = State.DRAFT
+        if target:
+            result = workflow.save_translation(
+                session,
+                segment=segment,
+                language=language,
+                user=user,
+                target=target,
+                state=state,
+                base_version=translation.version if translation is not None else 0,
+                origin="pretranslate",
+            )
+            if result.status == "saved":
+                saved += 1
+        if progress is not None:
+            progress(i, len(todo))
+    return saved

@@ -1,0 +1,205 @@
+"""Publishing: what is finished per language, exports as downloads, immutable editions."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
+
+from tms.db import get_session
+from tms.models import Document, Edition, Language, State, User
+from tms.services.exporting import (
+    EXPORTERS,
+    INCLUDE_CHOICES,
+    UNTRANSLATED_CHOICES,
+    Completeness,
+    ExportError,
+    completeness,
+    edition_file,
+    export_document,
+    formats_for,
+    list_editions,
+    publish_edition,
+    safe_name,
+    source_language_name,
+)
+from tms.web.login import require_publisher
+
+bp = Blueprint("publish", __name__, url_prefix="/publish")
+
+
+def _document_or_404(slug: str) -> Document:
+    document = get_session().scalar(select(Document).where(Document.slug == slug))
+    if document is None:
+        abort(404)
+    return document
+
+
+def _language_or_404(code: str) -> Language:
+    language = get_session().scalar(select(Language).where(Language.code == code))
+    if language is None:
+        abort(404)
+    return language
+
+
+def _target_languages(document: Document) -> list[Language]:
+    return [
+        lang for lang in get_session().scalars(select(Language).order_by(Language.name))
+        if lang.code != document.source_language
+    ]
+
+
+def _stats_module() -> Any:
+    """tms.services.stats, or None while it is not there."""
+    try:
+        return import_module("tms.services.stats")
+    except ModuleNotFoundError as exc:
+        if exc.name != "tms.services.stats":
+            raise
+        return None
+
+
+def _counts(document: Document, language: Language, c: Completeness) -> dict[str, Any]:
+    """Segments and words per state: the stats service's, or the export's own counts."""
+    stats = _stats_module()
+    if stats is not None:
+        return stats.document_stats(get_session(), document.id, language.id)
+    return {"segments": c.segments_by_state, "words": c.words_by_state, "outdated": c.outdated}
+
+
+def _attachment(data: bytes, filename: str, content_type: str) -> Response:
+    """A download response with a safe file name."""
+    resp = Response(data, content_type=content_type)
+    resp.headers["Content-Disposition"] = f'attachment; filename="{safe_name(filename)}"'
+    resp.headers["Content-Length"] = str(len(data))
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@bp.get("/")
+@require_publisher
+def index() -> str:
+    """Every document with its completeness per language."""
+    session = get_session()
+    documents = list(
+        session.scalars(select(Document).where(Document.kind == "document")
+                        .order_by(Document.title, Document.id))
+    )
+    overview = _overview()
+    rows = []
+    for document in documents:
+        source_name = source_language_name(session, document.source_language)
+        langs = []
+        for language in _target_languages(document):
+            row = overview.get((document.id, language.id))
+            if row is not None:
+                langs.append((language, Completeness.from_stats(row, source_name)))
+            else:
+                try:
+                    langs.append((language, completeness(session, document, language)))
+                except ExportError:
+                    break  # nothing imported yet
+        rows.append((document, langs))
+    return render_template("publish/index.html", rows=rows)
+
+
+def _overview() -> dict[tuple[int, int], dict[str, Any]]:
+    """(document id, language id) -> counts, from the stats service in a few queries."""
+    stats = _stats_module()
+    if stats is None:
+        return {}
+    return {(r["document_id"], r["language_id"]): r for r in stats.overview(get_session())}
+
+
+@bp.get("/<doc_slug>")
+@require_publisher
+def document(doc_slug: str) -> str:
+    """One document: per language what is finished, export choices, editions."""
+    session = get_session()
+    doc = _document_or_404(doc_slug)
+    try:
+        formats = formats_for(session, doc)
+    except ExportError as exc:
+        return render_template("publish/document.html", document=doc, error=exc.message,
+                               languages=[], formats=[], exporters=EXPORTERS)
+    languages = []
+    for language in _target_languages(doc):
+        editions = list_editions(session, doc, language)
+        publishers = {
+            e.published_by_id: session.get(User, e.published_by_id)
+            for e in editions if e.published_by_id is not None
+        }
+        c = completeness(session, doc, language)
+        languages.append({
+            "language": language,
+            "completeness": c,
+            "counts": _counts(doc, language, c),
+            "editions": editions,
+            "publishers": publishers,
+        })
+    return render_template("publish/document.html", document=doc, languages=languages,
+                           formats=formats, exporters=EXPORTERS, error=None,
+                           state_slugs=[st.slug for st in sorted(State, reverse=True)],
+                           include_choices=INCLUDE_CHOICES,
+                           untranslated_choices=UNTRANSLATED_CHOICES)
+
+
+@bp.get("/<doc_slug>/<lang_code>/export")
+@require_publisher
+def export(doc_slug: str, lang_code: str) -> BaseResponse:
+    """One export as a download (no side effects: a GET form)."""
+    session = get_session()
+    doc = _document_or_404(doc_slug)
+    language = _language_or_404(lang_code)
+    fmt = request.args.get("format", "")
+    include = request.args.get("include", "approved")
+    untranslated = request.args.get("untranslated", "source")
+    if fmt not in EXPORTERS:
+        flash(_("Choose one of the export formats."), "error")
+        return redirect(url_for("publish.document", doc_slug=doc.slug))
+    try:
+        result = export_document(session, doc, language, fmt, include=include,
+                                 untranslated=untranslated)
+    except ExportError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("publish.document", doc_slug=doc.slug))
+    return _attachment(result.data, result.filename, result.content_type)
+
+
+@bp.post("/<doc_slug>/<lang_code>/editions")
+@require_publisher
+def publish(doc_slug: str, lang_code: str) -> BaseResponse:
+    """Publish a numbered edition of everything approved now."""
+    session = get_session()
+    doc = _document_or_404(doc_slug)
+    language = _language_or_404(lang_code)
+    try:
+        edition = publish_edition(session, doc, language, current_user.user)
+    except ExportError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("publish.document", doc_slug=doc.slug))
+    session.commit()
+    flash(_("Edition %(number)s of %(language)s published.", number=edition.number,
+            language=language.name), "success")
+    return redirect(url_for("publish.document", doc_slug=doc.slug, _anchor=f"lang-{language.code}"))
+
+
+@bp.get("/editions/<int:edition_id>/<fmt>")
+@require_publisher
+def edition_download(edition_id: int, fmt: str) -> Response:
+    """A file of an edition, byte for byte as it was published."""
+    session = get_session()
+    if session.get(Edition, edition_id) is None:
+        abort(404)
+    stored = edition_file(session, edition_id, fmt)
+    if stored is None:
+        abort(404)
+    resp = _attachment(stored.data, stored.filename, stored.content_type)
+    resp.headers["X-Checksum-SHA256"] = stored.sha256
+    return resp
