@@ -298,11 +298,19 @@ def _read(name: str, data: bytes, language: str) -> Any:
                                         where=where, reason=reason)) from exc
         raise DocumentImportError(_("%(file)s: %(reason)s.", file=name,
                                     reason=reason)) from exc
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("tms.formats"):
+            raise
+        raise DocumentImportError(
+            _("%(file)s cannot be imported: this installation has no reader for %(ext)s "
+              "files.", file=name, ext=PurePath(name).suffix.lower())
+        ) from exc
     except Exception as exc:  # a reader bug must not reach the user as a traceback
-        log.exception("reader failed on %s", name)
+        # info, not error: the command line must not print the traceback to the user
+        log.info("reader failed on %s", name, exc_info=True)
         raise DocumentImportError(
             _("%(file)s could not be read; it may be damaged or not really a %(ext)s file.",
-              file=name, ext=PurePath(name).suffix.lstrip(".").upper() or "text")
+              file=name, ext=PurePath(name).suffix.lower())
         ) from exc
 
 
@@ -475,19 +483,27 @@ def _pair_changed(old: list[Segment], old_types: dict[int, str], new: list[_NewS
 def _prefill(session: Session, document: Document, segments: list[Segment],
              user: User | None) -> int:
     """Fill drafts of new segments from exact translation-memory matches, if those
-    services exist; returns how many drafts were written."""
+    services exist; returns how many drafts were written.
+
+    Drafts are written in the importing user's name (the workflow keeps their history), so
+    an import without a user (the command line) fills nothing; `tms pretranslate` can.
+    """
+    if user is None or not segments:
+        return 0
     try:
         memory = import_module("tms.services.memory")
         workflow = import_module("tms.services.workflow")
     except ModuleNotFoundError:
         return 0
-    if not segments or not hasattr(memory, "lookup") or not hasattr(workflow,
-                                                                      "save_translation"):
+    if not hasattr(memory, "lookup") or not hasattr(workflow, "save_translation"):
         return 0
     languages = list(session.scalars(
         select(Language).where(Language.code != document.source_language)))
     count = 0
     for language in languages:
+        can_translate = getattr(workflow, "can_translate", None)
+        if can_translate is not None and not can_translate(session, user, language):
+            continue
         for seg in segments:
             if not normalise_source(seg.source):
                 continue
@@ -499,8 +515,8 @@ def _prefill(session: Session, document: Document, segments: list[Segment],
                          and not compare_tags(seg.source, m.target)), None)
             if best is None:
                 continue
-            workflow.save_translation(session, segment=seg, language=language, user=user,
-                                      target=best.target, state=State.DRAFT, base_version=0,
-                                      origin="memory")
-            count += 1
+            result = workflow.save_translation(
+                session, segment=seg, language=language, user=user, target=best.target,
+                state=State.DRAFT, base_version=0, origin="memory")
+            count += getattr(result, "status", "saved") == "saved"
     return count
