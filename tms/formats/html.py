@@ -1,0 +1,727 @@
+"""HTML reader (lxml.html, no network, no entities) and the standalone HTML page writer.
+
+Reader: h1-h6, p, li (ol/ul numbering, nesting), blockquote, td/th, figcaption/caption and
+pre become blocks; inline elements become tags whose data keeps {"element", "attrs"} so
+a writer can rebuild them. Footnotes written by our own writer (section.footnotes) come
+back as footnote blocks, their references as footnote_ref tags.
+
+Writer: one self-contained HTML5 page (no external resources), a table of contents,
+semantic lists and tables, notes linked both ways, every text escaped, a print stylesheet.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from typing import Any
+
+import lxml.html
+from lxml import etree
+
+from tms.formats.base import FormatError, ParsedBlock, ParsedDocument, Tag, TargetBlock
+from tms.formats.text import TaggedText, decode
+from tms.i18n import _
+from tms.inline import tokenize
+
+MAX_HTML_BYTES = 20 * 1024 * 1024
+
+_SKIP = {"script", "style", "template", "noscript", "head", "iframe", "object", "embed",
+         "svg", "math", "button", "select", "textarea", "input", "form"}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_BLOCKS = _HEADINGS | {
+    "p", "ul", "ol", "li", "blockquote", "table", "thead", "tbody", "tfoot", "tr", "td", "th",
+    "div", "section", "article", "main", "header", "footer", "aside", "nav", "figure",
+    "figcaption", "caption", "pre", "hr", "dl", "dt", "dd", "address", "details", "summary",
+    "body", "html", "fieldset", "hgroup",
+}
+_INLINE_KINDS = {
+    "strong": "bold", "b": "bold", "em": "italic", "i": "italic", "u": "underline",
+    "s": "strike", "strike": "strike", "del": "strike", "sup": "superscript",
+    "sub": "subscript", "code": "code", "kbd": "code", "samp": "code",
+}
+
+
+def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
+    """Read an HTML page into blocks with inline tags."""
+    if len(data) > MAX_HTML_BYTES:
+        raise FormatError(_("the HTML file is larger than 20 MB"), where=filename)
+    text = decode(data, filename=filename)
+    if not text.strip():
+        raise FormatError(_("the HTML file is empty"), where=filename)
+    parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True,
+                                  huge_tree=False, recover=True)
+    try:
+        root = lxml.html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise FormatError(_("the HTML cannot be parsed (%(error)s)", error=str(exc)),
+                          where=filename) from None
+    title_el = root.find(".//title")
+    reader = _Reader()
+    body = root.find("body")
+    reader.container(body if body is not None else root, {})
+    title = (title_el.text_content().strip() if title_el is not None else "") or \
+        reader.first_heading
+    return ParsedDocument(format="html", blocks=reader.blocks + reader.notes, title=title,
+                          language=root.get("lang") or None)
+
+
+def _attrs(el: Any) -> dict[str, str]:
+    return {str(k): str(v) for k, v in el.attrib.items()}
+
+
+def _is_footnote_section(el: Any) -> bool:
+    classes = (el.get("class") or "").split()
+    return ("footnotes" in classes or "endnotes" in classes
+            or el.get("role") in ("doc-endnotes", "doc-footnotes"))
+
+
+def _note_label(el: Any) -> str | None:
+    """The note label of a footnote reference (sup > a[href=#fn-1]) or None."""
+    link = el if el.tag == "a" else el.find("a")
+    if link is None:
+        return None
+    href = link.get("href") or ""
+    classes = (link.get("class") or "").split()
+    if (link.get("role") == "doc-noteref" or "footnote-ref" in classes
+            or re.match(r"#fn[-:_]?\w+$", href)):
+        return link.text_content().strip() or href.lstrip("#")
+    return None
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.blocks: list[ParsedBlock] = []
+        self.notes: list[ParsedBlock] = []
+        self.path: list[tuple[int, str]] = []
+        self.first_heading: str | None = None
+        self.table = -1
+
+    # block level ------------------------------------------------------------------
+    def container(self, el: Any, ctx: dict[str, Any]) -> None:
+        """Walk a block container: runs of loose inline content become paragraphs."""
+        run = TaggedText(collapse_space=True)
+        run.text(el.text or "")
+        for child in el:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag in _SKIP or not tag:
+                run.text(child.tail or "")
+                continue
+            if tag in _BLOCKS:
+                self._flush(run, ctx)
+                run = TaggedText(collapse_space=True)
+                self.block(child, ctx)
+            else:
+                self.inline(child, run)
+            run.text(child.tail or "")
+        self._flush(run, ctx)
+
+    def _flush(self, run: TaggedText, ctx: dict[str, Any]) -> None:
+        text, tags = run.result()
+        if text:
+            self.emit(ctx.get("loose", "paragraph"), text, tags, level=ctx.get("quote"))
+
+    def block(self, el: Any, ctx: dict[str, Any]) -> None:
+        """Handle one block-level element."""
+        tag = el.tag
+        if tag in _HEADINGS:
+            self.heading(el)
+        elif tag == "p":
+            self.inline_block(el, ctx.get("loose", "paragraph"), level=ctx.get("quote"))
+        elif tag in ("ul", "ol"):
+            self.list(el, ctx)
+        elif tag == "li":
+            self.list_item(el, ctx, "•", False)
+        elif tag == "blockquote":
+            depth = (ctx.get("quote") or 0) + 1 if "quote" in ctx else 0
+            self.container(el, {**ctx, "loose": "quote", "quote": depth})
+        elif tag == "table":
+            self.table_(el)
+        elif tag in ("figcaption", "caption"):
+            self.inline_block(el, "caption")
+        elif tag == "pre":
+            builder = TaggedText()
+            builder.text(el.text_content().strip("\n"))
+            text, tags = builder.result()
+            if text:
+                self.emit("code", text, tags, translatable=False)
+        elif tag in ("section", "aside", "div", "ol") and _is_footnote_section(el):
+            self.footnotes(el)
+        elif tag == "nav" and "toc" in (el.get("class") or "").split():
+            return  # our own table of contents: rebuilt on export
+        elif tag == "hr":
+            return
+        elif tag in ("td", "th", "tr", "thead", "tbody", "tfoot"):
+            self.container(el, ctx)
+        else:
+            self.container(el, ctx)
+
+    def heading(self, el: Any) -> None:
+        level = int(el.tag[1])
+        self.path = [(lv, t) for lv, t in self.path if lv < level]
+        block = self.inline_block(el, "heading", level=level)
+        if block is not None:
+            plain = el.text_content().strip()
+            plain = re.sub(r"\s+", " ", plain)
+            self.path.append((level, plain))
+            if self.first_heading is None:
+                self.first_heading = plain
+
+    def inline_block(self, el: Any, kind: str, *, level: int | None = None,
+                     numbering: str | None = None,
+                     attrs: dict[str, Any] | None = None) -> ParsedBlock | None:
+        """Emit one block from the whole inline content of an element."""
+        builder = TaggedText(collapse_space=True)
+        builder.text(el.text or "")
+        for child in el:
+            self.inline(child, builder)
+            builder.text(child.tail or "")
+        text, tags = builder.result()
+        if not text and kind != "table_cell":
+            return None
+        return self.emit(kind, text, tags, level=level, numbering=numbering, attrs=attrs)
+
+    def emit(self, kind: str, text: str, tags: dict[str, Tag], *, level: int | None = None,
+             numbering: str | None = None, attrs: dict[str, Any] | None = None,
+             translatable: bool = True) -> ParsedBlock:
+        block = ParsedBlock(type=kind, text=text, tags=tags, level=level,
+                            locator=f"b{len(self.blocks) + 1}",
+                            context=" > ".join(t for _lv, t in self.path),
+                            numbering=numbering, attrs=attrs or {}, translatable=translatable)
+        self.blocks.append(block)
+        return block
+
+    def list(self, el: Any, ctx: dict[str, Any]) -> None:
+        ordered = el.tag == "ol"
+        list_type = el.get("type") or "1"
+        try:
+            n = int(el.get("start") or 1)
+        except ValueError:
+            n = 1
+        level = ctx.get("list_level", -1) + 1
+        for child in el:
+            if not isinstance(child.tag, str) or child.tag in _SKIP:
+                continue
+            if child.tag != "li":
+                if child.tag in _BLOCKS:
+                    self.block(child, {**ctx, "list_level": level})
+                continue
+            if child.get("value", "").isdigit():
+                n = int(child.get("value"))
+            numbering = _format_number(n, list_type) if ordered else "•"
+            self.list_item(child, {**ctx, "list_level": level}, numbering, ordered)
+            n += 1
+
+    def list_item(self, el: Any, ctx: dict[str, Any], numbering: str, ordered: bool) -> None:
+        level = ctx.get("list_level", 0)
+        builder = TaggedText(collapse_space=True)
+        builder.text(el.text or "")
+        deferred: list[Any] = []
+        for child in el:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag in _SKIP or not tag:
+                if not deferred:
+                    builder.text(child.tail or "")
+                continue
+            if tag in _BLOCKS or deferred:
+                deferred.append(child)
+            else:
+                self.inline(child, builder)
+                builder.text(child.tail or "")
+        text, tags = builder.result()
+        if not text and deferred and deferred[0].tag == "p":
+            first = deferred.pop(0)
+            builder = TaggedText(collapse_space=True)
+            builder.text(first.text or "")
+            for child in first:
+                self.inline(child, builder)
+                builder.text(child.tail or "")
+            text, tags = builder.result()
+        if text:
+            self.emit("list_item", text, tags, level=level, numbering=numbering,
+                      attrs={"ordered": ordered})
+        for child in deferred:
+            if child.tag in _BLOCKS:
+                self.block(child, {**ctx, "list_level": level, "loose": "paragraph"})
+            else:
+                builder = TaggedText(collapse_space=True)
+                self.inline(child, builder)
+                builder.text(child.tail or "")
+                text, tags = builder.result()
+                if text:
+                    self.emit("paragraph", text, tags, level=level)
+
+    def table_(self, el: Any) -> None:
+        self.table += 1
+        table = self.table
+        row = -1
+        for tr in el.iter("tr"):
+            # nested tables are read as text of their cell
+            if next((a for a in tr.iterancestors("table")), None) is not el:
+                continue
+            row += 1
+            col = 0
+            for cell in tr:
+                if cell.tag not in ("td", "th"):
+                    continue
+                attrs: dict[str, Any] = {"table": table, "row": row, "col": col,
+                                         "header": cell.tag == "th"}
+                for span in ("colspan", "rowspan"):
+                    if (cell.get(span) or "").isdigit() and int(cell.get(span)) > 1:
+                        attrs[span] = int(cell.get(span))
+                self.inline_block(cell, "table_cell", attrs=attrs)
+                col += int(attrs.get("colspan", 1))
+        caption = el.find("caption")
+        if caption is not None:
+            self.inline_block(caption, "caption")
+
+    def footnotes(self, el: Any) -> None:
+        for li in el.iter("li"):
+            label = (li.get("id") or "").split("-", 1)[-1] or str(len(self.notes) + 1)
+            builder = TaggedText(collapse_space=True)
+            builder.text(li.text or "")
+            for child in li:
+                self._note_child(child, builder)
+            text, tags = builder.result()
+            if text:
+                self.notes.append(ParsedBlock(
+                    type="footnote", text=text, tags=tags, locator=f"fn-{label}",
+                    context="Footnotes", numbering=label, attrs={"note": label}))
+
+    def _note_child(self, child: Any, builder: TaggedText) -> None:
+        if child.tag == "a" and ("footnote-back" in (child.get("class") or "").split()
+                                 or (child.get("href") or "").startswith("#fnref")):
+            builder.text(child.tail or "")
+            return
+        if child.tag == "p":
+            builder.text(" " + (child.text or ""))
+            for sub in child:
+                self._note_child(sub, builder)
+            builder.text(child.tail or "")
+            return
+        self.inline(child, builder)
+        builder.text(child.tail or "")
+
+    # inline level -------------------------------------------------------------------
+    def inline(self, el: Any, builder: TaggedText) -> None:
+        """Add an inline element (and its content, not its tail) to a builder."""
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if not tag or tag in _SKIP:
+            return
+        data = {"element": tag, "attrs": _attrs(el)}
+        if tag == "br":
+            builder.standalone(Tag("break", False, data, "line break"))
+            return
+        if tag == "img":
+            alt = el.get("alt") or ""
+            builder.standalone(Tag("image", False, {**data, "src": el.get("src") or "",
+                                                    "alt": alt}, f"image: {alt}"[:60]))
+            return
+        if tag in ("sup", "a"):
+            label = _note_label(el)
+            if label is not None:
+                builder.standalone(Tag("footnote_ref", False, {**data, "note": label},
+                                       f"footnote {label}"))
+                return
+        if tag == "a" and el.get("href"):
+            href = el.get("href")
+            kind = "link"
+            data["href"] = href
+            label_text = "link: " + re.sub(r"^[a-z]+://(www\.)?", "", href)[:40]
+        elif tag in _INLINE_KINDS:
+            kind = _INLINE_KINDS[tag]
+            label_text = kind
+        else:
+            kind = "span"
+            label_text = tag
+        ident = builder.open(Tag(kind, True, data, label_text))
+        builder.text(el.text or "")
+        for child in el:
+            self.inline(child, builder)
+            builder.text(child.tail or "")
+        builder.close(ident)
+
+
+_ROMAN = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+          (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+
+
+def _roman(n: int) -> str:
+    out = []
+    for value, letters in _ROMAN:
+        while n >= value:
+            out.append(letters)
+            n -= value
+    return "".join(out)
+
+
+def _letters(n: int) -> str:
+    out = ""
+    while n > 0:
+        n, rem = divmod(n - 1, 26)
+        out = chr(97 + rem) + out
+    return out
+
+
+def _format_number(n: int, list_type: str) -> str:
+    if list_type == "I":
+        return _roman(n) + "."
+    if list_type == "i":
+        return _roman(n).lower() + "."
+    if list_type == "a":
+        return _letters(n) + "."
+    if list_type == "A":
+        return _letters(n).upper() + "."
+    return f"{n}."
+
+
+def parse_numbering(numbering: str | None) -> tuple[str | None, int | None]:
+    """The HTML list type ("1", "I", "i", "a", "A", or None for bullets) and number."""
+    if not numbering:
+        return None, None
+    core = numbering.strip().strip("()[]").rstrip(".)]:").strip()
+    if core.isdigit():
+        return "1", int(core)
+    if core and re.fullmatch(r"[IVXLCDM]+", core) and core != "D":
+        return "I", _roman_value(core)
+    if core and re.fullmatch(r"[ivxlcdm]+", core) and core not in ("c", "d", "l", "m"):
+        return "i", _roman_value(core.upper())
+    if re.fullmatch(r"[a-z]", core):
+        return "a", ord(core) - 96
+    if re.fullmatch(r"[A-Z]", core):
+        return "A", ord(core) - 64
+    if re.fullmatch(r"\d+(\.\d+)+", core):
+        return "1", int(core.split(".")[-1])
+    return None, None
+
+
+def _roman_value(text: str) -> int:
+    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+    total = 0
+    for i, ch in enumerate(text):
+        v = values[ch]
+        total += -v if i + 1 < len(text) and values[text[i + 1]] > v else v
+    return total
+
+
+# ---------------------------------------------------------------- writer
+
+STYLE = """
+:root { color-scheme: light; }
+body { font-family: Georgia, "Times New Roman", serif; line-height: 1.55; margin: 0 auto;
+  max-width: 42rem; padding: 1rem 1.25rem 3rem; color: #1a1a1a; background: #fff; }
+h1, h2, h3, h4, h5, h6 { font-family: system-ui, sans-serif; line-height: 1.25; }
+a { color: #0b4f8a; }
+nav.toc { border-block: 1px solid #ccc; margin-block: 1.5rem; padding-block: .5rem; }
+nav.toc ol { list-style: none; padding-inline-start: 0; }
+nav.toc .toc-2 { padding-inline-start: 1rem; } nav.toc .toc-3 { padding-inline-start: 2rem; }
+nav.toc .toc-4, nav.toc .toc-5, nav.toc .toc-6 { padding-inline-start: 3rem; }
+blockquote { border-inline-start: 4px solid #bbb; margin-inline: 0; padding-inline-start: 1rem;
+  color: #333; }
+table { border-collapse: collapse; margin-block: 1rem; width: 100%; }
+th, td { border: 1px solid #999; padding: .35rem .5rem; text-align: start; vertical-align: top; }
+pre { overflow-x: auto; background: #f4f4f4; padding: .75rem; }
+.caption, .header, .footer, .text-box { font-size: .9em; color: #444; }
+.notes { border-block-start: 1px solid #999; margin-block-start: 2.5rem; font-size: .92em; }
+sup a { text-decoration: none; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11pt; }
+  nav.toc, .footnote-back { display: none; }
+  a { color: inherit; text-decoration: none; }
+  h1, h2, h3, h4 { break-after: avoid; }
+  li, blockquote, tr, .notes li { break-inside: avoid; }
+  @page { margin: 2cm; }
+}
+"""
+
+_SAFE_ELEMENTS = {"strong", "em", "u", "s", "sup", "sub", "code", "mark", "small", "abbr",
+                  "q", "cite", "dfn", "kbd", "samp", "var", "b", "i"}
+_KIND_ELEMENTS = {"bold": "strong", "italic": "em", "underline": "u", "strike": "s",
+                  "superscript": "sup", "subscript": "sub", "code": "code"}
+_SAFE_HREF_RE = re.compile(r"^(https?://|mailto:|#)", re.I)
+
+
+def _note_key(kind: str, label: str) -> str:
+    return f"{kind}:{label}"
+
+
+def _safe_id(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "-", text) or "x"
+
+
+class _Notes:
+    """Notes in document order: their numbers and back-reference ids."""
+
+    def __init__(self, blocks: list[TargetBlock]) -> None:
+        self.order: dict[str, int] = {}
+        for tb in blocks:
+            b = tb.block
+            if b.type in ("footnote", "endnote"):
+                label = str(b.attrs.get("note") or b.numbering or b.locator or len(self.order))
+                self.order.setdefault(_note_key(b.type, label), len(self.order) + 1)
+        self.refs: dict[int, str] = {}  # note number -> id of its first reference
+        self.ref_count = 0
+
+    def number(self, tag: Tag) -> int | None:
+        kind = "endnote" if tag.kind == "endnote_ref" else "footnote"
+        return self.order.get(_note_key(kind, str(tag.data.get("note", ""))))
+
+    def ref_id(self, number: int) -> str:
+        self.ref_count += 1
+        ident = f"fnref-{self.ref_count}"
+        self.refs.setdefault(number, ident)
+        return ident
+
+
+def render_inline(target: str, tags: dict[str, Tag], notes: _Notes | None = None) -> str:
+    """Escaped HTML for a tagged string, rebuilt through the tag map."""
+    out: list[str] = []
+    stack: list[tuple[str, str]] = []  # (tag id, closing markup)
+    for tok in tokenize(target):
+        if tok.kind == "text":
+            out.append(escape(tok.value, quote=True))
+            continue
+        tag = tags.get(tok.value)
+        if tag is None:
+            continue
+        if tok.kind == "open":
+            opener, closer = _element(tag)
+            out.append(opener)
+            stack.append((tok.value, closer))
+        elif tok.kind == "close":
+            if not any(ident == tok.value for ident, _c in stack):
+                continue
+            reopen: list[tuple[str, str]] = []
+            while stack:
+                ident, closer = stack.pop()
+                out.append(closer)
+                if ident == tok.value:
+                    break
+                reopen.append((ident, closer))
+            for ident, closer in reversed(reopen):  # mis-nested target: keep HTML valid
+                out.append(_element(tags[ident])[0])
+                stack.append((ident, closer))
+        else:
+            out.append(_standalone(tag, notes))
+    while stack:
+        out.append(stack.pop()[1])
+    return "".join(out)
+
+
+def _element(tag: Tag) -> tuple[str, str]:
+    if tag.kind == "link":
+        href = str(tag.data.get("href", "")).strip()
+        if _SAFE_HREF_RE.match(href):
+            return f'<a href="{escape(href, quote=True)}">', "</a>"
+        return "", ""
+    name = _KIND_ELEMENTS.get(tag.kind)
+    if name is None and tag.data.get("element") in _SAFE_ELEMENTS:
+        name = str(tag.data["element"])
+    if name:
+        return f"<{name}>", f"</{name}>"
+    return "", ""
+
+
+def _standalone(tag: Tag, notes: _Notes | None) -> str:
+    if tag.kind in ("footnote_ref", "endnote_ref"):
+        number = notes.number(tag) if notes else None
+        if number is None or notes is None:
+            return f"<sup>{escape(str(tag.data.get('note', '')))}</sup>"
+        ref = notes.ref_id(number)
+        return (f'<sup id="{ref}"><a href="#fn-{number}" class="footnote-ref" '
+                f'role="doc-noteref">{number}</a></sup>')
+    if tag.kind == "break":
+        return "<br>"
+    if tag.kind == "tab":
+        return " "
+    if tag.kind == "image":
+        alt = str(tag.data.get("alt", ""))
+        return escape(alt) if alt else ""
+    if tag.kind == "literal":
+        return escape(str(tag.data.get("text", "")))
+    return ""
+
+
+def write(blocks: list[TargetBlock], *, language: str, direction: str = "ltr",
+          title: str) -> bytes:
+    """A standalone, accessible HTML5 page for the target blocks."""
+    direction = "rtl" if direction == "rtl" else "ltr"
+    notes = _Notes(blocks)
+    title = title.strip() or _("Document")
+    body: list[str] = []
+    toc: list[tuple[int, str, str]] = []
+    has_h1 = any(tb.block.type == "title" or (tb.block.type == "heading" and tb.block.level == 1)
+                 for tb in blocks)
+    if not has_h1:
+        body.append(f"<h1>{escape(title)}</h1>")
+    note_items: list[str] = []
+    i = 0
+    while i < len(blocks):
+        tb = blocks[i]
+        b = tb.block
+        if b.type == "list_item":
+            j = i
+            while j < len(blocks) and blocks[j].block.type == "list_item":
+                j += 1
+            body.append(_lists(blocks[i:j], notes))
+            i = j
+            continue
+        if b.type == "table_cell":
+            j = i
+            while (j < len(blocks) and blocks[j].block.type == "table_cell"
+                   and blocks[j].block.attrs.get("table") == b.attrs.get("table")):
+                j += 1
+            body.append(_table(blocks[i:j], notes))
+            i = j
+            continue
+        if b.type == "quote":
+            j = i
+            while j < len(blocks) and blocks[j].block.type == "quote":
+                j += 1
+            inner = "".join(f"<p>{render_inline(q.target, q.block.tags, notes)}</p>"
+                            for q in blocks[i:j] if q.target.strip())
+            if inner:
+                body.append(f"<blockquote>{inner}</blockquote>")
+            i = j
+            continue
+        i += 1
+        if b.type in ("footnote", "endnote"):
+            continue  # written at the end, once references have ids
+        html = render_inline(tb.target, b.tags, notes)
+        if not html.strip() and b.type != "code":
+            continue
+        if b.type in ("heading", "title"):
+            level = 1 if b.type == "title" else max(1, min(6, b.level or 1))
+            anchor = f"h-{len(toc) + 1}"
+            toc.append((level, anchor, html))
+            body.append(f'<h{level} id="{anchor}">{html}</h{level}>')
+        elif b.type == "code":
+            body.append(f"<pre><code>{html}</code></pre>")
+        elif b.type in ("caption", "header", "footer", "text_box"):
+            body.append(f'<p class="{b.type.replace("_", "-")}">{html}</p>')
+        else:
+            body.append(f"<p>{html}</p>")
+    for tb in blocks:
+        b = tb.block
+        if b.type not in ("footnote", "endnote"):
+            continue
+        label = str(b.attrs.get("note") or b.numbering or b.locator)
+        number = notes.order.get(_note_key(b.type, label))
+        if number is None:
+            continue
+        html = render_inline(tb.target, b.tags, notes)
+        back = notes.refs.get(number)
+        back_link = (f' <a href="#{back}" class="footnote-back" '
+                     f'aria-label="{escape(_("Back to the text"))}">↩</a>' if back else "")
+        note_items.append(f'<li id="fn-{number}">{html}{back_link}</li>')
+    toc_html = ""
+    if len(toc) > 1:
+        items = "".join(
+            f'<li class="toc-{level}"><a href="#{anchor}">{_strip_links(html)}</a></li>'
+            for level, anchor, html in toc)
+        toc_html = (f'<nav class="toc" aria-labelledby="toc-title"><h2 id="toc-title">'
+                    f'{escape(_("Contents"))}</h2><ol>{items}</ol></nav>')
+    notes_html = ""
+    if note_items:
+        notes_html = (f'<section class="notes footnotes" role="doc-endnotes" '
+                      f'aria-labelledby="notes-title"><h2 id="notes-title">'
+                      f'{escape(_("Notes"))}</h2><ol>{"".join(note_items)}</ol></section>')
+    page = (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{escape(language, quote=True)}" dir="{direction}">\n<head>\n'
+        '<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n"
+        f"<style>{STYLE}</style>\n</head>\n<body>\n"
+        + toc_html + "\n<main>\n" + "\n".join(body) + "\n</main>\n" + notes_html
+        + "\n</body>\n</html>\n"
+    )
+    return page.encode("utf-8")
+
+
+def _strip_links(html: str) -> str:
+    """Heading HTML without anchors and note references, for use inside a TOC link."""
+    html = re.sub(r'<sup id="fnref-\d+">.*?</sup>', "", html)
+    return re.sub(r"</?a\b[^>]*>", "", html)
+
+
+def _lists(items: list[TargetBlock], notes: _Notes) -> str:
+    out: list[str] = []
+    stack: list[dict[str, Any]] = []  # {"level", "tag", "type", "next", "li_open"}
+
+    def close_top() -> None:
+        top = stack.pop()
+        if top["li_open"]:
+            out.append("</li>")
+        out.append(f"</{top['tag']}>")
+
+    for tb in items:
+        b = tb.block
+        level = max(0, b.level or 0)
+        list_type, number = parse_numbering(b.numbering)
+        ordered = list_type is not None or bool(b.attrs.get("ordered") and b.numbering
+                                                and b.numbering not in "•-*–·◦▪")
+        tag = "ol" if ordered else "ul"
+        list_type = list_type or "1"
+        while stack and stack[-1]["level"] > level:
+            close_top()
+        if stack and stack[-1]["level"] == level and (
+            stack[-1]["tag"] != tag or (ordered and stack[-1]["type"] != list_type)
+        ):
+            close_top()
+        if not stack or stack[-1]["level"] < level:
+            attrs = ""
+            if ordered:
+                if list_type != "1":
+                    attrs += f' type="{list_type}"'
+                if number is not None and number != 1:
+                    attrs += f' start="{number}"'
+            out.append(f"<{tag}{attrs}>")
+            stack.append({"level": level, "tag": tag, "type": list_type,
+                          "next": number if number is not None else 1, "li_open": False})
+        elif stack[-1]["li_open"]:
+            out.append("</li>")
+        top = stack[-1]
+        value = ""
+        if ordered and number is not None and number != top["next"]:
+            value = f' value="{number}"'
+            top["next"] = number
+        out.append(f"<li{value}>{render_inline(tb.target, b.tags, notes)}")
+        top["li_open"] = True
+        top["next"] = (top["next"] or 0) + 1
+    while stack:
+        close_top()
+    return "".join(out)
+
+
+def _table(cells: list[TargetBlock], notes: _Notes) -> str:
+    grid: dict[int, dict[int, list[TargetBlock]]] = {}
+    for n, tb in enumerate(cells):
+        attrs = tb.block.attrs
+        row = int(attrs["row"]) if "row" in attrs else n
+        col = int(attrs.get("col", 0))
+        grid.setdefault(row, {}).setdefault(col, []).append(tb)
+    width = max((max(r) + int(r[max(r)][0].block.attrs.get("colspan", 1))
+                 for r in grid.values() if r), default=1)
+    rows = []
+    for r in sorted(grid):
+        cols = grid[r]
+        html_cells = []
+        c = 0
+        while c < width:
+            parts = cols.get(c)
+            if not parts:
+                html_cells.append("<td></td>")
+                c += 1
+                continue
+            attrs = parts[0].block.attrs
+            span = int(attrs.get("colspan", 1))
+            texts = [render_inline(p.target, p.block.tags, notes) for p in parts]
+            content = texts[0] if len(texts) == 1 else "".join(f"<p>{t}</p>" for t in texts)
+            extra = f' colspan="{span}"' if span > 1 else ""
+            if attrs.get("header"):
+                html_cells.append(f'<th scope="col"{extra}>{content}</th>')
+            else:
+                html_cells.append(f"<td{extra}>{content}</td>")
+            c += span
+        rows.append("<tr>" + "".join(html_cells) + "</tr>")
+    return "<table>" + "".join(rows) + "</table>"

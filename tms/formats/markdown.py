@@ -1,0 +1,418 @@
+"""Markdown reader (markdown-it-py, CommonMark + tables) and a Markdown writer.
+
+Footnotes (`[^1]` references, `[^1]: text` definitions) are not in markdown-it-py's core,
+so definitions are taken out of the source before parsing and references are found in
+the text tokens; bodies become "footnote" blocks at the end, attrs {"note": label}.
+Table cells carry attrs {"table": t, "row": r, "col": c, "header": bool}, like DOCX cells.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from tms.formats.base import FormatError, ParsedBlock, ParsedDocument, Tag, TargetBlock
+from tms.formats.text import TaggedText, decode
+from tms.i18n import _
+from tms.inline import tokenize
+
+_FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*\n", re.S)
+_FOOTNOTE_DEF_RE = re.compile(r"^\[\^([^\]\s]+)\]:[ \t]?(.*)$")
+_FOOTNOTE_REF_RE = re.compile(r"\[\^([^\]\s]+)\]")
+MAX_NESTING = 50
+
+
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
+    """Read a Markdown file into blocks with inline tags."""
+    text = decode(data, filename=filename).replace("\r\n", "\n").replace("\r", "\n")
+    meta, text = _front_matter(text)
+    text, notes = _take_footnotes(text)
+    try:
+        tokens = _parser().parse(text)
+    except RecursionError:
+        raise FormatError(_("the Markdown is nested too deeply"), where=filename) from None
+    reader = _Reader(notes)
+    reader.walk(tokens)
+    title = meta.get("title") or reader.first_heading
+    return ParsedDocument(format="markdown", blocks=reader.blocks, title=title,
+                          language=meta.get("lang") or meta.get("language"),
+                          warnings=reader.warnings)
+
+
+def _front_matter(text: str) -> tuple[dict[str, str], str]:
+    """Simple `key: value` front matter (YAML subset); the rest of the text."""
+    m = _FRONT_MATTER_RE.match(text)
+    if not m:
+        return {}, text
+    meta: dict[str, str] = {}
+    for line in m.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if not sep:
+            continue
+        value = value.strip()
+        if value.startswith('"'):
+            try:
+                value = str(json.loads(value))
+            except ValueError:
+                value = value.strip('"')
+        elif value.startswith("'") and value.endswith("'"):
+            value = value[1:-1].replace("''", "'")
+        meta[key.strip().lower()] = value
+    return meta, text[m.end() :]
+
+
+def _take_footnotes(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """Remove `[^n]: ...` definitions (with indented continuation lines) from the text."""
+    kept: list[str] = []
+    notes: list[tuple[str, str]] = []
+    in_fence = False
+    current: list[str] | None = None
+    for line in text.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        m = None if in_fence else _FOOTNOTE_DEF_RE.match(line)
+        if m:
+            current = [m.group(2)]
+            notes.append((m.group(1), ""))
+            notes[-1] = (m.group(1), "\n".join(current))
+            continue
+        if current is not None and (line.startswith(("    ", "\t")) or not line.strip()):
+            if line.strip():
+                current.append(line.strip())
+                notes[-1] = (notes[-1][0], "\n".join(current))
+            else:
+                kept.append(line)
+            continue
+        current = None
+        kept.append(line)
+    return "\n".join(kept), notes
+
+
+class _Reader:
+    """Walks markdown-it block tokens, keeping the list, quote and heading context."""
+
+    def __init__(self, notes: list[tuple[str, str]]) -> None:
+        self.blocks: list[ParsedBlock] = []
+        self.notes = notes
+        self.path: list[tuple[int, str]] = []
+        self.first_heading: str | None = None
+        self.warnings: list[str] = []
+        self.lists: list[dict[str, Any]] = []  # {"ordered", "n"}
+        self.quote_depth = 0
+        self.item_stack: list[dict[str, Any]] = []  # per open list item: {"used", "numbering"}
+        self.table = -1
+        self.row = -1
+        self.col = -1
+        self.header = False
+
+    def walk(self, tokens: list[Token]) -> None:
+        """Turn the whole token stream into blocks, then add the footnote blocks."""
+        pending: dict[str, Any] = {}
+        for tok in tokens:
+            t = tok.type
+            if t == "heading_open":
+                pending = {"type": "heading", "level": int(tok.tag[1])}
+            elif t in ("bullet_list_open", "ordered_list_open"):
+                self.lists.append({"ordered": t == "ordered_list_open"})
+            elif t in ("bullet_list_close", "ordered_list_close"):
+                self.lists.pop()
+            elif t == "list_item_open":
+                ordered = self.lists[-1]["ordered"] if self.lists else False
+                numbering = f"{tok.info}{tok.markup}" if ordered else "•"
+                self.item_stack.append({"used": False, "numbering": numbering,
+                                        "ordered": ordered})
+            elif t == "list_item_close":
+                self.item_stack.pop()
+            elif t == "blockquote_open":
+                self.quote_depth += 1
+            elif t == "blockquote_close":
+                self.quote_depth -= 1
+            elif t == "paragraph_open":
+                pending = self._paragraph_kind()
+            elif t == "table_open":
+                self.table += 1
+                self.row = -1
+            elif t == "tr_open":
+                self.row += 1
+                self.col = -1
+            elif t in ("th_open", "td_open"):
+                self.col += 1
+                pending = {"type": "table_cell", "attrs": {
+                    "table": self.table, "row": self.row, "col": self.col,
+                    "header": t == "th_open"}}
+            elif t == "inline":
+                self._inline_block(tok, pending or {"type": "paragraph"})
+                pending = {}
+            elif t in ("fence", "code_block"):
+                self._code(tok.content.rstrip("\n"), {"info": tok.info.strip()})
+            elif t == "html_block":
+                self._code(tok.content.rstrip("\n"), {"html": True})
+        for label, body in self.notes:
+            self._footnote(label, body)
+
+    def _paragraph_kind(self) -> dict[str, Any]:
+        if self.item_stack and not self.item_stack[-1]["used"]:
+            item = self.item_stack[-1]
+            item["used"] = True
+            return {"type": "list_item", "level": len(self.item_stack) - 1,
+                    "numbering": item["numbering"], "attrs": {"ordered": item["ordered"]}}
+        if self.quote_depth:
+            return {"type": "quote", "level": self.quote_depth - 1}
+        if self.item_stack:  # a second paragraph inside a list item
+            return {"type": "paragraph", "level": len(self.item_stack) - 1,
+                    "attrs": {"in_list": True}}
+        return {"type": "paragraph"}
+
+    def _context(self) -> str:
+        return " > ".join(text for _lv, text in self.path)
+
+    def _append(self, block: ParsedBlock) -> None:
+        block.locator = block.locator or f"b{len(self.blocks) + 1}"
+        self.blocks.append(block)
+
+    def _inline_block(self, tok: Token, info: dict[str, Any]) -> None:
+        builder = TaggedText()
+        _inline(builder, tok.children or [])
+        text, tags = builder.result()
+        if not text and info["type"] != "table_cell":
+            return
+        kind = info["type"]
+        if kind == "heading":
+            level = info["level"]
+            self.path = [(lv, t) for lv, t in self.path if lv < level]
+        block = ParsedBlock(type=kind, text=text, tags=tags, level=info.get("level"),
+                            context=self._context(), numbering=info.get("numbering"),
+                            attrs=dict(info.get("attrs", {})))
+        self._append(block)
+        if kind == "heading":
+            plain = "".join(t.value for t in tokenize(text) if t.kind == "text").strip()
+            self.path.append((info["level"], plain))
+            if self.first_heading is None:
+                self.first_heading = plain
+
+    def _code(self, content: str, attrs: dict[str, Any]) -> None:
+        builder = TaggedText()
+        builder.text(content)
+        text, tags = builder.result()
+        self._append(ParsedBlock(type="code", text=text, tags=tags, context=self._context(),
+                                 attrs=attrs, translatable=False))
+
+    def _footnote(self, label: str, body: str) -> None:
+        tokens = _parser().parseInline(body.replace("\n", " "))
+        builder = TaggedText()
+        _inline(builder, tokens[0].children or [] if tokens else [])
+        text, tags = builder.result()
+        self._append(ParsedBlock(type="footnote", text=text, tags=tags, locator=f"fn-{label}",
+                                 context="Footnotes", numbering=label,
+                                 attrs={"note": label}))
+
+
+_PAIRED = {
+    "strong_open": ("bold", "bold"),
+    "em_open": ("italic", "italic"),
+    "s_open": ("strike", "strikethrough"),
+}
+
+
+def _inline(builder: TaggedText, children: list[Token]) -> None:
+    """Feed markdown-it inline tokens into a tagged-text builder."""
+    stack: list[str] = []
+    for child in children:
+        t = child.type
+        if t == "text":
+            _text_with_notes(builder, child.content)
+        elif t == "softbreak":
+            builder.text(" ")
+        elif t == "hardbreak":
+            builder.standalone(Tag("break", False, {}, "line break"))
+        elif t in _PAIRED:
+            kind, label = _PAIRED[t]
+            stack.append(builder.open(Tag(kind, True, {}, label)))
+        elif t == "link_open":
+            href = str(child.attrs.get("href", ""))
+            data: dict[str, Any] = {"href": href}
+            if child.attrs.get("title"):
+                data["title"] = str(child.attrs["title"])
+            stack.append(builder.open(Tag("link", True, data, f"link: {_short(href)}")))
+        elif t.endswith("_close") and stack:
+            builder.close(stack.pop())
+        elif t == "code_inline":
+            ident = builder.open(Tag("code", True, {}, "code"))
+            builder.text(child.content)
+            builder.close(ident)
+        elif t == "image":
+            alt = "".join(c.content for c in child.children or [])
+            builder.standalone(Tag("image", False, {
+                "src": str(child.attrs.get("src", "")), "alt": alt,
+                "title": str(child.attrs.get("title") or "")}, f"image: {alt}"[:60]))
+        elif t == "html_inline":
+            builder.standalone(Tag("literal", False, {"text": child.content, "html": True},
+                                   child.content[:40]))
+        else:
+            builder.text(child.content)
+
+
+def _text_with_notes(builder: TaggedText, text: str) -> None:
+    pos = 0
+    for m in _FOOTNOTE_REF_RE.finditer(text):
+        builder.text(text[pos : m.start()])
+        label = m.group(1)
+        builder.standalone(Tag("footnote_ref", False, {"note": label}, f"footnote {label}"))
+        pos = m.end()
+    builder.text(text[pos:])
+
+
+def _short(href: str) -> str:
+    return re.sub(r"^[a-z]+://(www\.)?", "", href)[:40]
+
+
+# ---------------------------------------------------------------- writer
+
+_ESCAPE_RE = re.compile(r"([\\`*_\[\]<>|])")
+
+
+def _escape(text: str) -> str:
+    return _ESCAPE_RE.sub(r"\\\1", text)
+
+
+def render_inline(target: str, tags: dict[str, Tag], *, escape: bool = True) -> str:
+    """Markdown for a tagged string, rebuilt through the block's tag map."""
+    out: list[str] = []
+    closers: dict[str, str] = {}
+    in_code: list[str] = []
+    for tok in tokenize(target):
+        if tok.kind == "text":
+            out.append(_escape(tok.value) if escape and not in_code else tok.value)
+            continue
+        tag = tags.get(tok.value)
+        kind = tag.kind if tag else "span"
+        if tok.kind == "open":
+            opener, closer = _markers(tag)
+            closers[tok.value] = closer
+            if kind == "code":
+                in_code.append(tok.value)
+            out.append(opener)
+        elif tok.kind == "close":
+            if tok.value in in_code:
+                in_code.remove(tok.value)
+            out.append(closers.pop(tok.value, ""))
+        elif kind == "footnote_ref" and tag:
+            out.append(f"[^{tag.data.get('note', tok.value)}]")
+        elif kind == "break":
+            out.append("\\\n")
+        elif kind == "image" and tag:
+            out.append(f"![{_escape(str(tag.data.get('alt', '')))}]"
+                       f"({_url(str(tag.data.get('src', '')))})")
+        elif kind == "literal" and tag:
+            raw = str(tag.data.get("text", ""))
+            plain = tag.data.get("html") or in_code or not escape
+            out.append(raw if plain else _escape(raw))
+    return "".join(out)
+
+
+def _markers(tag: Tag | None) -> tuple[str, str]:
+    if tag is None:
+        return "", ""
+    if tag.kind == "bold":
+        return "**", "**"
+    if tag.kind == "italic":
+        return "*", "*"
+    if tag.kind == "strike":
+        return "~~", "~~"
+    if tag.kind == "code":
+        return "`", "`"
+    if tag.kind == "link" and tag.data.get("href"):
+        return "[", f"]({_url(str(tag.data['href']))})"
+    return "", ""
+
+
+def _url(url: str) -> str:
+    return "<" + url.replace("<", "%3C").replace(">", "%3E") + ">" if " " in url else (
+        url.replace("(", "%28").replace(")", "%29"))
+
+
+def write(blocks: list[TargetBlock], *, language: str, direction: str = "ltr",
+          title: str | None = None) -> bytes:
+    """Render target blocks as a Markdown document (front matter: title, lang, dir)."""
+    parts: list[str] = []
+    if title:
+        front = [f"title: {json.dumps(title, ensure_ascii=False)}", f"lang: {language}"]
+        if direction == "rtl":
+            front.append("dir: rtl")
+        parts.append("---\n" + "\n".join(front) + "\n---")
+    notes: list[str] = []
+    i = 0
+    prev_kind = ""
+    while i < len(blocks):
+        tb = blocks[i]
+        b = tb.block
+        if b.type == "table_cell":
+            j = i
+            while (j < len(blocks) and blocks[j].block.type == "table_cell"
+                   and blocks[j].block.attrs.get("table") == b.attrs.get("table")):
+                j += 1
+            parts.append(_table(blocks[i:j]))
+            i = j
+            prev_kind = "table"
+            continue
+        text = render_inline(tb.target, b.tags)
+        if b.type in ("footnote", "endnote"):
+            label = b.attrs.get("note") or b.numbering or str(len(notes) + 1)
+            notes.append(f"[^{label}]: {text}")
+        elif b.type in ("heading", "title"):
+            level = 1 if b.type == "title" else max(1, min(6, b.level or 1))
+            parts.append("#" * level + " " + text.replace("\\\n", " "))
+        elif b.type == "list_item":
+            indent = "    " * (b.level or 0)
+            marker = _list_marker(b.numbering)
+            item = indent + marker + text.replace("\\\n", "\\\n" + indent + "    ")
+            if prev_kind == "list_item":
+                parts[-1] += "\n" + item
+            else:
+                parts.append(item)
+        elif b.type == "quote":
+            parts.append("\n".join("> " + ln for ln in text.split("\n")))
+        elif b.type == "code":
+            code = render_inline(tb.target, b.tags, escape=False)
+            fence = "~~~~" if "```" in code else "```"
+            parts.append(fence + "\n" + code + "\n" + fence)
+        else:
+            parts.append(text)
+        prev_kind = b.type
+        i += 1
+    if notes:
+        parts.append("\n".join(notes))
+    return ("\n\n".join(parts) + "\n").encode("utf-8")
+
+
+def _list_marker(numbering: str | None) -> str:
+    if numbering and re.fullmatch(r"\d{1,9}[.)]", numbering):
+        return numbering + " "
+    if numbering and numbering not in ("•", "-", "*", "–", "·", "◦", "▪"):
+        return "- " + _escape(numbering) + " "
+    return "- "
+
+
+def _table(cells: list[TargetBlock]) -> str:
+    rows: dict[int, dict[int, str]] = {}
+    for n, tb in enumerate(cells):
+        attrs = tb.block.attrs
+        r = int(attrs.get("row", n))
+        c = int(attrs.get("col", 0))
+        rows.setdefault(r, {})[c] = render_inline(tb.target, tb.block.tags).replace(
+            "\\\n", " ").replace("\n", " ")
+    width = max((max(r) + 1 for r in rows.values() if r), default=1)
+    lines = []
+    for k, r in enumerate(sorted(rows)):
+        lines.append("| " + " | ".join(rows[r].get(c, "") for c in range(width)) + " |")
+        if k == 0:
+            lines.append("|" + "---|" * width)
+    return "\n".join(lines)
