@@ -1,0 +1,759 @@
+"""The inside of one WordprocessingML paragraph: runs -> tagged text, tagged text -> runs.
+
+`analyse` walks a w:p (through w:ins, w:hyperlink, w:smartTag, w:sdt, w:customXml, fields)
+and returns the block text with its tag map, plus live references to the elements each tag
+stands for. `rebuild` replaces the paragraph's content with runs made from a target text.
+Both sides run the same analysis on the same original XML, so tag ids always agree.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from tms.formats.base import Tag
+from tms.inline import TAG_RE, tokenize
+
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+# rPr children that say nothing about how text looks, or that describe the source text
+# (its language, tracked formatting changes): ignored when runs are compared.
+_RPR_IGNORED = {"lang", "noProof", "rPrChange", "ins", "del", "moveFrom", "moveTo"}
+
+# Schema order of rPr / pPr children: Word refuses files whose children are out of order.
+_RPR_ORDER = [
+    "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike",
+    "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden",
+    "color", "spacing", "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect",
+    "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout",
+    "specVanish", "oMath",
+]
+_PPR_ORDER = [
+    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+    "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+    "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+    "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap",
+    "jc", "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId",
+    "cnfStyle", "rPr", "sectPr", "pPrChange",
+]
+
+_TRANSPARENT = {"smartTag", "customXml", "dir", "bdo"}  # containers whose runs are text
+_ACCEPTED = {"ins", "moveTo"}  # tracked insertions: kept
+_DROPPED = {"del", "moveFrom"}  # tracked deletions: their text is gone
+_LEADING = {"bookmarkStart", "commentRangeStart", "permStart"}
+_TRAILING = {"bookmarkEnd", "commentRangeEnd", "permEnd"}
+_NOISE = {
+    "proofErr", "moveFromRangeStart", "moveFromRangeEnd", "moveToRangeStart",
+    "moveToRangeEnd", "customXmlInsRangeStart", "customXmlInsRangeEnd",
+    "customXmlDelRangeStart", "customXmlDelRangeEnd", "customXmlMoveFromRangeStart",
+    "customXmlMoveFromRangeEnd", "customXmlMoveToRangeStart", "customXmlMoveToRangeEnd",
+}
+_PROPS = {"pPr", "rPr", "smartTagPr", "customXmlPr", "sdtPr", "sdtEndPr"}
+_RUN_FIELDS = {
+    "pgNum", "dayShort", "dayLong", "monthShort", "monthLong", "yearShort", "yearLong",
+}
+_OFF = {"0", "false", "off", "none"}
+
+
+class Names:
+    """Clark names of one package's WordprocessingML namespace (transitional or strict)."""
+
+    def __init__(self, w: str, r: str) -> None:
+        self.w_ns = w
+        self.r_ns = r
+
+    def w(self, local: str) -> str:
+        """The Clark name of a w: element or attribute."""
+        return f"{{{self.w_ns}}}{local}"
+
+    def r(self, local: str) -> str:
+        """The Clark name of an r: attribute."""
+        return f"{{{self.r_ns}}}{local}"
+
+    def local(self, el: etree._Element) -> str | None:
+        """The local name of a w: element, or None for other namespaces and comments."""
+        tag = el.tag
+        if not isinstance(tag, str):
+            return None
+        prefix = f"{{{self.w_ns}}}"
+        return tag[len(prefix):] if tag.startswith(prefix) else None
+
+
+@dataclass
+class Live:
+    """What one tag id stands for in the live tree: the elements to move back on write."""
+
+    tag: Tag
+    elements: list[etree._Element] = field(default_factory=list)
+    wrap_rpr: etree._Element | None = None  # standalone cut from a run: re-wrap in a run
+    wrap: bool = False
+    rpr: etree._Element | None = None  # cleaned rPr of formatting tags and link bases
+    link: etree._Element | None = None  # the w:hyperlink element of link tags
+
+
+@dataclass
+class Analysis:
+    """A paragraph seen as tagged text."""
+
+    text: str
+    tags: dict[str, Tag]
+    live: dict[str, Live]
+    base_rpr: etree._Element | None
+    leading: list[etree._Element]
+    trailing: list[etree._Element]
+    changes: int
+
+    @property
+    def plain(self) -> str:
+        """The text without tags and without literal placeholders resolved."""
+        parts = []
+        for tok in tokenize(self.text):
+            if tok.kind == "text":
+                parts.append(tok.value)
+            elif tok.kind == "standalone" and self.tags[tok.value].kind == "literal":
+                parts.append(self.tags[tok.value].data["text"])
+        return "".join(parts)
+
+
+@dataclass
+class _Atom:
+    text: str | None  # None for a standalone tag
+    fkey: str | None  # formatting key; None = neutral (standalone tags)
+    rpr: etree._Element | None
+    link: int | None
+    live: Live | None = None
+
+
+def rpr_key(rpr: etree._Element | None) -> str:
+    """A canonical string of run formatting (empty for no formatting)."""
+    if rpr is None or len(rpr) == 0:
+        return ""
+    return "".join(_el_key(c) for c in rpr if isinstance(c.tag, str))
+
+
+def _el_key(el: etree._Element) -> str:
+    attrs = ",".join(f"{k}={v}" for k, v in sorted(el.attrib.items()))
+    inner = "".join(_el_key(c) for c in el if isinstance(c.tag, str))
+    return f"<{el.tag} {attrs}>{inner}</>"
+
+
+def clean_rpr(rpr: etree._Element | None, ns: Names) -> etree._Element | None:
+    """A copy of rPr without language, proofing and tracked-change markers (None if empty)."""
+    if rpr is None:
+        return None
+    out = copy.deepcopy(rpr)
+    for child in list(out):
+        if not isinstance(child.tag, str) or ns.local(child) in _RPR_IGNORED:
+            out.remove(child)
+    return out if len(out) else None
+
+
+def xml_string(*elements: etree._Element) -> str:
+    """Compact XML of elements (each carrying only the namespace declarations it uses)."""
+    parts = []
+    for el in elements:
+        c = copy.deepcopy(el)
+        c.tail = None
+        etree.cleanup_namespaces(c)
+        parts.append(etree.tostring(c, encoding="unicode"))
+    return "".join(parts)
+
+
+def parse_fragment(xml: str, ns: Names) -> list[etree._Element]:
+    """Elements from a tag's stored XML (the inverse of xml_string)."""
+    if not xml:
+        return []
+    root = etree.fromstring(f'<x xmlns:w="{ns.w_ns}">{xml}</x>'.encode(),
+                            etree.XMLParser(resolve_entities=False, no_network=True))
+    return list(root)
+
+
+class _Walker:
+    """Collects atoms and markers from one paragraph."""
+
+    def __init__(self, ns: Names, rels: dict[str, str]) -> None:
+        self.ns = ns
+        self.rels = rels
+        self.atoms: list[_Atom] = []
+        self.leading: list[etree._Element] = []
+        self.trailing: list[etree._Element] = []
+        self.links: list[etree._Element] = []
+        self.changes = 0
+        self.field: Live | None = None
+        self.depth = 0
+        self.field_link: int | None = None
+        self.rpr_cache: dict[str, etree._Element | None] = {}
+
+    # -- containers -------------------------------------------------------------------
+    def walk(self, parent: etree._Element, link: int | None) -> None:
+        ns = self.ns
+        for child in parent:
+            if not isinstance(child.tag, str):
+                continue
+            name = ns.local(child)
+            if name in _PROPS:
+                continue
+            if name in _DROPPED:
+                self.changes += 1
+                continue
+            if name in _NOISE:
+                continue
+            if self.field is not None and name not in ("r", "hyperlink") and \
+                    name not in _ACCEPTED and name not in _TRANSPARENT and name != "sdt":
+                self.field.elements.append(child)
+                continue
+            if name == "r":
+                self.run(child, link)
+            elif name == "hyperlink":
+                self.walk(child, self.link_index(child, link))
+            elif name in _ACCEPTED:
+                self.changes += 1
+                self.walk(child, link)
+            elif name in _TRANSPARENT:
+                self.walk(child, link)
+            elif name == "sdt":
+                content = child.find(ns.w("sdtContent"))
+                if content is not None:
+                    self.walk(content, link)
+            elif name == "fldSimple":
+                instr = child.get(ns.w("instr"), "").strip()
+                result = "".join(t.text or "" for t in child.iter(ns.w("t")))
+                self.standalone(
+                    _field_tag(instr, result), [child], None, link)
+            elif name in _LEADING:
+                self.leading.append(child)
+            elif name in _TRAILING:
+                self.trailing.append(child)
+            else:
+                self.other(child, link)
+
+    def link_index(self, el: etree._Element, outer: int | None) -> int:
+        """Index of a hyperlink; adjacent fragments of the same link share one index."""
+        if self.links and self.atoms and self.atoms[-1].link == len(self.links) - 1:
+            prev = self.links[-1]
+            if dict(prev.attrib) == dict(el.attrib) and prev.getparent() is el.getparent():
+                return len(self.links) - 1
+        self.links.append(el)
+        return len(self.links) - 1
+
+    def other(self, el: etree._Element, link: int | None) -> None:
+        """Math, alternate content and unknown elements: a tag if they show anything."""
+        if len(el) == 0 and not (el.text or "").strip():
+            self.leading.append(el)
+            return
+        local = etree.QName(el).localname
+        kind = "math" if local in ("oMath", "oMathPara") else "object"
+        label = "formula" if kind == "math" else local
+        self.standalone(Tag(kind, False, {}, label), [el], None, link)
+
+    # -- runs ---------------------------------------------------------------------------
+    def run(self, r: etree._Element, link: int | None) -> None:
+        ns = self.ns
+        fld_chars = [c.get(ns.w("fldCharType")) for c in r.iter(ns.w("fldChar"))]
+        if self.field is not None or fld_chars:
+            self.field_run(r, fld_chars, link)
+            return
+        rpr = r.find(ns.w("rPr"))
+        content = [c for c in r if isinstance(c.tag, str) and ns.local(c) not in
+                   ("rPr", "lastRenderedPageBreak")]
+        for child in content:
+            name = ns.local(child)
+            sole = len(content) == 1
+            if name == "t":
+                self.text(child.text or "", rpr, link)
+            elif name == "noBreakHyphen":
+                self.text("\u2011", rpr, link)
+            elif name == "softHyphen":
+                self.text("\u00ad", rpr, link)
+            elif name in ("tab", "ptab"):
+                self.part_of_run(Tag("tab", False, {}, "tab"), r, child, rpr, sole, link)
+            elif name in ("br", "cr"):
+                kind = child.get(ns.w("type"), "textWrapping")
+                label = {"page": "page break", "column": "column break"}.get(kind, "line break")
+                self.part_of_run(Tag("break", False, {"type": kind}, label),
+                                 r, child, rpr, sole, link)
+            elif name in ("footnoteReference", "endnoteReference"):
+                note = child.get(ns.w("id"), "")
+                kind = "footnote_ref" if name == "footnoteReference" else "endnote_ref"
+                label = f"{'footnote' if kind == 'footnote_ref' else 'endnote'} {note}"
+                self.part_of_run(Tag(kind, False, {"note": note}, label),
+                                 r, child, rpr, sole, link)
+            elif name in ("footnoteRef", "endnoteRef", "annotationRef", "separator",
+                          "continuationSeparator"):
+                self.leading.append(r if sole else _wrapped_copy(r, child, rpr, ns))
+            elif name == "commentReference":
+                self.trailing.append(r if sole else _wrapped_copy(r, child, rpr, ns))
+            elif name == "sym":
+                char = child.get(ns.w("char"), "")
+                self.part_of_run(Tag("symbol", False, {"char": char, "font":
+                                     child.get(ns.w("font"), "")}, "symbol"),
+                                 r, child, rpr, sole, link)
+            elif name in ("drawing", "pict", "object") or child.tag == f"{{{MC}}}AlternateContent":
+                boxed = any(True for _ in child.iter(ns.w("txbxContent")))
+                self.part_of_run(Tag("image", False, {}, "text box" if boxed else "image"),
+                                 r, child, rpr, sole, link)
+            elif name in _RUN_FIELDS or name == "instrText":
+                self.part_of_run(_field_tag(name, ""), r, child, rpr, sole, link)
+            elif name == "delText":
+                continue
+            else:
+                local = etree.QName(child).localname
+                self.part_of_run(Tag("object", False, {}, local), r, child, rpr, sole, link)
+
+    def field_run(self, r: etree._Element, fld_chars: list[str | None], link: int | None) -> None:
+        """A run that is part of a complex field (begin ... separate ... end)."""
+        if self.field is None:
+            self.field = Live(_field_tag("", ""))
+            self.field_link = link
+            self.depth = 0
+        self.field.elements.append(r)
+        for kind in fld_chars:
+            if kind == "begin":
+                self.depth += 1
+            elif kind == "end":
+                self.depth -= 1
+        if self.depth <= 0:
+            self.close_field()
+
+    def close_field(self) -> None:
+        """Finish the field being collected as one standalone tag."""
+        if self.field is None:
+            return
+        live, self.field = self.field, None
+        self.depth = 0
+        instr, result, depth, after_sep = [], [], 0, False
+        ns = self.ns
+        for el in live.elements:
+            for d in el.iter(ns.w("fldChar"), ns.w("instrText"), ns.w("t")):
+                name = ns.local(d)
+                if name == "fldChar":
+                    kind = d.get(ns.w("fldCharType"))
+                    if kind == "begin":
+                        depth += 1
+                    elif kind == "end":
+                        depth -= 1
+                    elif kind == "separate" and depth == 1:
+                        after_sep = True
+                elif name == "instrText" and depth == 1:
+                    instr.append(d.text or "")
+                elif name == "t" and (after_sep or depth == 0):
+                    result.append(d.text or "")
+        tag = _field_tag("".join(instr).strip(), "".join(result))
+        self.standalone(tag, live.elements, None, self.field_link)
+
+    def part_of_run(self, tag: Tag, r: etree._Element, child: etree._Element,
+                    rpr: etree._Element | None, sole: bool, link: int | None) -> None:
+        """A standalone tag for one child of a run (the whole run when it is alone)."""
+        if sole:
+            self.standalone(tag, [r], None, link)
+        else:
+            live = Live(tag, [child], rpr, True)
+            tag.data["xml"] = xml_string(_wrapped_copy(r, child, rpr, self.ns))
+            self.atoms.append(_Atom(None, None, None, link, live))
+
+    def standalone(self, tag: Tag, elements: list[etree._Element],
+                   rpr: etree._Element | None, link: int | None) -> None:
+        """A standalone tag whose elements are moved back as they are."""
+        tag.data.setdefault("xml", xml_string(*elements))
+        self.atoms.append(_Atom(None, None, None, link, Live(tag, list(elements), rpr, False)))
+
+    def text(self, value: str, rpr: etree._Element | None, link: int | None) -> None:
+        """Plain text with its formatting; runs of equal formatting merge."""
+        if not value:
+            return
+        cleaned = clean_rpr(rpr, self.ns)
+        key = rpr_key(cleaned)
+        self.rpr_cache.setdefault(key, cleaned)
+        last = self.atoms[-1] if self.atoms else None
+        if last is not None and last.text is not None and last.fkey == key and last.link == link:
+            last.text += value
+        else:
+            self.atoms.append(_Atom(value, key, self.rpr_cache[key], link))
+
+
+def _wrapped_copy(r: etree._Element, child: etree._Element, rpr: etree._Element | None,
+                  ns: Names) -> etree._Element:
+    """A new run holding a copy of rPr and of one child of r."""
+    new = etree.Element(ns.w("r"), nsmap=r.nsmap)
+    if rpr is not None:
+        new.append(copy.deepcopy(rpr))
+    c = copy.deepcopy(child)
+    c.tail = None
+    new.append(c)
+    return new
+
+
+def _field_tag(instr: str, result: str) -> Tag:
+    word = instr.split()[0] if instr.split() else "field"
+    return Tag("field", False, {"instr": instr, "result": result}, f"field: {word}")
+
+
+# -- tag labels -------------------------------------------------------------------------
+
+def _props(rpr: etree._Element | None, ns: Names) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if rpr is None:
+        return out
+    for c in rpr:
+        name = ns.local(c)
+        if name:
+            out[name] = _el_key(c)
+    return out
+
+
+def format_tag(rpr: etree._Element | None, base: etree._Element | None, ns: Names) -> Tag:
+    """A paired tag for run formatting that differs from the paragraph's base formatting."""
+    mine, theirs = _props(rpr, ns), _props(base, ns)
+    added = {k for k, v in mine.items() if theirs.get(k) != v}
+    removed = set(theirs) - set(mine)
+    kinds: list[str] = []
+    other = False
+    for name in sorted(added, key=lambda n: _RPR_ORDER.index(n) if n in _RPR_ORDER else 99):
+        el = rpr.find(ns.w(name)) if rpr is not None else None
+        val = (el.get(ns.w("val")) or "") if el is not None else ""
+        on = val.lower() not in _OFF
+        if name in ("b", "bCs"):
+            kinds.append("bold" if on else "not bold")
+        elif name in ("i", "iCs"):
+            kinds.append("italic" if on else "not italic")
+        elif name == "u":
+            kinds.append("underline" if on else "not underlined")
+        elif name in ("strike", "dstrike"):
+            kinds.append("strike" if on else "not struck")
+        elif name == "vertAlign" and val in ("superscript", "subscript"):
+            kinds.append(val)
+        elif name == "rStyle":
+            low = val.lower()
+            kinds.append("bold" if low == "strong" else "italic" if low == "emphasis"
+                         else "style " + val)
+            other = other or low not in ("strong", "emphasis")
+        else:
+            other = True
+    kinds = list(dict.fromkeys(kinds))
+    known = {"bold", "italic", "underline", "strike", "superscript", "subscript"}
+    kind = kinds[0] if len(kinds) == 1 and kinds[0] in known and not other else "span"
+    label = "+".join(kinds) if kinds else ("formatting" if added or not removed else "plain")
+    return Tag(kind, True, {"rpr": xml_string(rpr) if rpr is not None else ""}, label)
+
+
+def _link_tag(el: etree._Element, rels: dict[str, str], rpr: etree._Element | None,
+              ns: Names) -> Tag:
+    rid = el.get(ns.r("id"), "")
+    anchor = el.get(ns.w("anchor"), "")
+    href = rels.get(rid, "")
+    attrs = {etree.QName(k).localname if not k.startswith(f"{{{ns.w_ns}}}") else
+             "w:" + etree.QName(k).localname: v for k, v in el.attrib.items()}
+    attrs = {("r:id" if k == "id" and v == rid else k): v for k, v in attrs.items()}
+    shell = etree.Element(el.tag, dict(el.attrib), nsmap=el.nsmap)
+    target = href or (f"#{anchor}" if anchor else "")
+    short = re.sub(r"^[a-z]+://(www\.)?", "", target).rstrip("/")
+    return Tag("link", True, {
+        "rid": rid, "href": href, "anchor": anchor, "attrs": attrs,
+        "xml": xml_string(shell), "rpr": xml_string(rpr) if rpr is not None else "",
+    }, f"link: {short}" if short else "link")
+
+
+# -- analysis ---------------------------------------------------------------------------
+
+def analyse(p: etree._Element, ns: Names, rels: dict[str, str]) -> Analysis:
+    """The paragraph as tagged text with its tag map and live elements."""
+    walker = _Walker(ns, rels)
+    walker.walk(p, None)
+    walker.close_field()
+    atoms = walker.atoms
+    # links usually carry their own character style: the base is what surrounds them
+    outside = [a for a in atoms if a.link is None and a.text]
+    base_key = _most_common(outside or atoms)
+    base_rpr = walker.rpr_cache.get(base_key)
+    link_base = {i: _most_common(a for a in atoms if a.link == i)
+                 for i in range(len(walker.links))}
+    _resolve_neutral(atoms, base_key, link_base)
+
+    out: list[str] = []
+    tags: dict[str, Tag] = {}
+    live: dict[str, Live] = {}
+    counter = [0]
+
+    def new_id(item: Live) -> str:
+        counter[0] += 1
+        ident = str(counter[0])
+        tags[ident] = item.tag
+        live[ident] = item
+        return ident
+
+    i = 0
+    while i < len(atoms):
+        link = atoms[i].link
+        j = i
+        while j < len(atoms) and atoms[j].link == link:
+            j += 1
+        group = atoms[i:j]
+        if link is not None:
+            lkey = link_base[link]
+            lrpr = walker.rpr_cache.get(lkey)
+            el = walker.links[link]
+            link_id = new_id(Live(_link_tag(el, walker.rels, lrpr, ns), rpr=lrpr, link=el))
+            out.append(f"<{link_id}>")
+            eff = lkey
+        else:
+            eff = base_key
+        k = 0
+        while k < len(group):
+            key = group[k].fkey
+            m = k
+            while m < len(group) and group[m].fkey == key:
+                m += 1
+            span_id = None
+            if key != eff:
+                rpr = walker.rpr_cache.get(key or "")
+                eff_rpr = walker.rpr_cache.get(eff or "")
+                span_id = new_id(Live(format_tag(rpr, eff_rpr, ns), rpr=rpr))
+                out.append(f"<{span_id}>")
+            for atom in group[k:m]:
+                if atom.text is not None:
+                    out.append(_literal_split(atom.text, new_id))
+                elif atom.live is not None:
+                    out.append(f"<{new_id(atom.live)}/>")
+            if span_id:
+                out.append(f"</{span_id}>")
+            k = m
+        if link is not None:
+            out.append(f"</{link_id}>")
+        i = j
+    return Analysis("".join(out), tags, live, base_rpr, walker.leading, walker.trailing,
+                    walker.changes)
+
+
+def _most_common(atoms: Any) -> str:
+    counts: Counter[str] = Counter()
+    order: dict[str, int] = {}
+    for a in atoms:
+        if a.text is not None and a.fkey is not None:
+            counts[a.fkey] += len(a.text)
+            order.setdefault(a.fkey, len(order))
+    if not counts:
+        return ""
+    return max(counts, key=lambda k: (counts[k], k == "", -order[k]))
+
+
+def _resolve_neutral(atoms: list[_Atom], base: str, link_base: dict[int, str]) -> None:
+    """Standalone tags join the formatting span around them, else the base formatting."""
+    for idx, atom in enumerate(atoms):
+        if atom.fkey is not None:
+            continue
+        own_base = link_base[atom.link] if atom.link is not None else base
+        prev = next((a.fkey for a in reversed(atoms[:idx])
+                     if a.fkey is not None and a.link == atom.link), None)
+        nxt = next((a.fkey for a in atoms[idx + 1:]
+                    if a.text is not None and a.link == atom.link), None)
+        atom.fkey = prev if prev is not None and prev == nxt else own_base
+
+
+def _literal_split(text: str, new_id: Any) -> str:
+    """Text where anything that looks like a tag becomes a literal standalone tag."""
+    out = []
+    pos = 0
+    for m in TAG_RE.finditer(text):
+        out.append(text[pos:m.start()])
+        ident = new_id(Live(Tag("literal", False, {"text": m.group(0)}, m.group(0))))
+        out.append(f"<{ident}/>")
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
+# -- rebuilding -------------------------------------------------------------------------
+
+def _clone(src: etree._Element, parent: etree._Element) -> etree._Element:
+    """Copy src under parent as new sub-elements (no stray namespace declarations)."""
+    el = etree.SubElement(parent, src.tag, dict(src.attrib))
+    el.text = src.text
+    for child in src:
+        if isinstance(child.tag, str):
+            c = _clone(child, el)
+            c.tail = child.tail
+    return el
+
+
+def _order(el: etree._Element, order: list[str], ns: Names) -> None:
+    """Sort children into schema order (unknown extension elements go last)."""
+    def rank(c: etree._Element) -> int:
+        name = ns.local(c)
+        if name in ("rPrChange", "pPrChange"):
+            return 1000
+        return order.index(name) if name in order else 500
+
+    children = sorted(el, key=rank)
+    for c in children:
+        el.append(c)
+
+
+def _merge_rpr(rprs: list[etree._Element], ns: Names) -> etree._Element:
+    """Outer to inner run properties combined; an inner property replaces an outer one."""
+    merged: dict[str, etree._Element] = {}
+    for rpr in rprs:
+        for c in rpr:
+            if isinstance(c.tag, str):
+                merged[c.tag] = c
+    out = etree.Element(ns.w("rPr"))
+    for c in merged.values():
+        out.append(copy.deepcopy(c))
+    return out
+
+
+@dataclass
+class _Resolved:
+    kind: str
+    rpr: etree._Element | None = None
+    link: etree._Element | None = None
+    elements: list[etree._Element] = field(default_factory=list)
+    wrap_rpr: etree._Element | None = None
+    wrap: bool = False
+    text: str = ""
+
+
+def _resolve(ident: str, analysis: Analysis, stored: dict[str, Tag], ns: Names) -> _Resolved | None:
+    """What a tag id of the target means: the live element, else the stored tag map."""
+    live = analysis.live.get(ident)
+    tag = stored.get(ident)
+    if live is not None and (tag is None or tag.kind == live.tag.kind):
+        return _Resolved(live.tag.kind, live.rpr, live.link, list(live.elements),
+                         live.wrap_rpr, live.wrap, live.tag.data.get("text", ""))
+    if tag is None:
+        return None
+    data = tag.data
+    if tag.kind == "literal":
+        return _Resolved("literal", text=str(data.get("text", "")))
+    if tag.kind == "link":
+        shell = parse_fragment(str(data.get("xml", "")), ns)
+        rpr = parse_fragment(str(data.get("rpr", "")), ns)
+        return _Resolved("link", rpr[0] if rpr else None, shell[0] if shell else None)
+    if tag.paired:
+        rpr = parse_fragment(str(data.get("rpr", "")), ns)
+        return _Resolved(tag.kind, rpr[0] if rpr else None)
+    return _Resolved(tag.kind, elements=parse_fragment(str(data.get("xml", "")), ns))
+
+
+def rebuild(p: etree._Element, analysis: Analysis, target: str, *, ns: Names, language: str,
+            rtl: bool, stored: dict[str, Tag]) -> None:
+    """Replace the runs of p with runs made from the target tagged text."""
+    ppr = p.find(ns.w("pPr"))
+    for child in list(p):
+        if child is not ppr:
+            p.remove(child)
+    if rtl:
+        if ppr is None:
+            ppr = etree.SubElement(p, ns.w("pPr"))
+            p.insert(0, ppr)
+        if ppr.find(ns.w("bidi")) is None:
+            etree.SubElement(ppr, ns.w("bidi"))
+            _order(ppr, _PPR_ORDER, ns)
+    for el in analysis.leading:
+        _move(el, p)
+
+    stack: list[tuple[str, _Resolved | None]] = []
+    used: set[str] = set()
+    state: dict[str, Any] = {"link_id": None, "container": p}
+
+    def container() -> etree._Element:
+        link_id = next((i for i, r in reversed(stack) if r is not None and r.kind == "link"),
+                       None)
+        if link_id != state["link_id"]:
+            state["link_id"] = link_id
+            if link_id is None:
+                state["container"] = p
+            else:
+                shell = dict(stack)[link_id]
+                assert shell is not None
+                attrib = dict(shell.link.attrib) if shell.link is not None else {}
+                state["container"] = etree.SubElement(p, ns.w("hyperlink"), attrib)
+        return state["container"]
+
+    def current_rpr() -> etree._Element | None:
+        fmts = [r.rpr for _, r in stack if r is not None and r.kind != "link"
+                and r.rpr is not None]
+        if fmts:
+            return fmts[0] if len(fmts) == 1 else _merge_rpr(fmts, ns)
+        formatted = [r for _, r in stack if r is not None and r.kind != "link"]
+        if formatted:
+            return None  # a formatting tag whose runs had no properties
+        links = [r for _, r in stack if r is not None and r.kind == "link"]
+        if links:
+            return links[-1].rpr
+        return analysis.base_rpr
+
+    for tok in tokenize(target):
+        if tok.kind == "open":
+            stack.append((tok.value, _resolve(tok.value, analysis, stored, ns)))
+        elif tok.kind == "close":
+            for pos in range(len(stack) - 1, -1, -1):
+                if stack[pos][0] == tok.value:
+                    del stack[pos]
+                    break
+        elif tok.kind == "text":
+            _text_run(container(), current_rpr(), tok.value, ns, language, rtl)
+        else:
+            res = _resolve(tok.value, analysis, stored, ns)
+            if res is None:
+                continue
+            if res.kind == "literal":
+                _text_run(container(), current_rpr(), res.text, ns, language, rtl)
+                continue
+            parent = container()
+            again = tok.value in used
+            used.add(tok.value)
+            for el in res.elements:
+                if res.wrap:
+                    run = etree.SubElement(parent, ns.w("r"))
+                    if res.wrap_rpr is not None:
+                        _clone(res.wrap_rpr, run)
+                    if again:
+                        _clone(el, run)
+                    else:
+                        _move(el, run)
+                elif again:
+                    _clone(el, parent)
+                else:
+                    _move(el, parent)
+    for el in analysis.trailing:
+        _move(el, p)
+
+
+def _move(el: etree._Element, parent: etree._Element) -> None:
+    el.tail = None
+    parent.append(el)
+
+
+def _text_run(parent: etree._Element, rpr: etree._Element | None, text: str, ns: Names,
+              language: str, rtl: bool) -> None:
+    """A run of text: rPr copied, w:lang set, tabs and newlines as w:tab / w:br."""
+    if not text:
+        return
+    r = etree.SubElement(parent, ns.w("r"))
+    props = etree.SubElement(r, ns.w("rPr"))
+    if rpr is not None:
+        for c in rpr:
+            if isinstance(c.tag, str) and ns.local(c) not in ("lang", "rtl"):
+                _clone(c, props)
+    if rtl:
+        etree.SubElement(props, ns.w("rtl"))
+    lang = etree.SubElement(props, ns.w("lang"), {ns.w("val"): language})
+    if rtl:
+        lang.set(ns.w("bidi"), language)
+    _order(props, _RPR_ORDER, ns)
+    for piece in re.split(r"(\t|\n)", text):
+        if piece == "\t":
+            etree.SubElement(r, ns.w("tab"))
+        elif piece == "\n":
+            etree.SubElement(r, ns.w("br"))
+        elif piece:
+            t = etree.SubElement(r, ns.w("t"))
+            t.text = piece
+            if piece != piece.strip() or "  " in piece:
+                t.set(XML_SPACE, "preserve")
