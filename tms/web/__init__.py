@@ -16,6 +16,7 @@ BLUEPRINTS = (
     "tms.web.editor",
     "tms.web.api",
     "tms.web.review",
+    "tms.web.notifications",
     "tms.web.publish",
     "tms.web.admin",
     "tms.web.health",
