@@ -706,8 +706,10 @@ def edit_and_approve(
         qa_warnings=warnings,
     ):
         return _conflict(session, translation, user, target, State.APPROVED, base_version)
+    # A review-only origin would hide this text from the approval count.
+    text_origin = "editor" if origin in NON_SUBMISSION_ORIGINS else origin
     _revision(session, translation, target=target, state=State.TRANSLATED, user=user,
-              origin=origin, note="edited in review")
+              origin=text_origin, note="edited in review")
     _activity(session, "translated", user, translation)
     result = approve(session, translation=translation, user=user)
     result.issues = issues
@@ -899,3 +901,136 @@ def open_suggestions_count(session: Session, translation: Translation) -> int:
         )
         or 0
     )
+
+
+# ---------------------------------------------------------------- the review queue
+
+
+@dataclass
+class QueueItem:
+    """One entry of a language's review queue.
+
+    kind: "review" (awaiting review), "suggestions" (open suggestions beside the text) or
+    "outdated" (approved, but the source changed). last_approved: the target's text at its
+    last approval (for the "what changed" diff), None if never approved.
+    """
+
+    kind: str
+    translation: Translation
+    segment: Segment
+    document: Document
+    translator: str = ""
+    last_approved: str | None = None
+    suggestions: list[Suggestion] = field(default_factory=list)
+    issues: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class ReviewQueue:
+    """The three sections of a review queue, each capped at a limit, with full counts."""
+
+    awaiting: list[QueueItem] = field(default_factory=list)
+    suggestions: list[QueueItem] = field(default_factory=list)
+    outdated: list[QueueItem] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _pseudonym(user: User | None) -> str:
+    if user is None or user.deleted or not user.pseudonym:
+        return _("former volunteer")
+    return user.pseudonym
+
+
+def review_queue(
+    session: Session, language: Language, *, document_id: int | None = None, limit: int = 50
+) -> ReviewQueue:
+    """What the reviewers of a language should look at: texts awaiting review (oldest
+    first), then open suggestions, then approved texts whose source changed."""
+    live = [Segment.archived.is_(False), Translation.language_id == language.id]
+    if document_id is not None:
+        live.append(Segment.document_id == document_id)
+    base = select(Translation).join(Segment, Segment.id == Translation.segment_id).where(*live)
+    count_base = (
+        select(func.count(Translation.id))
+        .join(Segment, Segment.id == Translation.segment_id)
+        .where(*live)
+    )
+    awaiting_where = Translation.state == int(State.TRANSLATED)
+    outdated_where = (Translation.state == int(State.APPROVED)) & Translation.outdated.is_(True)
+
+    open_sugg = (
+        select(Suggestion.segment_id, func.min(Suggestion.id).label("first"))
+        .where(Suggestion.language_id == language.id, Suggestion.status == "open")
+        .group_by(Suggestion.segment_id)
+        .subquery()
+    )
+    queue = ReviewQueue()
+    queue.counts = {
+        "awaiting": int(session.scalar(count_base.where(awaiting_where)) or 0),
+        "outdated": int(session.scalar(count_base.where(outdated_where)) or 0),
+        "suggestions": int(
+            session.scalar(
+                count_base.join(open_sugg, open_sugg.c.segment_id == Translation.segment_id)
+            )
+            or 0
+        ),
+    }
+    awaiting = session.scalars(
+        base.where(awaiting_where).order_by(Translation.updated_at, Translation.id).limit(limit)
+    ).all()
+    with_sugg = session.scalars(
+        base.join(open_sugg, open_sugg.c.segment_id == Translation.segment_id)
+        .order_by(open_sugg.c.first)
+        .limit(limit)
+    ).all()
+    outdated = session.scalars(
+        base.where(outdated_where).order_by(Translation.updated_at, Translation.id).limit(limit)
+    ).all()
+    queue.awaiting = [_queue_item(session, "review", t, language) for t in awaiting]
+    queue.suggestions = [_queue_item(session, "suggestions", t, language) for t in with_sugg]
+    queue.outdated = [_queue_item(session, "outdated", t, language) for t in outdated]
+    return queue
+
+
+def last_approved_text(session: Session, translation: Translation) -> str | None:
+    """The target as it was at its latest approval, or None if never approved."""
+    return session.scalar(
+        select(Revision.target)
+        .where(
+            Revision.translation_id == translation.id,
+            Revision.state == int(State.APPROVED),
+            Revision.origin == REVIEW_ORIGIN,
+        )
+        .order_by(Revision.id.desc())
+        .limit(1)
+    )
+
+
+def _queue_item(
+    session: Session, kind: str, translation: Translation, language: Language
+) -> QueueItem:
+    segment = translation.segment
+    document = session.get(Document, segment.document_id)
+    assert document is not None
+    item = QueueItem(
+        kind=kind,
+        translation=translation,
+        segment=segment,
+        document=document,
+        translator=_pseudonym(translation.translator) if translation.translator_id else "",
+        last_approved=last_approved_text(session, translation),
+        issues=run_qa(segment, language, translation.target),
+    )
+    if kind == "suggestions":
+        item.suggestions = list(
+            session.scalars(
+                select(Suggestion)
+                .where(
+                    Suggestion.segment_id == segment.id,
+                    Suggestion.language_id == language.id,
+                    Suggestion.status == "open",
+                )
+                .order_by(Suggestion.id)
+            )
+        )
+    return item
