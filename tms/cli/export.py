@@ -24,6 +24,7 @@ from tms.services.exporting import (
     write_file,
 )
 from tms.services.pretranslating import MODES, PretranslateError, pretranslate
+from tms.services.workflow import WorkflowError
 
 
 def _document(slug: str) -> Document:
@@ -170,7 +171,7 @@ def pretranslate_command(doc_slug: str, lang_code: str, mode: str,
     user = _acting_user(pseudonym)
     try:
         count = pretranslate(session, document, language, mode, user=user)
-    except (PretranslateError, ExportError) as exc:
+    except (PretranslateError, ExportError, WorkflowError) as exc:
         session.rollback()
         raise click.ClickException(exc.message) from exc
     session.commit()

@@ -51,41 +51,45 @@ EXPANSION = 0.3  # translations run ~30% longer than English; layouts must cope
 def pseudo_translate(text: str) -> str:
     """A readable fake translation: accented letters, ~30% longer, bracketed, tags kept.
 
-    "We, sex workers" -> "[Ŵéé, šéẋ ŵöörķéŕš]". Tags (<1>..</1>, <2/>) and placeholders
+    "We, sex workers" -> "[Ŵé, šééẋ ŵöŕķééŕš]". Tags (<1>..</1>, <2/>) and placeholders
     (%(name)s, {0}, URLs) are left exactly as they are, so exports stay valid.
     """
-    tokens = tokenize(text)
-    letters = sum(ch.isalpha() for t in tokens if t.kind == "text" for ch in t.value)
-    budget = max(1, round(letters * EXPANSION)) if letters else 0
-    out: list[str] = []
-    for tok in tokens:
+    pieces: list[tuple[bool, str]] = []  # (translatable, text)
+    tags_length = 0
+    for tok in tokenize(text):
         if tok.kind != "text":
-            out.append(tok.raw)
+            pieces.append((False, tok.raw))
+            tags_length += len(tok.raw)
             continue
         pos = 0
         for m in _PROTECTED.finditer(tok.value):
-            piece, budget = _pseudo_piece(tok.value[pos : m.start()], budget)
-            out.append(piece)
-            out.append(m.group(0))
+            pieces.append((True, tok.value[pos : m.start()]))
+            pieces.append((False, m.group(0)))
             pos = m.end()
-        piece, budget = _pseudo_piece(tok.value[pos:], budget)
-        out.append(piece)
-    body = "".join(out)
-    if budget > 0:
-        body += "·" * budget
-    return f"[{body}]" if letters else body
-
-
-def _pseudo_piece(text: str, budget: int) -> tuple[str, int]:
-    """Accent one stretch of plain text, doubling vowels while the length budget lasts."""
+        pieces.append((True, tok.value[pos:]))
+    letters = sum(ch.isalpha() for free, piece in pieces if free for ch in piece)
+    if not letters:
+        return text
+    vowels = sum(ch in _VOWELS for free, piece in pieces if free for ch in piece)
+    # the brackets count towards the ~30%; placeholders count in the length they add to
+    plain_length = len(text) - tags_length
+    budget = max(1, round(plain_length * EXPANSION) - 2)
+    doubled = min(budget, vowels)
     out: list[str] = []
-    for ch in text:
-        accented = ch.translate(_ACCENTS)
-        out.append(accented)
-        if budget > 0 and ch in _VOWELS:
+    seen = 0
+    for free, piece in pieces:
+        if not free:
+            out.append(piece)
+            continue
+        for ch in piece:
+            accented = ch.translate(_ACCENTS)
             out.append(accented)
-            budget -= 1
-    return "".join(out), budget
+            if ch in _VOWELS:
+                # spread the doubled vowels evenly over the text
+                if (seen + 1) * doubled // vowels > seen * doubled // vowels:
+                    out.append(accented)
+                seen += 1
+    return "[" + "".join(out) + "·" * (budget - doubled) + "]"
 
 
 def _open_segments(session: Session, document: Document,
