@@ -299,9 +299,8 @@ def chip_tokens(text: str, labels: dict[str, str]) -> list[dict[str, str]]:
         if tok.kind == "text":
             out.append({"t": tok.value})
         else:
-            out.append(
-                {"tag": tok.raw, "id": tok.value, "kind": tok.kind, "label": labels.get(tok.value, "")}
-            )
+            label = labels.get(tok.value, "")
+            out.append({"tag": tok.raw, "id": tok.value, "kind": tok.kind, "label": label})
     return out
 
 

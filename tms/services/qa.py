@@ -78,9 +78,9 @@ def tag_issues(source: str, target: str) -> list[QAIssue]:
         tag = problem.tag
         if tag.startswith("</") and (problem.code, f"<{tag[2:]}") in seen:
             continue  # reported once, with its opening tag
-        if tag.startswith("<") and not tag.startswith("</") and not tag.endswith("/>"):
-            if (problem.code, f"</{tag[1:]}") in seen:
-                tag = f"{tag}…</{tag[1:]}"
+        paired_open = tag.startswith("<") and not tag.startswith("</") and not tag.endswith("/>")
+        if paired_open and (problem.code, f"</{tag[1:]}") in seen:
+            tag = f"{tag}…</{tag[1:]}"
         if problem.code == "nesting":
             message = _("The tags are not nested correctly: %(detail)s.", detail=problem.message)
         else:
@@ -99,6 +99,8 @@ def check(
     unit = TranslationUnit(strip_tags(source))
     unit.target = strip_tags(target)
     failures = _checker(target_language).run_filters(unit)
+    if "printf" in failures or "pythonbraceformat" in failures:
+        failures.pop("brackets", None)  # the placeholder's own brackets: said once is enough
     for name in CHECK_MESSAGES:
         if name in failures:
             issues.append(QAIssue(name, "warning", _(CHECK_MESSAGES[name])))

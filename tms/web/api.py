@@ -19,7 +19,7 @@ from tms.db import get_session
 from tms.inline import strip_tags
 from tms.models import Comment, Document, Language, Revision, Segment, State, Translation
 from tms.services import comments as comment_service
-from tms.services import editor_data, glossary, memory, qa
+from tms.services import editor_data, glossary, memory, qa, workflow
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -183,8 +183,6 @@ def check(segment_id: int, lang_code: str) -> Any:
 @bp.post("/segments/<int:segment_id>/<lang_code>/save")
 def save(segment_id: int, lang_code: str) -> Any:
     """Save a target as draft or translated, with optimistic locking on base_version."""
-    from tms.services import workflow
-
     segment, language, _document = _load(segment_id, lang_code)
     data = _json_body()
     target, state_name, base = data.get("target"), data.get("state"), data.get("base_version")
@@ -209,7 +207,7 @@ def save(segment_id: int, lang_code: str) -> Any:
         )
     except workflow.WorkflowError as exc:
         session.rollback()
-        raise ApiError(getattr(exc, "message", str(exc))) from exc
+        raise ApiError(exc.message) from exc
     session.commit()
     tr = result.translation
     return jsonify(
@@ -270,8 +268,6 @@ def resolve_comment(comment_id: int) -> Any:
 @bp.post("/revisions/<int:revision_id>/revert")
 def revert(revision_id: int) -> Any:
     """Make an earlier revision the current text again (a new revision; nothing is lost)."""
-    from tms.services import workflow
-
     if not current_user.is_authenticated:
         raise ApiError(_("Please log in again."), 401)
     session = get_session()
@@ -286,16 +282,14 @@ def revert(revision_id: int) -> Any:
         result = workflow.revert(session, revision_id=revision.id, user=current_user.user)
     except workflow.WorkflowError as exc:
         session.rollback()
-        raise ApiError(getattr(exc, "message", str(exc))) from exc
+        raise ApiError(exc.message) from exc
     session.commit()
-    tr = getattr(result, "translation", result)
-    session.refresh(translation)
+    tr = result.translation or translation
     return jsonify(
-        status="saved",
-        version=translation.version,
-        state=State(translation.state).slug,
-        state_label=editor_data.state_label(translation.state),
-        target=translation.target,
-        history=editor_data.history(session, translation),
-        ok=tr is not None,
+        status=result.status,
+        version=tr.version,
+        state=State(tr.state).slug,
+        state_label=editor_data.state_label(tr.state),
+        target=tr.target,
+        history=editor_data.history(session, tr),
     )

@@ -17,6 +17,10 @@ from tms.services.editor_data import FILTERS, chip_tokens, state_label, tag_labe
 
 bp = Blueprint("editor", __name__)
 
+CHIP = Markup(
+    '<span class="chip c-{}" data-t="{}" role="img" aria-label="{}" title="{}">{}</span>'
+)
+
 
 def load_document_language(doc_slug: str, lang_code: str) -> tuple[Document, Language]:
     """The document and language of an editor URL: 404 if unknown, 403 if not a team member."""
@@ -106,11 +110,7 @@ def chip_html(text: str, labels: dict[str, str]) -> Markup:
         else:
             aria = _("tag %(id)s: %(label)s", id=ident, label=label)
             shown = f"{ident} {short}".strip()
-        parts.append(
-            Markup('<span class="chip c-{}" data-t="{}" role="img" aria-label="{}" title="{}">{}</span>').format(
-                kind, piece["tag"], aria, label, shown
-            )
-        )
+        parts.append(CHIP.format(kind, piece["tag"], aria, label, shown))
     return Markup("").join(parts)
 
 
