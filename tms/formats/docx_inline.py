@@ -435,10 +435,18 @@ def format_tag(rpr: etree._Element | None, base: etree._Element | None, ns: Name
             other = other or low not in ("strong", "emphasis")
         else:
             other = True
+    lost = {"b": "not bold", "bCs": "not bold", "i": "not italic", "iCs": "not italic",
+            "u": "not underlined", "strike": "not struck", "dstrike": "not struck",
+            "vertAlign": "normal position", "rStyle": "no character style"}
+    for name in sorted(removed):
+        if name in lost:
+            kinds.append(lost[name])
+        else:
+            other = True
     kinds = list(dict.fromkeys(kinds))
     known = {"bold", "italic", "underline", "strike", "superscript", "subscript"}
     kind = kinds[0] if len(kinds) == 1 and kinds[0] in known and not other else "span"
-    label = "+".join(kinds) if kinds else ("formatting" if added or not removed else "plain")
+    label = "+".join(kinds) if kinds else "formatting"
     return Tag(kind, True, {"rpr": xml_string(rpr) if rpr is not None else ""}, label)
 
 
