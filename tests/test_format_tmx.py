@@ -1,0 +1,124 @@
+"""TMX 1.4b: round trip with tags, a real consumer, other tools' files, hostile files."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from lxml import etree
+
+from tms.formats import tmx
+from tms.formats.base import FormatError, MemoryPair
+
+PAIRS = [
+    MemoryPair("Everyone has the right to <1>life</1>.<2/>",
+               'Chacun a droit à la <1>vie</1> <script>"&"</script><2/>', "en", "fr",
+               origin="declaration #b2-0", created_at="2026-01-02T03:04:05+00:00"),
+    MemoryPair("Read <3>the <1>full</1> text</3>.", "Lisez <1>tout</1> <3>le texte</3>.",
+               "en", "fr"),
+    MemoryPair("No tags at all.", "Aucune balise.", "en", "fr", origin="tmx: old.tmx"),
+]
+
+
+def written() -> bytes:
+    return tmx.write(PAIRS, source_language="en", target_language="fr")
+
+
+def test_round_trip_keeps_tags_text_origin_and_date() -> None:
+    back = tmx.read(written(), filename="memory.tmx")
+    assert [(p.source, p.target) for p in back] == [(p.source, p.target) for p in PAIRS]
+    assert [(p.source_language, p.target_language) for p in back] == [("en", "fr")] * 3
+    assert back[0].origin == "declaration #b2-0"
+    assert back[0].created_at == "2026-01-02T03:04:05+00:00"
+    assert back[1].origin == "tmx: memory.tmx"  # no origin written: the file names it
+
+
+def test_header_and_inline_elements() -> None:
+    root = etree.fromstring(written())
+    assert root.get("version") == "1.4"
+    header = root.find("header")
+    assert {k: header.get(k) for k in ("creationtool", "srclang", "adminlang", "segtype",
+                                       "o-tmf", "datatype")} == {
+        "creationtool": "tms", "srclang": "en", "adminlang": "en", "segtype": "sentence",
+        "o-tmf": "tms", "datatype": "plaintext"}
+    seg = root.find("body/tu/tuv/seg")
+    assert [(el.tag, dict(el.attrib), el.text) for el in seg] == [
+        ("bpt", {"i": "1", "x": "1"}, "<1>"), ("ept", {"i": "1"}, "</1>"),
+        ("ph", {"x": "2"}, "<2/>")]
+    langs = [tuv.get("{http://www.w3.org/XML/1998/namespace}lang")
+             for tuv in root.find("body/tu").findall("tuv")]
+    assert langs == ["en", "fr"]
+
+
+def test_translate_toolkit_reads_our_tmx() -> None:
+    from translate.storage.tmx import tmxfile
+
+    store = tmxfile(io.BytesIO(written()), sourcelanguage="en", targetlanguage="fr")
+    assert [(u.source, u.target) for u in store.units] == [(p.source, p.target) for p in PAIRS]
+
+
+OTHER_TOOL = b'''<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE tmx SYSTEM "tmx14.dtd">
+<tmx version="1.4">
+<header creationtool="OmegaT" creationtoolversion="3.6" srclang="EN-US" adminlang="EN-US"
+ datatype="plaintext" segtype="sentence" o-tmf="OmegaT TMX"/>
+<body>
+<tu changedate="20250102T101112Z">
+ <tuv lang="DE-DE">
+  <seg>Klick <bpt i="1" x="7">&lt;b&gt;</bpt>hier<ept i="1">&lt;/b&gt;</ept><ph>br</ph></seg>
+ </tuv>
+ <tuv lang="EN-US">
+  <seg>Click <bpt i="1" x="7">&lt;b&gt;</bpt>here<ept i="1">&lt;/b&gt;</ept> now<ph>br</ph></seg>
+ </tuv>
+ <tuv xml:lang="fr-FR"><seg>Cliquez <hi x="7">ici</hi><ut>&lt;br&gt;</ut></seg></tuv>
+</tu>
+<tu><tuv xml:lang="en-US"><seg>Only one language.</seg></tuv></tu>
+<tu><tuv xml:lang="en-US"><seg>Type &lt;1&gt; to begin.</seg></tuv>
+    <tuv xml:lang="de-DE"><seg>Tippe &lt;1&gt;.</seg></tuv></tu>
+</body>
+</tmx>'''
+
+
+def test_other_tools_tmx_is_read_tolerantly() -> None:
+    pairs = tmx.read(OTHER_TOOL, filename="omegat.tmx")
+    assert [(p.source_language, p.target_language) for p in pairs] == [
+        ("EN-US", "DE-DE"), ("EN-US", "fr-FR"), ("en-US", "de-DE")]
+    de, fr, literal = pairs
+    assert de.source == "Click <7>here</7> now<901/>"
+    assert de.target == "Klick <7>hier</7><901/>"
+    assert fr.target == "Cliquez <7>ici</7>"
+    assert de.created_at == "2025-01-02T10:11:12+00:00"
+    # Text that looks like one of our tags must not turn into a tag.
+    assert literal.source == "Type ‹1› to begin."
+
+
+ENGLISH_TUV_LINE = OTHER_TOOL.split(b"\n").index(b' <tuv lang="EN-US">') + 1
+BOMB = b'''<?xml version="1.0"?>
+<!DOCTYPE tmx [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>
+<tmx version="1.4"><header srclang="en"/><body><tu><tuv xml:lang="en"><seg>&b;</seg></tuv>
+</tu></body></tmx>'''
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (BOMB, "declares entities"),
+        (b'<?xml version="1.0"?>\n<!DOCTYPE tmx [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+         b'<tmx><header/><body><tu><tuv xml:lang="en"><seg>&x;</seg></tuv></tu></body></tmx>',
+         "declares entities"),
+        (OTHER_TOOL[:300], "not well formed"),
+        (b"<xliff/>", "not a TMX file"),
+        (b'<tmx version="1.4"><body/></tmx>', "no <header> or no <body>"),
+        (OTHER_TOOL.replace(b'<tuv lang="EN-US">', b"<tuv>"),
+         f"the <tuv> at line {ENGLISH_TUV_LINE} has no language"),
+        ("<tmx><header/><body><tu><tuv xml:lang='en'><seg>é</seg></tuv></tu></body></tmx>"
+         .encode("latin-1"), "not well formed"),
+    ],
+    ids=["entity-expansion", "external-entity", "truncated", "not-tmx", "no-header",
+         "tuv-without-lang", "wrong-encoding"],
+)
+def test_hostile_or_broken_tmx_is_refused(data: bytes, message: str) -> None:
+    with pytest.raises(FormatError) as err:
+        tmx.read(data, filename="upload.tmx")
+    assert message in str(err.value)
+    assert str(err.value).startswith("upload.tmx: ")
