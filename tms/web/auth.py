@@ -14,6 +14,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -260,6 +261,14 @@ def delete_account() -> Any:
     flash(_("Your account is deleted. Your translations stay, credited to a former "
             "volunteer."), "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.before_app_request
+def _load_user_per_request() -> None:
+    # Flask-Login caches the user in `g`; when an app context outlives one request (tests
+    # that hold one open around several clients), that cache would carry one client's
+    # user into another's request. Each request loads its user from its own cookie.
+    g.pop("_login_user", None)
 
 
 @bp.before_app_request
