@@ -21,7 +21,7 @@ from lxml import etree
 from tms.formats.base import FormatError, ParsedBlock, ParsedDocument, Tag, TargetBlock
 from tms.formats.text import TaggedText, decode
 from tms.i18n import _
-from tms.inline import tokenize
+from tms.inline import strip_tags, tokenize
 
 MAX_HTML_BYTES = 20 * 1024 * 1024
 
@@ -34,6 +34,8 @@ _BLOCKS = _HEADINGS | {
     "figcaption", "caption", "pre", "hr", "dl", "dt", "dd", "address", "details", "summary",
     "body", "html", "fieldset", "hgroup",
 }
+_CLASS_TYPES = {"caption": "caption", "header": "header", "footer": "footer",
+                "text-box": "text_box"}
 _INLINE_KINDS = {
     "strong": "bold", "b": "bold", "em": "italic", "i": "italic", "u": "underline",
     "s": "strike", "strike": "strike", "del": "strike", "sup": "superscript",
@@ -117,7 +119,7 @@ class _Reader:
 
     def _flush(self, run: TaggedText, ctx: dict[str, Any]) -> None:
         text, tags = run.result()
-        if text:
+        if strip_tags(text).strip():  # an image alone is not text to translate
             self.emit(ctx.get("loose", "paragraph"), text, tags, level=ctx.get("quote"))
 
     def block(self, el: Any, ctx: dict[str, Any]) -> None:
@@ -126,7 +128,10 @@ class _Reader:
         if tag in _HEADINGS:
             self.heading(el)
         elif tag == "p":
-            self.inline_block(el, ctx.get("loose", "paragraph"), level=ctx.get("quote"))
+            # our writer marks captions, headers, footers and text boxes with a class
+            classes = set((el.get("class") or "").split()) & _CLASS_TYPES.keys()
+            kind = _CLASS_TYPES[classes.pop()] if classes else ctx.get("loose", "paragraph")
+            self.inline_block(el, kind, level=ctx.get("quote"))
         elif tag in ("ul", "ol"):
             self.list(el, ctx)
         elif tag == "li":
@@ -176,7 +181,7 @@ class _Reader:
             self.inline(child, builder)
             builder.text(child.tail or "")
         text, tags = builder.result()
-        if not text and kind != "table_cell":
+        if not strip_tags(text).strip() and kind != "table_cell":
             return None
         return self.emit(kind, text, tags, level=level, numbering=numbering, attrs=attrs)
 
@@ -533,9 +538,6 @@ def _standalone(tag: Tag, notes: _Notes | None) -> str:
         return "<br>"
     if tag.kind == "tab":
         return " "
-    if tag.kind == "image":
-        alt = str(tag.data.get("alt", ""))
-        return escape(alt) if alt else ""
     if tag.kind == "literal":
         return escape(str(tag.data.get("text", "")))
     return ""
