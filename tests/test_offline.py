@@ -1,0 +1,283 @@
+"""Offline round trip: export PO/XLIFF, translate it elsewhere, upload it back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polib
+import pytest
+from lxml import etree
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tests.factories import make_document, make_language, make_user
+from tms.formats import xliff
+from tms.models import Document, Language, Revision, Segment, State, Suggestion, Translation, User
+from tms.services import workflow
+from tms.services.exporting import export_document
+from tms.services.offline import OfflineError, UploadReport, apply_upload
+
+SOURCES = ["We, sex workers, declare our rights.",
+           "Everyone has the right to <1>life</1>.",
+           "See the note.<2/>"]
+
+
+@dataclass
+class World:
+    session: Session
+    doc: Document
+    fr: Language
+    ana: User  # translator
+    rita: User  # reviewer
+    segments: list[Segment]
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    doc = make_document(session, sources=SOURCES)
+    fr = make_language(session, "fr")
+    make_language(session, "de")
+    ana = make_user(session, "ana", roles={"fr": "translator"})
+    rita = make_user(session, "rita", roles={"fr": "reviewer"})
+    segments = list(session.scalars(
+        select(Segment).where(Segment.document_id == doc.id).order_by(Segment.position)))
+    return World(session, doc, fr, ana, rita, segments)
+
+
+def edit_po(data: bytes, changes: dict[str, str], *, keep_fuzzy: bool = False) -> bytes:
+    """What Poedit does: new msgstr, fuzzy flag cleared."""
+    catalogue = polib.pofile(data.decode("utf-8") + "\n")
+    for entry in catalogue:
+        if entry.msgctxt in changes:
+            entry.msgstr = changes[entry.msgctxt]
+            if "fuzzy" in entry.flags and not keep_fuzzy:
+                entry.flags.remove("fuzzy")
+            elif keep_fuzzy and "fuzzy" not in entry.flags:
+                entry.flags.append("fuzzy")
+    return str(catalogue).encode("utf-8")
+
+
+def edit_xliff(data: bytes, changes: dict[str, str], *, keep_fuzzy: bool = False) -> bytes:
+    """What a CAT tool does: a new <target> with <g>/<x> inline codes and a state."""
+    root = etree.fromstring(data)
+    for tu in root.iter(f"{{{xliff.NS}}}trans-unit"):
+        if tu.get("id") not in changes:
+            continue
+        old = tu.find(f"{{{xliff.NS}}}target")
+        if old is not None:
+            tu.remove(old)
+        target = etree.Element(f"{{{xliff.NS}}}target",
+                               state="needs-review-translation" if keep_fuzzy else "translated")
+        tu.find(f"{{{xliff.NS}}}source").addnext(target)
+        xliff.fill_inline(target, changes[tu.get("id")], {})
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+EDITORS: dict[str, Callable[..., bytes]] = {"po": edit_po, "xliff": edit_xliff}
+SUFFIX = {"po": ".po", "xliff": ".xlf"}
+
+
+def export(w: World, fmt: str, language: Language | None = None) -> bytes:
+    return export_document(w.session, w.doc, language or w.fr, fmt, include="translated").data
+
+
+def upload(w: World, fmt: str, data: bytes, *, user: User | None = None,
+           language: Language | None = None, state: State = State.TRANSLATED,
+           document: Document | None = None) -> UploadReport:
+    return apply_upload(w.session, document=document or w.doc, language=language or w.fr,
+                        user=user or w.ana, filename="work" + SUFFIX[fmt], data=data,
+                        state=state)
+
+
+def online(w: World, index: int, target: str, *, user: User | None = None,
+           state: State = State.TRANSLATED) -> None:
+    t = workflow.get_translation(w.session, w.segments[index].id, w.fr.id)
+    result = workflow.save_translation(w.session, segment=w.segments[index], language=w.fr,
+                                       user=user or w.ana, target=target, state=state,
+                                       base_version=t.version if t else 0)
+    assert result.status == "saved"
+
+
+def target_of(w: World, index: int) -> tuple[str, int] | None:
+    t = workflow.get_translation(w.session, w.segments[index].id, w.fr.id)
+    return (t.target, t.state) if t else None
+
+
+def counts(w: World) -> tuple[int, int, int]:
+    return tuple(w.session.scalar(select(func.count()).select_from(m))  # type: ignore[return-value]
+                 for m in (Translation, Revision, Suggestion))
+
+
+FORMATS = pytest.mark.parametrize("fmt", ["po", "xliff"])
+
+
+@FORMATS
+def test_translated_units_are_saved(world: World, fmt: str) -> None:
+    keys = [s.key for s in world.segments]
+    data = EDITORS[fmt](export(world, fmt), {
+        keys[0]: "Nous, travailleuses du sexe, déclarons nos droits.",
+        keys[1]: "Chacun·e a droit à la <1>vie</1> & <script>\"x\"</script>.",
+    })
+    report = upload(world, fmt, data)
+    assert [i.key for i in report.updated] == keys[:2]
+    assert [i.key for i in report.unchanged] == keys[2:]
+    assert report.suggested == report.skipped == []
+    assert target_of(world, 0) == ("Nous, travailleuses du sexe, déclarons nos droits.",
+                                   State.TRANSLATED)
+    assert target_of(world, 1) == ("Chacun·e a droit à la <1>vie</1> & <script>\"x\"</script>.",
+                                   State.TRANSLATED)
+    origins = world.session.scalars(select(Revision.origin)).all()
+    assert origins == ["upload", "upload"]
+    assert all(i.line and i.line > 1 for i in report.updated)
+
+
+@FORMATS
+def test_unchanged_file_writes_nothing(world: World, fmt: str) -> None:
+    online(world, 0, "Nous déclarons nos droits.")
+    before = counts(world)
+    report = upload(world, fmt, export(world, fmt))
+    assert len(report.unchanged) == 3 and not (report.updated or report.suggested
+                                               or report.skipped)
+    assert counts(world) == before
+
+
+@FORMATS
+def test_online_change_since_export_becomes_a_suggestion(world: World, fmt: str) -> None:
+    online(world, 0, "Nous déclarons nos droits.")
+    exported = export(world, fmt)
+    online(world, 0, "Nous, travailleuses du sexe, déclarons nos droits.", user=world.rita)
+    data = EDITORS[fmt](exported, {world.segments[0].key: "Nous proclamons nos droits."})
+    for _attempt in range(2):  # a second upload of the same file files no second suggestion
+        report = upload(world, fmt, data)
+        assert [i.key for i in report.suggested] == [world.segments[0].key]
+        assert "changed since the export" in report.suggested[0].reason
+        assert report.updated == []
+    assert target_of(world, 0) == ("Nous, travailleuses du sexe, déclarons nos droits.",
+                                   State.TRANSLATED)
+    (suggestion,) = world.session.scalars(select(Suggestion)).all()
+    assert (suggestion.target, suggestion.origin, suggestion.status, suggestion.author_id) == (
+        "Nous proclamons nos droits.", "upload", "open", world.ana.id)
+
+
+@FORMATS
+def test_file_without_fingerprints_never_overwrites_online_text(world: World, fmt: str) -> None:
+    online(world, 0, "Nous déclarons nos droits.")
+    data = EDITORS[fmt](export(world, fmt), {
+        world.segments[0].key: "Nous proclamons nos droits.",
+        world.segments[2].key: "Voir la note.<2/>",
+    })
+    if fmt == "po":  # a tool that drops extracted comments
+        data = b"\n".join(line for line in data.split(b"\n") if b"tms-base" not in line)
+    else:  # a tool that drops attributes it does not know
+        root = etree.fromstring(data)
+        for tu in root.iter(f"{{{xliff.NS}}}trans-unit"):
+            del tu.attrib["extradata"]
+        data = etree.tostring(root)
+    report = upload(world, fmt, data)
+    assert [i.key for i in report.suggested] == [world.segments[0].key]
+    assert [i.key for i in report.updated] == [world.segments[2].key]  # was empty online
+    assert target_of(world, 0) == ("Nous déclarons nos droits.", State.TRANSLATED)
+
+
+@FORMATS
+def test_tag_errors_and_unknown_keys_are_skipped_with_reason_and_line(world: World,
+                                                                      fmt: str) -> None:
+    keys = [s.key for s in world.segments]
+    data = EDITORS[fmt](export(world, fmt), {keys[1]: "Chacun a droit à la vie.",
+                                             keys[2]: "Voir la note.<2/>"})
+    old_key = keys[2].encode()
+    data = data.replace(old_key, b"0123456789abcdef-9")
+    report = upload(world, fmt, data)
+    skipped = {i.key: i for i in report.skipped}
+    assert set(skipped) == {keys[1], "0123456789abcdef-9"}
+    assert "tag <1> is missing" in skipped[keys[1]].reason
+    assert "no segment of this document has this key" in skipped["0123456789abcdef-9"].reason
+    assert all(i.line for i in report.skipped)
+    assert target_of(world, 1) is None and report.updated == []
+
+
+@FORMATS
+def test_wrong_language_refuses_the_whole_upload(world: World, fmt: str) -> None:
+    de = make_language(world.session, "de")
+    make_user(world.session, "dora", roles={"de": "translator", "fr": "translator"})
+    data = EDITORS[fmt](export(world, fmt), {world.segments[0].key: "Nous déclarons."})
+    before = counts(world)
+    with pytest.raises(OfflineError, match=r"is a translation into 'fr', not German \(de\)"):
+        upload(world, fmt, data, language=de)
+    assert counts(world) == before
+
+
+@FORMATS
+def test_file_of_another_document_is_refused(world: World, fmt: str) -> None:
+    other = make_document(world.session, "manifesto", sources=["Another text."])
+    data = export(world, fmt)
+    with pytest.raises(OfflineError, match="exported from the document 'declaration', not "
+                                           "'manifesto'"):
+        upload(world, fmt, data, document=other)
+
+
+@pytest.mark.parametrize(("fmt", "data", "message"), [
+    ("po", b'msgid ""\nmsgstr "unterminated\n', "cannot be read: syntax error at line 2"),
+    ("xliff", b'<?xml version="1.0"?><xliff xmlns="urn:oasis:names:tc:xliff:document:1.2">',
+     "cannot be read: the XML is not well formed"),
+])
+def test_unreadable_file_is_refused_before_writing(world: World, fmt: str, data: bytes,
+                                                   message: str) -> None:
+    before = counts(world)
+    with pytest.raises(OfflineError, match=message):
+        upload(world, fmt, data)
+    assert counts(world) == before
+
+
+def test_other_file_types_are_refused(world: World) -> None:
+    with pytest.raises(OfflineError, match="neither a PO nor an XLIFF file"):
+        apply_upload(world.session, document=world.doc, language=world.fr, user=world.ana,
+                     filename="work.docx", data=b"PK\x03\x04", state=State.TRANSLATED)
+
+
+@FORMATS
+def test_fuzzy_units_are_saved_as_drafts(world: World, fmt: str) -> None:
+    data = EDITORS[fmt](export(world, fmt), {world.segments[0].key: "Nous déclarons."},
+                        keep_fuzzy=True)
+    report = upload(world, fmt, data)
+    assert [i.key for i in report.updated] == [world.segments[0].key]
+    assert target_of(world, 0) == ("Nous déclarons.", State.DRAFT)
+
+
+@FORMATS
+def test_approved_text_is_not_replaced_by_a_translator_upload(world: World, fmt: str) -> None:
+    online(world, 0, "Nous déclarons nos droits.")
+    translation = workflow.get_translation(world.session, world.segments[0].id, world.fr.id)
+    assert workflow.approve(world.session, translation=translation, user=world.rita).status \
+        == "approved"
+    data = EDITORS[fmt](export(world, fmt), {world.segments[0].key: "Nous proclamons."})
+    report = upload(world, fmt, data)
+    assert [i.key for i in report.suggested] == [world.segments[0].key]
+    assert "approved" in report.suggested[0].reason
+    assert target_of(world, 0) == ("Nous déclarons nos droits.", State.APPROVED)
+
+
+def test_an_upload_never_deletes_a_translation(world: World) -> None:
+    online(world, 0, "Nous déclarons nos droits.")
+    data = edit_po(export(world, "po"), {world.segments[0].key: ""})
+    report = upload(world, "po", data)
+    assert [i.key for i in report.skipped] == [world.segments[0].key]
+    assert "never deletes" in report.skipped[0].reason
+    assert target_of(world, 0) == ("Nous déclarons nos droits.", State.TRANSLATED)
+
+
+def test_non_members_and_approved_uploads_by_translators_are_refused(world: World) -> None:
+    outsider = make_user(world.session, "olga", roles={"de": "translator"})
+    data = export(world, "po")
+    with pytest.raises(OfflineError, match="not a member of the French team"):
+        upload(world, "po", data, user=outsider)
+    with pytest.raises(OfflineError, match="Only reviewers of French"):
+        upload(world, "po", data, state=State.APPROVED)
+
+
+def test_summary_sentence(world: World) -> None:
+    data = edit_po(export(world, "po"), {world.segments[0].key: "Nous déclarons."})
+    assert upload(world, "po", data).summary() == (
+        "1 updated, 0 filed as suggestions because the text changed online, 0 skipped, "
+        "2 unchanged.")
