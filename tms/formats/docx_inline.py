@@ -151,6 +151,12 @@ def clean_rpr(rpr: etree._Element | None, ns: Names) -> etree._Element | None:
     for child in list(out):
         if not isinstance(child.tag, str) or ns.local(child) in _RPR_IGNORED:
             out.remove(child)
+    for el in out.iter():
+        # indentation of pretty-printed files is not formatting
+        if el.text is not None and not el.text.strip():
+            el.text = None
+        if el.tail is not None and not el.tail.strip():
+            el.tail = None
     return out if len(out) else None
 
 
