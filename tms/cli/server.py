@@ -1,0 +1,187 @@
+"""`tms serve` (the production server) and `tms demo` (the one-command start)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tms.cli.documents import describe_report, first_line, import_file, init_database
+from tms.db import get_session
+from tms.i18n import _
+from tms.models import Document, Language, User
+from tms.services import importing
+
+DEMO_LANGUAGES = ("fr", "de", "ru", "uk", "es")
+# When a sample exists in several formats, import only the first: the Markdown copy of a
+# DOCX is for people who prefer Markdown, not a second document.
+SAMPLE_PREFERENCE = (".docx", ".md", ".markdown", ".html", ".htm", ".txt")
+ADMIN_PSEUDONYM = "admin"
+
+
+def default_workers(database_url: str) -> int:
+    """One worker on SQLite (one writer at a time); more on a server database."""
+    if database_url.startswith("sqlite"):
+        return 1
+    return min(8, 2 * (os.cpu_count() or 1) + 1)
+
+
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the app under gunicorn in this process until interrupted."""
+    from gunicorn.app.base import BaseApplication
+
+    class TmsServer(BaseApplication):  # type: ignore[misc]
+        """gunicorn driven from Python: each worker builds the app with the factory."""
+
+        def __init__(self, options: dict[str, Any]) -> None:
+            self.options = options
+            super().__init__()
+
+        def load_config(self) -> None:
+            for key, value in self.options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Flask:
+            from tms import create_app
+
+            return create_app()
+
+    TmsServer({
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers,
+        # a slow phone upload must not be killed mid-way; the proxy limits the rest
+        "timeout": 120,
+        "accesslog": None,  # minimal logs: volunteers' addresses are not recorded
+        "errorlog": "-",
+        "loglevel": "warning",
+        "proc_name": "tms",
+    }).run()
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", type=click.IntRange(1, 64),
+              help="Worker processes (default: 1 on SQLite, more on PostgreSQL).")
+@with_appcontext
+def serve_command(host: str, port: int, workers: int | None) -> None:
+    """Run the production web server (gunicorn)."""
+    workers = workers or default_workers(current_app.config["DATABASE_URL"])
+    click.echo(_("Serving on http://%(host)s:%(port)s/ with %(n)s worker(s); Ctrl+C stops.",
+                 host=host, port=port, n=workers))
+    serve(host, port, workers)
+
+
+def find_samples(folder: Path) -> list[Path]:
+    """One file per sample in a folder, preferring DOCX over the other formats."""
+    chosen: dict[str, Path] = {}
+    rank = {ext: i for i, ext in enumerate(SAMPLE_PREFERENCE)}
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        ext = path.suffix.lower()
+        if not path.is_file() or ext not in rank:
+            continue
+        best = chosen.get(path.stem)
+        if best is None or rank[ext] < rank[best.suffix.lower()]:
+            chosen[path.stem] = path
+    return [chosen[stem] for stem in sorted(chosen)]
+
+
+def samples_folder() -> Path:
+    """source_docs/ in the current directory, else beside the package (a checkout)."""
+    here = Path.cwd() / "source_docs"
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parents[2] / "source_docs"
+
+
+def import_samples(session: Session, folder: Path) -> list[importing.ImportReport]:
+    """Import each sample whose slug is not a document yet."""
+    reports = []
+    for path in find_samples(folder):
+        slug = importing.slug_from_filename(path.name)
+        if session.scalar(select(Document.id).where(Document.slug == slug)) is not None:
+            continue
+        reports.append(import_file(session, path, slug=slug))
+    return reports
+
+
+def add_demo_languages(session: Session) -> list[str]:
+    """Add the demo's target languages that are missing; returns the codes added."""
+    from tms.services import accounts
+
+    existing = set(session.scalars(select(Language.code)))
+    added = []
+    for code in DEMO_LANGUAGES:
+        if code not in existing:
+            accounts.add_language(session, code)
+            added.append(code)
+    return added
+
+
+def ensure_admin(session: Session) -> str | None:
+    """Create the account `admin` with a one-time password if there is no admin yet;
+    returns that password (shown once), or None if an admin exists."""
+    from tms.services import accounts
+
+    if session.scalar(select(User.id).where(User.is_admin.is_(True)).limit(1)) is not None:
+        return None
+    password = accounts.generate_password()
+    accounts.create_user(session, ADMIN_PSEUDONYM, password, is_admin=True,
+                         is_publisher=True, must_change_password=True)
+    return password
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--samples", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of sample documents (default: source_docs/).")
+@click.option("--no-serve", is_flag=True, help="Prepare everything, then stop.")
+@with_appcontext
+def demo_command(host: str, port: int, samples: Path | None, no_serve: bool) -> None:
+    """Set up a demo (database, samples, languages, an admin) and start the server."""
+    from tms.services import accounts
+
+    try:
+        init_database()
+    except Exception as exc:  # the database may be unreachable: say so in one sentence
+        raise click.ClickException(
+            _("The database could not be prepared: %(error)s", error=first_line(exc))
+        ) from exc
+    session = get_session()
+    folder = samples or samples_folder()
+    try:
+        reports = import_samples(session, folder)
+        added = add_demo_languages(session)
+        password = ensure_admin(session)
+    except (importing.DocumentImportError, accounts.AccountError) as exc:
+        session.rollback()
+        raise click.ClickException(exc.message) from exc
+    session.commit()
+    for report in reports:
+        for line in describe_report(report):
+            click.echo(line)
+    if not reports:
+        click.echo(_("No new samples to import from %(folder)s.", folder=folder))
+    if added:
+        click.echo(_("Languages added: %(codes)s.", codes=", ".join(added)))
+    if password:
+        click.echo(_("Administrator account: %(name)s, one-time password: %(password)s "
+                     "(write it down now: it is shown only once and must be changed at the "
+                     "first login).", name=ADMIN_PSEUDONYM, password=password))
+    if no_serve:
+        click.echo(_("Ready. Start the server with: tms serve"))
+        return
+    workers = default_workers(current_app.config["DATABASE_URL"])
+    click.echo(_("Open http://%(host)s:%(port)s/ in a browser; Ctrl+C stops.",
+                 host=host, port=port))
+    serve(host, port, workers)
+
+
+commands = [serve_command, demo_command]
