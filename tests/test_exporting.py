@@ -81,7 +81,7 @@ def test_html_has_only_approved_text_by_default(session, doc, fr):
     result = export_document(session, doc, fr, "html")
     text = html_text(result.data)
     assert "Nous, travailleuses du sexe" in text
-    assert "vie" not in text  # awaiting review
+    assert "Chacun a droit" not in text  # awaiting review
     assert "brouillon" not in text  # draft
     assert "right to" in text and "Nobody may be forced" in text  # kept in the source
     assert result.report.left_in_source == [2, 3, 4]
@@ -95,7 +95,7 @@ def test_html_has_only_approved_text_by_default(session, doc, fr):
 def test_include_translated_admits_awaiting_review_but_never_drafts(session, doc, fr):
     text = html_text(export_document(session, doc, fr, "html", include="translated").data)
     assert "Nous, travailleuses du sexe" in text
-    assert "vie" in text
+    assert "Chacun a droit" in text
     assert "brouillon" not in text
 
 
@@ -320,3 +320,174 @@ def test_edition_refused_when_nothing_is_approved(session, fr):
         publish_edition(session, document, fr, None)
     assert "Nothing is approved" in err.value.message
     assert session.scalar(select(Edition)) is None
+
+
+# ------------------------------------------------------------------ real imports
+
+def _docx_bytes() -> bytes:
+    """A small DOCX made with python-docx: a heading, formatted runs, a list and a table."""
+    import io
+
+    import docx
+
+    d = docx.Document()
+    d.core_properties.title = "Our sample rights"
+    d.add_heading("Our sample rights", level=1)
+    p = d.add_paragraph("Everyone has the right to ")
+    p.add_run("safety").bold = True
+    p.add_run(" and to ")
+    p.add_run("respect").italic = True
+    p.add_run(". Nobody may be forced to work.")
+    d.add_paragraph("First demand of the network.", style="List Bullet")
+    table = d.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "Left cell text."
+    table.cell(0, 1).text = "Right cell text."
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def admin(session: Session):
+    """An admin, who may pretranslate any language."""
+    return make_user(session, "root", is_admin=True)
+
+
+@pytest.mark.parametrize(("filename", "data"), [
+    ("rights.md", b"# Our rights\n\nEveryone has the right to **safety**. Nobody may be "
+                  b"forced to work.\n\n- First demand.\n- Second demand.\n"),
+    ("rights.txt", b"Our rights\n\nEveryone has the right to safety. Nobody may be forced "
+                   b"to work.\n"),
+])
+def test_imported_text_documents_export_every_format_but_docx(session, fr, admin, filename,
+                                                              data):
+    from tms.services.importing import import_document
+    from tms.services.pretranslating import pretranslate, pseudo_translate
+
+    document = import_document(session, filename=filename, data=data).document
+    assert pretranslate(session, document, fr, "pseudo", user=admin) > 0
+    html = export_document(session, document, fr, "html", include="translated").data.decode()
+    assert pseudo_translate("Nobody may be forced to work.") in html
+    assert "Nobody may be forced" not in html
+    approved_only = export_document(session, document, fr, "html").data.decode()
+    assert "Nobody may be forced to work." in approved_only
+    for fmt in ("po", "xliff", "tmx"):
+        assert export_document(session, document, fr, fmt).data
+    with pytest.raises(ExportError):
+        export_document(session, document, fr, "docx")
+
+
+def test_docx_export_clones_the_original_with_translated_text(session, fr, admin):
+    import io
+
+    import docx
+
+    from tms.services.importing import import_document
+    from tms.services.pretranslating import pretranslate, pseudo_translate
+
+    document = import_document(session, filename="rights.docx", data=_docx_bytes()).document
+    pretranslate(session, document, fr, "pseudo", user=admin)
+    result = export_document(session, document, fr, "docx", include="translated")
+    assert result.filename == "rights.fr.docx"
+    out = docx.Document(io.BytesIO(result.data))
+    texts = [p.text for p in out.paragraphs]
+    assert pseudo_translate("Nobody may be forced to work.") in " ".join(texts)
+    body = out.paragraphs[1]  # after the heading, as in the source
+    assert body.text.endswith(" " + pseudo_translate("Nobody may be forced to work."))
+    bold = [r.text for r in body.runs if r.bold]
+    italic = [r.text for r in body.runs if r.italic]
+    assert bold and all("š" in t for t in bold)  # "safety", pseudo-translated, still bold
+    assert italic and all("ŕ" in t for t in italic)
+    cells = [c.text for c in out.tables[0].rows[0].cells]
+    assert cells == [pseudo_translate("Left cell text."), pseudo_translate("Right cell text.")]
+    # nothing approved: the approved-only print is the source, untouched
+    source_only = docx.Document(io.BytesIO(export_document(session, document, fr, "docx").data))
+    assert "Nobody may be forced to work." in " ".join(p.text for p in source_only.paragraphs)
+    assert VOLUNTEER.encode() not in result.data
+
+
+def test_docx_keeps_markup_like_text_intact_and_html_escapes_it(session, fr):
+    import io
+
+    import docx
+
+    from tms.services.importing import import_document
+
+    document = import_document(session, filename="rights.docx", data=_docx_bytes()).document
+    seg = session.scalar(select(Segment).where(Segment.document_id == document.id,
+                                               Segment.source.like("Nobody%")))
+    nasty = 'Personne <script>alert(1)</script> "forcé" & contraint.'
+    put(session, seg, fr, nasty, State.APPROVED)
+    out = docx.Document(io.BytesIO(export_document(session, document, fr, "docx").data))
+    assert nasty in " ".join(p.text for p in out.paragraphs)
+    html = export_document(session, document, fr, "html").data.decode()
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&amp; contraint" in html
+
+
+# ------------------------------------------------------------------ CLI
+
+
+def test_cli_export_writes_into_the_exports_folder(app, runner, session, doc, fr):
+    session.commit()
+    result = runner.invoke(args=["export", "--doc", "declaration", "--lang", "fr",
+                                 "--format", "html"])
+    assert result.exit_code == 0, result.output
+    path = Path(app.config["EXPORTS_DIR"]) / "declaration" / "fr" / "declaration.fr.html"
+    assert path.exists()
+    assert "Nous, travailleuses du sexe" in path.read_text()
+    assert "3 segments left in the source language" in result.output
+
+
+def test_cli_export_out_folder_and_options(runner, session, doc, fr, tmp_path):
+    session.commit()
+    result = runner.invoke(args=["export", "--doc", "declaration", "--lang", "fr",
+                                 "--format", "po", "--out", str(tmp_path / "here"),
+                                 "--credits"])
+    assert result.exit_code == 0, result.output
+    assert VOLUNTEER in (tmp_path / "here" / "declaration.fr.po").read_text()
+    result = runner.invoke(args=["export", "--doc", "declaration", "--lang", "fr",
+                                 "--format", "html", "--include", "translated",
+                                 "--untranslated", "refuse"])
+    assert result.exit_code == 1
+    assert "Export refused: 2 segments have no approved or awaiting review" in result.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ([], "Give --doc, --lang and --format"),
+    (["--doc", "nope", "--lang", "fr", "--format", "po"], "No document with the slug"),
+    (["--doc", "declaration", "--lang", "xx", "--format", "po"], "No language with the code"),
+    (["--doc", "declaration", "--lang", "fr", "--format", "pdf"], "pdf"),
+    (["--all", "--doc", "declaration"], "--all exports everything"),
+    (["--doc", "declaration", "--lang", "fr", "--format", "docx"], "DOCX export is only"),
+])
+def test_cli_export_bad_input(runner, session, doc, fr, args, message):
+    session.commit()
+    result = runner.invoke(args=["export", *args])
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+def test_cli_export_all(app, runner, session, doc, fr):
+    make_language(session, "de")
+    make_language(session, "en", name="English")  # the source language: not exported
+    session.commit()
+    result = runner.invoke(args=["export", "--all"])
+    assert result.exit_code == 0, result.output
+    root = Path(app.config["EXPORTS_DIR"]) / "declaration"
+    written = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    assert written == sorted(f"{lang}/declaration.{lang}.{ext}" for lang in ("de", "fr")
+                             for ext in ("html", "po", "xlf", "tmx"))
+    assert "8 files written" in result.output
+
+
+def test_cli_export_all_counts_failures(app, runner, session, doc, fr):
+    session.add(Document(slug="no-file-yet", title="Never imported"))
+    session.commit()
+    result = runner.invoke(args=["export", "--all", "--untranslated", "refuse"])
+    assert result.exit_code == 1
+    assert "no-file-yet" in result.output
+    assert "declaration/fr/html: Export refused" in result.output
+    assert "2 exports failed." in result.output
+    assert "3 files written" in result.output

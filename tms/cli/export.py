@@ -114,9 +114,10 @@ def _export_everything(root: Path, options: dict[str, object]) -> None:
         jobs.extend((document, language, fmt) for language in languages
                     if language.code != document.source_language for fmt in doc_formats)
     written = 0
-    with click.progressbar(jobs, label=_("Exporting"), file=click.get_text_stream("stderr"),
-                           item_show_func=lambda j: f"{j[0].slug}/{j[1].code}/{j[2]}"
-                           if j else None) as bar:
+    def show(job: tuple[Document, Language, str] | None) -> str | None:
+        return f"{job[0].slug}/{job[1].code}/{job[2]}" if job else None
+
+    with click.progressbar(jobs, label=_("Exporting"), item_show_func=show) as bar:
         for document, language, fmt in bar:
             try:
                 result = export_document(session, document, language, fmt,
