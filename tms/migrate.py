@@ -1,7 +1,9 @@
 """Database schema upgrades with Alembic, configured in code (no alembic.ini on disk).
 
 The migration scripts live inside the package (tms/migrations), so `pip install .` carries
-them and `tms init` works from any directory.
+them and `tms init` works from any directory. After a model change, write a revision:
+`python -m tms.migrate revision "add x" 0002` (or, before the first release,
+`python -m tms.migrate regenerate-initial`), then review it.
 """
 
 from __future__ import annotations
@@ -100,3 +102,30 @@ def autogenerate(message: str, rev_id: str, url: str | None = None) -> None:
                 command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id)
         finally:
             engine.dispose()
+
+
+def regenerate_initial() -> Path:
+    """Rewrite versions/0001_initial.py from the models (allowed while the project has
+    no deployed databases); returns its path. Review the result before committing."""
+    import shutil
+    import subprocess
+
+    path = MIGRATIONS_DIR / "versions" / "0001_initial.py"
+    path.unlink(missing_ok=True)
+    autogenerate("initial", "0001")
+    ruff = shutil.which("ruff")
+    if ruff:
+        subprocess.run([ruff, "format", "--quiet", str(path)], check=False)
+    return path
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["regenerate-initial"]:
+        print(regenerate_initial())
+    elif len(sys.argv) == 4 and sys.argv[1] == "revision":
+        autogenerate(sys.argv[2], sys.argv[3])
+    else:
+        print("usage: python -m tms.migrate regenerate-initial | revision MESSAGE REV_ID")
+        sys.exit(2)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 12:51:33.345703
+Create Date: 2026-11-30 12:57:55.135844
 """
 
 from __future__ import annotations
