@@ -422,6 +422,7 @@ def test_headings_title_lists_and_context() -> None:
         ("list_item", 0, "1."), ("list_item", 0, "2."), ("list_item", 0, "•"),
         ("paragraph", None, None)]
     assert blocks[-1].context == "Rights > Work"
+    assert (blocks[1].context, blocks[2].context) == ("", "Rights")
     assert blocks[-1].locator == "word/document.xml#p7"
 
 
@@ -566,12 +567,14 @@ def _not_xml() -> bytes:
 @pytest.mark.parametrize(("make", "message"), [
     (lambda: b"Just some plain text, not a document.", "not a DOCX file"),
     (lambda: b"", "not a DOCX file"),
+    (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), "old Word .doc file"),
     (_truncated, "damaged or truncated"),
     (_zip_bomb, "looks like a zip bomb"),
     (_entities, "declares entities"),
     (_no_document, "no main document part"),
     (_not_xml, "not well formed"),
-], ids=["text", "empty", "truncated", "zip-bomb", "entities", "no-document", "broken-xml"])
+], ids=["text", "empty", "doc-or-encrypted", "truncated", "zip-bomb", "entities",
+        "no-document", "broken-xml"])
 def test_bad_input_is_refused_with_one_sentence(make: Callable[[], bytes], message: str) -> None:
     with pytest.raises(FormatError) as info:
         docx_format.read(make(), filename="upload.docx")
@@ -595,3 +598,77 @@ def test_output_is_well_formed_xml() -> None:
     for name, content in parts(out).items():
         if name.endswith(".xml") or name.endswith(".rels"):
             etree.fromstring(content)
+
+
+NUMBERING = (
+    f'<w:numbering {NSDECL}>'
+    '<w:abstractNum w:abstractNumId="7">'
+    '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="upperRoman"/>'
+    '<w:lvlText w:val="%1."/></w:lvl>'
+    '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/>'
+    '<w:lvlText w:val="%2)"/></w:lvl>'
+    '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+    '<w:lvlText w:val="%1.%3"/></w:lvl></w:abstractNum>'
+    '<w:num w:numId="3"><w:abstractNumId w:val="7"/></w:num>'
+    '<w:num w:numId="4"><w:abstractNumId w:val="7"/>'
+    '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="5"/></w:lvlOverride></w:num>'
+    '</w:numbering>'
+)
+
+
+def _item(text: str, num: int, level: int) -> str:
+    return (f'<w:p><w:pPr><w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num}"/></w:numPr>'
+            f'</w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>')
+
+
+def test_list_numbers_are_computed_from_the_numbering_part() -> None:
+    data = with_body(
+        _item("Life", 3, 0) + _item("Police", 3, 1) + _item("Courts", 3, 1)
+        + _item("Health", 3, 0) + _item("Testing", 3, 1) + _item("Detail", 3, 2)
+        + _item("Restarted", 4, 0)
+        + '<w:p><w:pPr><w:outlineLvl w:val="1"/></w:pPr><w:r><w:t>Outline</w:t></w:r></w:p>'
+    )
+    data = replace_part(data, "word/numbering.xml", NUMBERING.encode())
+    blocks = body(read(data))
+    assert [(b.type, b.level, b.numbering) for b in blocks] == [
+        ("list_item", 0, "I."), ("list_item", 1, "a)"), ("list_item", 1, "b)"),
+        ("list_item", 0, "II."), ("list_item", 1, "a)"), ("list_item", 2, "II.1"),
+        ("list_item", 0, "V."), ("heading", 2, None)]
+
+
+def test_hyperlink_fragments_become_one_link_and_bookmarks_stay() -> None:
+    document = docx.Document()
+    p = document.add_paragraph("See ")
+    rid = document.part.relate_to("https://example.org/", RT.HYPERLINK, is_external=True)
+    for piece in ("the ", "site"):
+        p._p.append(parse_xml(f'<w:hyperlink {NSDECL} r:id="{rid}"><w:r><w:t xml:space='
+                              f'"preserve">{piece}</w:t></w:r></w:hyperlink>'))
+    p._p.append(parse_xml(f'<w:bookmarkStart {NSDECL} w:id="5" w:name="target"/>'))
+    p.add_run(" now.")
+    p._p.append(parse_xml(f'<w:bookmarkEnd {NSDECL} w:id="5"/>'))
+    data = save(document)
+    [block] = body(read(data))
+    assert block.text == "See <1>the site</1> now."
+    out = docx_format.write(data, [TargetBlock(block, "Siehe <1>die Seite</1> jetzt.")],
+                            language="de")
+    paragraph = docx.Document(io.BytesIO(out)).paragraphs[0]
+    assert [h.text for h in paragraph.hyperlinks] == ["die Seite"]
+    assert paragraph._p.xpath("w:bookmarkStart/@w:name") == ["target"]
+    assert len(paragraph._p.xpath("w:bookmarkEnd")) == 1
+
+
+def test_comments_are_reported_not_imported() -> None:
+    comments = (f'<w:comments {NSDECL}><w:comment w:id="0" w:author="r"><w:p><w:r>'
+                '<w:t>Check this</w:t></w:r></w:p></w:comment></w:comments>')
+    data = add_part(
+        with_body('<w:p><w:commentRangeStart w:id="0"/><w:r><w:t>Text</w:t></w:r>'
+                  '<w:commentRangeEnd w:id="0"/><w:r><w:commentReference w:id="0"/></w:r></w:p>'),
+        "word/comments.xml", comments,
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml")
+    doc = read(data)
+    assert [b.text for b in doc.blocks] == ["Text"]
+    assert doc.warnings == ["1 comment was not imported (comments are not translated)"]
+    out, again = roundtrip(data, lambda b: "Texte")
+    assert [b.text for b in again.blocks] == ["Texte"]
+    assert '<w:commentReference w:id="0"/>' in parts(out)["word/document.xml"].decode()

@@ -39,6 +39,7 @@ R_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 DC = "http://purl.org/dc/elements/1.1/"
 CP = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc files and encrypted OOXML
 _NOTE_SKIP = {"separator", "continuationSeparator", "continuationNotice"}
 
 
@@ -240,6 +241,7 @@ class _Reader:
             elif heading is not None:
                 btype, level = "heading", heading
                 self.headings = [h for h in self.headings if h[0] < heading]
+                context_parts = [t for _, t in self.headings]
                 self.headings.append((heading, _short(plain)))
             elif label is not None:
                 btype, level = "list_item", ilvl or 0
@@ -277,6 +279,10 @@ def _optional_xml(pkg: Package, names: list[str]) -> etree._Element | None:
 
 def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
     """Read a DOCX into blocks: body, tables, text boxes, notes, headers and footers."""
+    if data.startswith(_OLE_MAGIC):
+        raise FormatError(_("this is an old Word .doc file or a password-protected document; "
+                            "save it as .docx without a password and upload it again"),
+                          where=filename)
     pkg = open_package(data, filename)
     ns = pkg.ns
     main = pkg.main
