@@ -307,8 +307,8 @@ def chip_tokens(text: str, labels: dict[str, str]) -> list[dict[str, str]]:
 def word_diff(old: str, new: str) -> list[list[str]]:
     """Differences between a memory source (old) and the current source (new) on words:
     a list of [op, text] with op "equal", "insert" (only in new) or "delete" (only in old)."""
-    a = re.findall(r"\s+|[^\s]+", strip_tags(old))
-    b = re.findall(r"\s+|[^\s]+", strip_tags(new))
+    a = re.findall(r"\s+|\w+|[^\w\s]+", strip_tags(old))
+    b = re.findall(r"\s+|\w+|[^\w\s]+", strip_tags(new))
     out: list[list[str]] = []
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
