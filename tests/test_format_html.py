@@ -139,7 +139,9 @@ def test_writer_structure() -> None:
     assert page.startswith("<!DOCTYPE html>")
     assert '<html lang="en" dir="ltr">' in page
     assert '<meta charset="utf-8">' in page and 'name="viewport"' in page
-    assert '<ol type="I"><li>Right to <em>health</em><ol type="a"><li>sub a</li>' in page
+    assert '<ol type="I"><li>Right to <em>health</em><ol type="a" class="paren"><li>sub a</li>' \
+        in page
+    assert page.count("<h1") == 1 and '<h2 id="h-2">Rights</h2>' in page  # no level skipped
     assert '<li>sub b</li></ol></li><li>Right to work</li></ol><ul><li>bullet</li></ul>' in page
     assert '<th scope="col">H1</th>' in page and "<td><p>c2</p><p>c2 more</p></td>" in page
     assert '<a href="https://example.org/?a=1&amp;b=2">link</a>' in page

@@ -428,6 +428,16 @@ pre { overflow-x: auto; background: #f4f4f4; padding: .75rem; }
 .caption, .header, .footer, .text-box { font-size: .9em; color: #444; }
 .notes { border-block-start: 1px solid #999; margin-block-start: 2.5rem; font-size: .92em; }
 sup a { text-decoration: none; }
+@counter-style paren-decimal { system: extends decimal; suffix: ") "; }
+@counter-style paren-lower-alpha { system: extends lower-alpha; suffix: ") "; }
+@counter-style paren-upper-alpha { system: extends upper-alpha; suffix: ") "; }
+@counter-style paren-lower-roman { system: extends lower-roman; suffix: ") "; }
+@counter-style paren-upper-roman { system: extends upper-roman; suffix: ") "; }
+ol.paren { list-style-type: paren-decimal; }
+ol.paren[type="a"] { list-style-type: paren-lower-alpha; }
+ol.paren[type="A" s] { list-style-type: paren-upper-alpha; }
+ol.paren[type="i"] { list-style-type: paren-lower-roman; }
+ol.paren[type="I" s] { list-style-type: paren-upper-roman; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
   nav.toc, .footnote-back { display: none; }
@@ -551,10 +561,15 @@ def write(blocks: list[TargetBlock], *, language: str, direction: str = "ltr",
     title = title.strip() or _("Document")
     body: list[str] = []
     toc: list[tuple[int, str, str]] = []
-    has_h1 = any(tb.block.type == "title" or (tb.block.type == "heading" and tb.block.level == 1)
-                 for tb in blocks)
+    has_title = any(tb.block.type == "title" for tb in blocks)
+    # one h1 per page: under a title block, section headings move down one level
+    offset = 1 if has_title else 0
+    has_h1 = has_title or any(tb.block.type == "heading" and tb.block.level == 1
+                              for tb in blocks)
+    last_level = 0  # headings may not skip levels (the Nu checker says so): h1 -> h3 is h2
     if not has_h1:
         body.append(f"<h1>{escape(title)}</h1>")
+        last_level = 1
     note_items: list[str] = []
     i = 0
     while i < len(blocks):
@@ -592,7 +607,9 @@ def write(blocks: list[TargetBlock], *, language: str, direction: str = "ltr",
         if not html.strip() and b.type != "code":
             continue
         if b.type in ("heading", "title"):
-            level = 1 if b.type == "title" else max(1, min(6, b.level or 1))
+            level = 1 if b.type == "title" else max(1, min(6, (b.level or 1) + offset))
+            level = min(level, last_level + 1)
+            last_level = level
             anchor = f"h-{len(toc) + 1}"
             toc.append((level, anchor, html))
             body.append(f'<h{level} id="{anchor}">{html}</h{level}>')
@@ -677,6 +694,8 @@ def _lists(items: list[TargetBlock], notes: _Notes) -> str:
                     attrs += f' type="{list_type}"'
                 if number is not None and number != 1:
                     attrs += f' start="{number}"'
+                if (b.numbering or "").strip().endswith(")"):
+                    attrs += ' class="paren"'  # "a)" rather than "a."
             out.append(f"<{tag}{attrs}>")
             stack.append({"level": level, "tag": tag, "type": list_type,
                           "next": number if number is not None else 1, "li_open": False})
