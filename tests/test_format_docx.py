@@ -672,3 +672,20 @@ def test_comments_are_reported_not_imported() -> None:
     out, again = roundtrip(data, lambda b: "Texte")
     assert [b.text for b in again.blocks] == ["Texte"]
     assert '<w:commentReference w:id="0"/>' in parts(out)["word/document.xml"].decode()
+
+
+def test_core_properties_part_is_added_when_missing() -> None:
+    document = docx.Document()
+    document.add_paragraph("Text.")
+    data = save(document)
+    data = replace_part(data, "docProps/core.xml", None)
+    rels = re.sub(rb"<Relationship [^>]*core-properties[^>]*/>", b"", parts(data)["_rels/.rels"])
+    data = replace_part(data, "_rels/.rels", rels)
+    doc = read(data)
+    assert doc.title is None
+    out = docx_format.write(data, [TargetBlock(doc.blocks[0], "Texte.")], language="fr",
+                            title="Notre texte")
+    assert read(out).title == "Notre texte"
+    reopened = docx.Document(io.BytesIO(out))
+    assert (reopened.core_properties.title, reopened.core_properties.language) == (
+        "Notre texte", "fr")

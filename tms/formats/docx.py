@@ -392,8 +392,13 @@ def write(original: bytes, blocks: list[TargetBlock], *, language: str, rtl: boo
         changed[part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                        standalone=True)
     core = _core_part(pkg)
-    if core is not None and (title is not None or language):
-        changed[core] = _core_update(pkg, core, title, language)
+    added: dict[str, bytes] = {}
+    if core is not None:
+        changed[core] = _core_update(pkg.xml(core), title, language)
+    elif pkg.has("_rels/.rels") and pkg.has("[Content_Types].xml") \
+            and not pkg.has(_CORE_NAME):
+        changed.update(_core_add(pkg))
+        added[_CORE_NAME] = _core_update(etree.fromstring(_CORE_EMPTY), title, language)
 
     out = BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -405,7 +410,35 @@ def write(original: bytes, blocks: list[TargetBlock], *, language: str, rtl: boo
             new.compress_type = zipfile.ZIP_DEFLATED if not info.is_dir() else zipfile.ZIP_STORED
             new.external_attr = info.external_attr
             dst.writestr(new, data)
+        for name, data in added.items():
+            dst.writestr(name, data)
     return out.getvalue()
+
+
+_CORE_NAME = "docProps/core.xml"
+_CORE_EMPTY = (f'<cp:coreProperties xmlns:cp="{CP}" xmlns:dc="{DC}" '
+               'xmlns:dcterms="http://purl.org/dc/terms/"/>').encode()
+_CORE_REL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
+_CORE_TYPE = "application/vnd.openxmlformats-package.core-properties+xml"
+_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+
+
+def _core_add(pkg: Package) -> dict[str, bytes]:
+    """The package relationships and content types with a new core properties part."""
+    rels = pkg.xml("_rels/.rels")
+    ids = {el.get("Id") for el in rels}
+    rid = next(f"rId{n}" for n in range(1, 10000) if f"rId{n}" not in ids)
+    etree.SubElement(rels, f"{{{PKG_RELS}}}Relationship",
+                     {"Id": rid, "Type": _CORE_REL, "Target": _CORE_NAME})
+    types = pkg.xml("[Content_Types].xml")
+    etree.SubElement(types, f"{{{_CT}}}Override",
+                     {"PartName": "/" + _CORE_NAME, "ContentType": _CORE_TYPE})
+    return {
+        "_rels/.rels": etree.tostring(rels, xml_declaration=True, encoding="UTF-8",
+                                      standalone=True),
+        "[Content_Types].xml": etree.tostring(types, xml_declaration=True, encoding="UTF-8",
+                                              standalone=True),
+    }
 
 
 def _sync_fallbacks(paragraphs: list[etree._Element], ns: Names) -> None:
@@ -434,11 +467,10 @@ def _sync_fallbacks(paragraphs: list[etree._Element], ns: Names) -> None:
                 mark.getparent().remove(mark)
 
 
-def _core_update(pkg: Package, name: str, title: str | None, language: str) -> bytes:
-    """docProps/core.xml with the title and language of the translation."""
-    root = pkg.xml(name)
+def _core_update(root: etree._Element, title: str | None, language: str) -> bytes:
+    """Core properties with the title and language of the translation."""
     for local, value in (("title", title), ("language", language)):
-        if value is None:
+        if not value:
             continue
         el = root.find(f"{{{DC}}}{local}")
         if el is None:
