@@ -61,6 +61,9 @@ CASES = [
      ["Секс-работники имеют права.", "Т.е. все люди.", "Он сказал: «Мы здесь».",
       "Потом ушёл."]),
     ("ru", "См. ст. 5 Конвенции. Это важно.", ["См. ст. 5 Конвенции.", "Это важно."]),
+    ("en", "They said no. Then we left.", ["They said no.", "Then we left."]),
+    ("en", "See No. 5 of the list. Then go.", ["See No. 5 of the list.", "Then go."]),
+    ("fr", "Voir l’art. 12 du Code. C’est clair.", ["Voir l’art. 12 du Code.", "C’est clair."]),
     ("pt", "Olá. Tudo bem? Sim.", ["Olá.", "Tudo bem?", "Sim."]),  # no pysbd rules: English
     ("en-GB", "One. Two.", ["One.", "Two."]),
 ]

@@ -28,26 +28,31 @@ PYSBD_LANGUAGES = frozenset({
     "it", "ja", "kk", "mr", "my", "nl", "pl", "ru", "sk", "ur", "zh",
 })
 
-# Abbreviations that (almost) never end a sentence: titles, "approx.", "art." and friends.
-# pysbd knows many of them for some languages but not all; lowercase, without the final dot.
-_COMMON_ABBREVIATIONS = {
-    "dr", "mr", "mrs", "ms", "prof", "approx", "art", "arts", "p", "pp", "no", "nos", "nr",
-    "vol", "ch", "chap", "para", "paras", "cf", "e.g", "i.e", "viz", "vs", "ca", "fig",
-    "sec", "st", "ed", "eds", "incl", "resp", "al", "op", "ibid", "id",
+# Abbreviations pysbd misses for some languages; lowercase, without the final dot.
+# "Always": titles and the like never end a sentence ("Dr.", "approx.", "e.g.").
+# "Before a number": only an abbreviation when a number follows ("no. 5", "p. 3", "art. 12");
+# otherwise they are ordinary words that can end a sentence ("They said no.").
+_ALWAYS: dict[str, set[str]] = {
+    "": {"dr", "mr", "mrs", "ms", "prof", "approx", "cf", "e.g", "i.e", "viz", "vs", "ca",
+         "incl", "resp", "ibid", "esp"},
+    "fr": {"m", "mme", "mmes", "mlle", "mm", "env", "p.ex", "cf", "dr", "pr"},
+    "de": {"z.b", "u.a", "bzw", "ca", "vgl", "d.h", "sog", "inkl", "ggf", "hr", "fr"},
+    "es": {"sr", "sra", "srta", "sres", "dra", "p.ej", "ud", "uds", "aprox"},
+    "it": {"sig", "sigg", "dott", "avv", "prof", "cfr"},
+    "ru": {"т.е", "т.к", "т.н", "см", "напр", "им", "проф"},
+    "bg": {"т.е", "вж", "проф", "д-р"},
+    "el": {"π.χ", "κ", "δρ"},
 }
-_ABBREVIATIONS: dict[str, set[str]] = {
-    "en": set(),
-    "fr": {"m", "mme", "mmes", "mlle", "mm", "env", "ex", "p.ex", "cf", "chap", "al",
-           "n°", "nº"},
-    "de": {"z.b", "u.a", "bzw", "ca", "vgl", "abs", "nr", "hr", "fr", "d.h", "s", "sog",
-           "usw.", "inkl", "ggf"},
-    "es": {"sr", "sra", "srta", "sres", "dra", "núm", "pág", "págs", "p.ej", "art", "ud",
-           "uds", "aprox", "cap"},
-    "it": {"sig", "sigg", "dott", "avv", "prof", "pag", "art", "ecc.", "cfr"},
-    "ru": {"т.е", "т.к", "т.н", "см", "ст", "стр", "г", "гг", "напр", "т.д.", "им", "проф",
-           "рис", "п", "пп", "ч"},
-    "bg": {"т.е", "чл", "ал", "г", "гр", "вж", "стр", "проф", "д-р"},
-    "el": {"π.χ", "άρθ", "σελ", "κ", "δρ"},
+_BEFORE_NUMBER: dict[str, set[str]] = {
+    "": {"no", "nos", "nr", "p", "pp", "art", "arts", "vol", "ch", "chap", "para", "paras",
+         "fig", "sec", "op", "n°", "nº"},
+    "fr": {"art", "al", "chap", "p", "n°", "nº"},
+    "de": {"abs", "art", "nr", "s"},
+    "es": {"art", "núm", "pág", "págs", "cap"},
+    "it": {"art", "pag", "n"},
+    "ru": {"ст", "стр", "п", "пп", "ч", "рис", "гл"},
+    "bg": {"чл", "ал", "стр"},
+    "el": {"άρθ", "σελ"},
 }
 
 _ENUMERATOR_RE = re.compile(
@@ -76,8 +81,12 @@ def _base_language(language: str) -> str:
     return (language or "en").replace("_", "-").split("-")[0].lower()
 
 
-def _abbreviations(language: str) -> set[str]:
-    return _COMMON_ABBREVIATIONS | _ABBREVIATIONS.get(_base_language(language), set())
+@lru_cache(maxsize=32)
+def _abbreviations(language: str) -> tuple[frozenset[str], frozenset[str]]:
+    base = _base_language(language)
+    always = _ALWAYS[""] | _ALWAYS.get(base, set())
+    numeric = _BEFORE_NUMBER[""] | _BEFORE_NUMBER.get(base, set())
+    return frozenset(always), frozenset(numeric)
 
 
 def segment(text: str, language: str) -> list[tuple[str, str]]:
@@ -192,7 +201,7 @@ def _should_merge(
     prev: tuple[int, int],
     cur: tuple[int, int],
     protected: list[tuple[int, int]],
-    abbreviations: set[str],
+    abbreviations: tuple[frozenset[str], frozenset[str]],
 ) -> bool:
     """True if the cut between prev and cur is one of pysbd's known misses."""
     before = plain[prev[0] : prev[1]]
@@ -206,11 +215,14 @@ def _should_merge(
     # a lone list marker: "II." then "Right to health."
     if _ENUMERATOR_RE.match(before.strip()):
         return True
-    # an abbreviation that does not end sentences: "Approx." "40% of ..."
+    # an abbreviation that does not end sentences: "Approx." "40% of ...", "l’art." "12"
     last_word = before.rsplit(None, 1)[-1] if before.split() else ""
     if last_word.endswith("."):
-        word = last_word[:-1].lstrip("([«“\"'").lower()
-        if word in abbreviations or last_word.lower().lstrip("([«“\"'") in abbreviations:
+        word = re.split(r"[’']", last_word[:-1].lstrip("([«“\"'").lower())[-1]
+        always, numeric = abbreviations
+        if word in always:
+            return True
+        if word in numeric and re.match(r"[\dIVXLC]", after.lstrip("([")):
             return True
     # the next piece starts in lower case: "т.е." "все люди" (but not an item "b) ...")
     first = after.lstrip("«“\"'‘([")
