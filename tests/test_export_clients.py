@@ -1,0 +1,225 @@
+"""Every export format checked by the program its users open it with.
+
+The sample documents are imported through the real import service, pseudo-translated
+(accented, longer text: easy to find, hard to fake), exported, and handed to msgfmt, the
+strict XLIFF 1.2 schema, the Nu HTML Checker and LibreOffice. Offline edits made with polib
+and lxml must read back through our own readers.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import polib
+import pytest
+from lxml import etree
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests import clients
+from tests.conftest import SOURCE_DOCS
+from tests.factories import make_language, make_user
+from tms.formats import po as po_format
+from tms.formats import xliff as xliff_format
+from tms.inline import strip_tags
+from tms.models import Document, Language, Segment, State
+from tms.services import workflow
+from tms.services.exporting import export_document, formats_for, write_export
+from tms.services.importing import import_document
+from tms.services.pretranslating import pretranslate, pseudo_translate
+
+pytestmark = pytest.mark.clients
+
+SAMPLES = ("sample-declaration.docx", "sample-declaration.md", "sample-manifesto.docx")
+XLIFF_NS = "urn:oasis:names:tc:xliff:document:1.2"
+NASTY = 'Personne <script>alert(1)</script> n\'est "forcé" & contraint.'
+
+
+@dataclass
+class Exported:
+    """One exported file on disk."""
+
+    document: Document
+    language: Language
+    fmt: str
+    path: Path
+
+
+def _samples() -> list[Path]:
+    paths = [SOURCE_DOCS / name for name in SAMPLES]
+    missing = [p.name for p in paths if not p.exists()]
+    if missing:
+        pytest.skip(f"sample documents missing from source_docs/: {', '.join(missing)}")
+    return paths
+
+
+@pytest.fixture
+def languages(session: Session) -> list[Language]:
+    """French (left to right) and Arabic (right to left)."""
+    return [make_language(session, "fr"), make_language(session, "ar")]
+
+
+@pytest.fixture
+def exported(session: Session, languages: list[Language], tmp_path: Path) -> list[Exported]:
+    """Every sample, pseudo-translated in every language, exported in every format."""
+    admin = make_user(session, "root", is_admin=True)
+    out: list[Exported] = []
+    for path in _samples():
+        slug = path.stem + ("-md" if path.suffix == ".md" else "")
+        document = import_document(session, filename=path.name, data=path.read_bytes(),
+                                   slug=slug).document
+        for language in languages:
+            assert pretranslate(session, document, language, "pseudo", user=admin) > 0
+            for fmt in formats_for(session, document):
+                result = export_document(session, document, language, fmt,
+                                         include="translated")
+                out.append(Exported(document, language, fmt,
+                                    write_export(result, tmp_path, document.slug, language.code)))
+    return out
+
+
+def _of(exported: list[Exported], fmt: str) -> list[Exported]:
+    found = [e for e in exported if e.fmt == fmt]
+    assert found, f"no {fmt} export"
+    return found
+
+
+def test_po_exports_pass_msgfmt(exported):
+    for e in _of(exported, "po"):
+        res = clients.msgfmt_check(e.path)
+        assert res.returncode == 0, f"{e.path.name}: {res.stderr}"
+        assert len(polib.pofile(str(e.path))) > 10
+
+
+def test_xliff_exports_pass_the_strict_schema(exported):
+    schema = etree.XMLSchema(etree.parse(str(clients.xliff12_schema_path())))
+    for e in _of(exported, "xliff"):
+        doc = etree.parse(str(e.path))
+        assert schema.validate(doc), f"{e.path.name}: {schema.error_log}"
+
+
+def test_html_exports_pass_the_nu_checker(exported):
+    paths = [e.path for e in _of(exported, "html")]
+    res = clients.vnu_check(paths)
+    assert res.returncode == 0, res.stderr + res.stdout
+    for path in paths:
+        html = path.read_text()
+        assert "·" in html or "[" in html  # pseudo text made it in
+        assert re.search(r'<html[^>]+dir="rtl"', html) if ".ar." in path.name else True
+
+
+def test_docx_exports_open_in_libreoffice_with_the_pseudo_text(session, exported):
+    for e in _of(exported, "docx"):
+        if e.language.code != "fr":
+            continue
+        text = clients.docx_to_text(e.path)
+        first = session.scalar(
+            select(Segment).where(Segment.document_id == e.document.id,
+                                  Segment.archived.is_(False), Segment.word_count >= 4)
+            .order_by(Segment.position))
+        words = strip_tags(pseudo_translate(first.source)).strip("[]·").split()
+        squashed = re.sub(r"\s+", " ", text)
+        assert " ".join(words[:3]) in squashed, f"{e.path.name}: pseudo text not in the PDF"
+
+
+def test_tmx_exports_are_well_formed_tmx14(exported):
+    for e in _of(exported, "tmx"):
+        root = etree.parse(str(e.path)).getroot()
+        assert root.tag == "tmx" and root.get("version") == "1.4"
+
+
+def test_po_edited_with_polib_reads_back(session, exported, tmp_path):
+    e = next(x for x in _of(exported, "po") if x.language.code == "fr")
+    catalogue = polib.pofile(str(e.path))
+    entry = next(x for x in catalogue if x.msgstr and not x.obsolete)
+    entry.msgstr = "Traduit hors ligne."
+    edited = tmp_path / "edited.po"
+    catalogue.save(str(edited))
+    units = {u.key: u for u in po_format.read_units(edited.read_bytes(), filename="edited.po")}
+    assert len(units) == len([x for x in catalogue if not x.obsolete])
+    assert "Traduit hors ligne." in {u.target for u in units.values()}
+
+
+def test_xliff_edited_with_lxml_reads_back(exported):
+    e = next(x for x in _of(exported, "xliff") if x.language.code == "fr")
+    tree = etree.parse(str(e.path))
+    unit = tree.find(f".//{{{XLIFF_NS}}}trans-unit")
+    target = unit.find(f"{{{XLIFF_NS}}}target")
+    for child in list(target):
+        target.remove(child)
+    target.text = "Traduit hors ligne."
+    data = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+    units = {u.key: u for u in xliff_format.read_units(data, filename="edited.xlf")}
+    assert units[unit.get("id")].target == "Traduit hors ligne."
+
+
+def test_markup_like_text_is_escaped_in_html_and_intact_elsewhere(session, languages, tmp_path):
+    import docx
+
+    fr = languages[0]
+    path = _samples()[0]
+    document = import_document(session, filename=path.name, data=path.read_bytes()).document
+    translator = make_user(session, "ana", roles={"fr": "translator"})
+    reviewer = make_user(session, "bo", roles={"fr": "reviewer"})
+    segment = session.scalar(
+        select(Segment).where(Segment.document_id == document.id, Segment.archived.is_(False),
+                              ~Segment.source.contains("<"), Segment.word_count >= 4)
+        .order_by(Segment.position))
+    saved = workflow.save_translation(session, segment=segment, language=fr, user=translator,
+                                      target=NASTY, state=State.TRANSLATED, base_version=0)
+    assert saved.status == "saved"
+    approved = workflow.approve(session, translation=saved.translation, user=reviewer)
+    assert approved.translation.state == State.APPROVED
+
+    html = export_document(session, document, fr, "html").data.decode()
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&amp; contraint" in html
+    html_path = tmp_path / "nasty.html"
+    html_path.write_text(html)
+    res = clients.vnu_check([html_path])
+    assert res.returncode == 0, res.stderr
+
+    data = export_document(session, document, fr, "docx").data
+    out = docx.Document(io.BytesIO(data))
+    texts = [p.text for p in out.paragraphs] + [c.text for t in out.tables for r in t.rows
+                                                for c in r.cells]
+    assert any(NASTY in t for t in texts)
+    docx_path = tmp_path / "nasty.docx"
+    docx_path.write_bytes(data)
+    assert "alert(1)" in clients.docx_to_text(docx_path)
+
+    po_data = export_document(session, document, fr, "po").data
+    po_path = tmp_path / "nasty.po"
+    po_path.write_bytes(po_data)
+    assert clients.msgfmt_check(po_path).returncode == 0
+    assert NASTY in {e.msgstr for e in polib.pofile(str(po_path))}
+    assert NASTY in {u.target for u in po_format.read_units(po_data, filename="nasty.po")}
+
+    xlf = export_document(session, document, fr, "xliff").data
+    schema = etree.XMLSchema(etree.parse(str(clients.xliff12_schema_path())))
+    assert schema.validate(etree.parse(io.BytesIO(xlf)))
+    assert NASTY in {u.target for u in xliff_format.read_units(xlf, filename="nasty.xlf")}
+
+
+def test_no_volunteer_names_in_any_client_export(session, languages, tmp_path):
+    fr = languages[0]
+    path = _samples()[0]
+    document = import_document(session, filename=path.name, data=path.read_bytes()).document
+    translator = make_user(session, "secret-name-ana", roles={"fr": "translator"})
+    reviewer = make_user(session, "secret-name-bo", roles={"fr": "reviewer"})
+    segment = session.scalar(select(Segment).where(Segment.document_id == document.id)
+                             .order_by(Segment.position))
+    saved = workflow.save_translation(session, segment=segment, language=fr, user=translator,
+                                      target=pseudo_translate(segment.source),
+                                      state=State.TRANSLATED, base_version=0)
+    workflow.approve(session, translation=saved.translation, user=reviewer)
+    for fmt in formats_for(session, document):
+        data = export_document(session, document, fr, fmt).data
+        assert b"secret-name" not in data, fmt
+    credited = export_document(session, document, fr, "po", credits=True).data
+    assert b"secret-name-ana" in credited
+    assert b"secret-name-bo" not in credited  # reviewers did not write the text
