@@ -97,6 +97,27 @@ def test_bad_input(data: bytes, message: str) -> None:
         html.read(data, filename="bad.html")
 
 
+@pytest.mark.parametrize(("data", "message"), [
+    (b'<!DOCTYPE x [<!ENTITY a "aaaa">]><p>&a;</p>', "entities"),
+    (b"<p>" + b"<b>" * 400 + b"deep" + b"</b>" * 400 + b"</p>", "nested too deeply"),
+])
+def test_hostile_input(data: bytes, message: str) -> None:
+    with pytest.raises(FormatError, match=message):
+        html.read(data, filename="bad.html")
+
+
+@pytest.mark.parametrize("data", [
+    b'<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml">'
+    b"<body><p>Caf\xc3\xa9 &amp; bar.</p></body></html>",
+    b'<html><head><meta charset="windows-1252"></head><body><p>Caf\xe9 &amp; bar.</p>',
+    b'<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'
+    b"<p>Caf\xe9 &amp; bar.</p>",
+])
+def test_declared_encodings(data: bytes) -> None:
+    doc = html.read(data, filename="x.html")
+    assert [b.text for b in doc.blocks] == ["Café & bar."]
+
+
 def test_oversize_is_refused() -> None:
     with pytest.raises(FormatError, match="20 MB"):
         html.read(b" " * (html.MAX_HTML_BYTES + 1), filename="big.html")

@@ -47,9 +47,13 @@ def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
     """Read an HTML page into blocks with inline tags."""
     if len(data) > MAX_HTML_BYTES:
         raise FormatError(_("the HTML file is larger than 20 MB"), where=filename)
-    text = decode(data, filename=filename)
+    text = _decode_html(data, filename=filename)
     if not text.strip():
         raise FormatError(_("the HTML file is empty"), where=filename)
+    if "<!ENTITY" in text[:65536]:
+        raise FormatError(_("the HTML declares entities, which tms refuses for safety"),
+                          where=filename)
+    text = _XML_DECLARATION_RE.sub("", text, count=1)
     parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True,
                                   huge_tree=False, recover=True)
     try:
@@ -57,6 +61,9 @@ def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
     except (etree.ParserError, ValueError) as exc:
         raise FormatError(_("the HTML cannot be parsed (%(error)s)", error=str(exc)),
                           where=filename) from None
+    if any(e.level_name == "FATAL" and "depth" in e.message for e in parser.error_log):
+        raise FormatError(_("the HTML is nested too deeply (more than 255 levels)"),
+                          where=filename)
     title_el = root.find(".//title")
     reader = _Reader()
     body = root.find("body")
@@ -65,6 +72,24 @@ def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
         reader.first_heading
     return ParsedDocument(format="html", blocks=reader.blocks + reader.notes, title=title,
                           language=root.get("lang") or None)
+
+
+_XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
+_META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
+
+
+def _decode_html(data: bytes, *, filename: str) -> str:
+    """UTF-8 (or UTF-16 with a BOM); else the encoding its <meta charset> declares."""
+    try:
+        return decode(data, filename=filename)
+    except FormatError as error:
+        m = _META_CHARSET_RE.search(data[:4096])
+        if not m or b"\x00" in data:
+            raise
+        try:
+            return data.decode(m.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            raise error from None
 
 
 def _attrs(el: Any) -> dict[str, str]:
