@@ -239,6 +239,15 @@ def test_bad_input_is_refused_in_one_sentence(session: Session, kwargs: dict,
     assert _row_counts(session) == before
 
 
+def test_a_new_version_in_another_format_is_accepted_with_a_warning(session: Session) -> None:
+    pytest.importorskip("tms.formats.markdown")
+    _import(session, V1)
+    report = import_document(session, filename="rights.md", data=V1.encode(), slug="rights")
+    assert report.status == "updated" and report.format == "markdown"
+    assert report.unchanged == report.segments == 7
+    assert any("text" in w and "markdown" in w for w in report.warnings)
+
+
 def test_a_new_version_cannot_change_the_source_language(session: Session) -> None:
     _import(session, V1, source_language="fr")
     assert _import(session, V1 + "\nMore.\n", slug="rights").document.source_language == "fr"

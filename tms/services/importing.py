@@ -203,7 +203,7 @@ def import_document(
 
     sha = hashlib.sha256(data).hexdigest()
     latest = _latest_version(session, document) if document else None
-    if latest is not None and latest.sha256 == sha:
+    if latest is not None and latest.sha256 == sha and latest.format == fmt:
         return _unchanged_report(session, document, latest)  # type: ignore[arg-type]
 
     parsed = _read(name, data, source_language)
@@ -251,6 +251,12 @@ def import_document(
         words=sum(s.words for s in new_segments),
         warnings=list(parsed.warnings),
     )
+    if latest is not None and latest.format != fmt:
+        report.warnings.append(
+            _("The previous version was a %(old)s file and this one is %(new)s; exports in "
+              "the source's own layout now follow the %(new)s file.", old=latest.format,
+              new=fmt)
+        )
     fresh = _store_segments(session, document, block_rows, new_segments, report)
     report.prefilled = _prefill(session, document, fresh, user)
     session.add(Activity(user_id=user.id if user else None, verb="imported",
