@@ -87,5 +87,10 @@ def test_binary_is_refused() -> None:
         text.read(b"PK\x03\x04\x00\x00binary", filename="a.txt")
 
 
+def test_heading_without_blank_line() -> None:
+    assert _summary(b"# Heading\nIts text.\n") == [
+        ("heading", 1, None, "Heading"), ("paragraph", None, None, "Its text.")]
+
+
 def test_empty_file_has_no_blocks() -> None:
     assert _summary(b"\n\n  \n") == []

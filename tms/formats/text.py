@@ -126,20 +126,31 @@ def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
         lines = [ln.rstrip() for ln in para.split("\n") if ln.strip()]
         if not lines:
             continue
-        heading = _heading(lines)
-        if heading:
-            level, head_text = heading
-            path[:] = [(lv, t) for lv, t in path if lv < level]
-            _add(blocks, "heading", [head_text], path, level=level)
-            path.append((level, head_text))
-            if title is None:
-                title = head_text
-            continue
-        if _ITEM_RE.match(lines[0]):
-            _add_items(blocks, lines, path)
-            continue
-        _add(blocks, "paragraph", lines, path)
+        if len(lines) > 1 and _HEADING_RE.match(lines[0]):
+            # "# Heading" directly followed by its text, without a blank line
+            paragraphs = [lines[:1], lines[1:]]
+        else:
+            paragraphs = [lines]
+        for chunk in paragraphs:
+            title = _add_paragraph(blocks, chunk, path, title)
     return ParsedDocument(format="text", blocks=blocks, title=title, language=None)
+
+
+def _add_paragraph(blocks: list[ParsedBlock], lines: list[str], path: list[tuple[int, str]],
+                   title: str | None) -> str | None:
+    """Add the block(s) of one paragraph; returns the document title found so far."""
+    heading = _heading(lines)
+    if heading:
+        level, head_text = heading
+        path[:] = [(lv, t) for lv, t in path if lv < level]
+        _add(blocks, "heading", [head_text], path, level=level)
+        path.append((level, head_text))
+        return title if title is not None else head_text
+    if _ITEM_RE.match(lines[0]):
+        _add_items(blocks, lines, path)
+    else:
+        _add(blocks, "paragraph", lines, path)
+    return title
 
 
 def _heading(lines: list[str]) -> tuple[int, str] | None:
