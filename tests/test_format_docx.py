@@ -689,3 +689,19 @@ def test_core_properties_part_is_added_when_missing() -> None:
     reopened = docx.Document(io.BytesIO(out))
     assert (reopened.core_properties.title, reopened.core_properties.language) == (
         "Notre texte", "fr")
+
+
+def test_a_field_inside_a_text_box_does_not_swallow_the_outer_paragraph() -> None:
+    data = with_body(
+        '<w:p><w:r><w:t xml:space="preserve">Outer text </w:t></w:r><w:r><w:pict><v:shape>'
+        '<v:textbox><w:txbxContent><w:p><w:r><w:t xml:space="preserve">Page </w:t></w:r>'
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText>PAGE</w:instrText>'
+        '</w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p></w:txbxContent></v:textbox>'
+        '</v:shape></w:pict></w:r></w:p>'
+    )
+    outer, inner = body(read(data))
+    assert (outer.type, outer.text, outer.tags["1"].kind) == ("paragraph", "Outer text <1/>",
+                                                              "image")
+    assert (inner.type, inner.text, inner.tags["1"].kind) == ("text_box", "Page <1/>", "field")
+    _, again = roundtrip(data, lambda b: b.text.replace("Page", "Seite"))
+    assert [b.text for b in body(again)] == ["Outer text <1/>", "Seite <1/>"]

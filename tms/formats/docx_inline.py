@@ -261,7 +261,7 @@ class _Walker:
     # -- runs ---------------------------------------------------------------------------
     def run(self, r: etree._Element, link: int | None) -> None:
         ns = self.ns
-        fld_chars = [c.get(ns.w("fldCharType")) for c in r.iter(ns.w("fldChar"))]
+        fld_chars = [c.get(ns.w("fldCharType")) for c in r.findall(ns.w("fldChar"))]
         if self.field is not None or fld_chars:
             self.field_run(r, fld_chars, link)
             return
