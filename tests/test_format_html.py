@@ -223,3 +223,27 @@ def test_nu_html_checker_accepts_pages(tmp_path: Path, doc) -> None:  # type: ig
         paths.append(path)
     result = vnu_check(paths)
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+@pytest.mark.clients
+def test_corpus_documents_export_to_valid_html(tmp_path: Path) -> None:
+    """Every readable DOCX of the shared corpus, written as HTML, passes the Nu checker."""
+    from tests.conftest import CORPUS
+
+    files = sorted(CORPUS.glob("**/*.docx")) if CORPUS.exists() else []
+    if not files:
+        pytest.skip(f"the DOCX corpus is not at {CORPUS}")
+    pytest.importorskip("tms.formats.docx", reason="the DOCX reader is not importable yet")
+    paths = []
+    for n, path in enumerate(files):
+        try:
+            doc = read_document(path.name, path.read_bytes())
+        except FormatError:
+            continue  # hostile or broken files are the DOCX reader's tests
+        out = tmp_path / f"{n:03d}.html"
+        out.write_bytes(html.write([TargetBlock(b, b.text) for b in doc.blocks],
+                                   language="en", title=doc.title or path.stem))
+        paths.append(out)
+    assert len(paths) > 10
+    result = vnu_check(paths)
+    assert result.returncode == 0, result.stderr + result.stdout

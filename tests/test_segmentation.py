@@ -188,3 +188,27 @@ def test_long_document_is_fast() -> None:
     elapsed = time.perf_counter() - start
     assert total == 250 * 6
     assert elapsed < 10, f"segmenting 33k words took {elapsed:.1f} s"
+
+
+def test_corpus_blocks_join_back() -> None:
+    """Every block of the shared DOCX corpus segments and joins back exactly."""
+    from tests.conftest import CORPUS
+    from tms.formats import read_document
+    from tms.formats.base import FormatError
+
+    files = sorted(CORPUS.glob("**/*.docx")) if CORPUS.exists() else []
+    if not files:
+        pytest.skip(f"the DOCX corpus is not at {CORPUS}")
+    pytest.importorskip("tms.formats.docx", reason="the DOCX reader is not importable yet")
+    checked = 0
+    for path in files:
+        try:
+            doc = read_document(path.name, path.read_bytes())
+        except FormatError:
+            continue
+        for block in doc.blocks:
+            result = segment(block.text, "en")
+            assert join_segments(result) == block.text, (path.name, block.locator)
+            assert all(not well_formed_errors(s) for s, _sep in result)
+            checked += 1
+    assert checked > 100
