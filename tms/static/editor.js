@@ -130,6 +130,12 @@
     try { localStorage.removeItem(PREFIX + id); } catch (e) { /* nothing to do */ }
     var row = document.getElementById('s' + id);
     if (row) { row.classList.remove('unsaved'); }
+    updateBanner();
+  }
+  function updateBanner() {
+    var banner = $('#unsaved-banner'), n = keptIds().length;
+    banner.textContent = n ? fmt(T.unsavedBanner, { n: n }) : '';
+    banner.hidden = !n;
   }
   function keptIds() {
     var ids = [];
@@ -301,14 +307,15 @@
         forget(id);
         base = data.version;
         updateRow(row, data);
-        announce(data.status === 'suggested' ? T.suggested : T.saved, 'ok');
         if (panel && cur === row) { renderIssues(data.issues || []); }
-        if (thenNext && cur === row) { neighbour(1); }
+        var errors = (data.issues || []).filter(function (i) { return i.severity === 'error'; });
+        if (thenNext && cur === row && !errors.length) { neighbour(1); }
+        announce(data.status === 'suggested' ? T.suggested : T.saved, 'ok');
       })
       .catch(function (err) {
         if (err.server) { announce(T.error + ': ' + err.message, 'err'); return; }
-        announce(T.offline, 'err');
         if (thenNext && cur === row) { neighbour(1); }
+        announce(T.offline, 'err');
       });
   }
   function showConflict(row, theirs, mine, data) {
@@ -592,15 +599,14 @@
   window.addEventListener('online', function () { announce(T.back, 'ok'); flushKept(); });
 
   /* ---- start: mark rows with text kept on this device, open a segment if asked ---- */
-  var ids = keptIds(), onPage = 0;
+  var ids = keptIds();
   ids.forEach(function (id) {
     var row = document.getElementById('s' + id);
-    if (row) { row.classList.add('unsaved'); onPage++; }
+    if (row) { row.classList.add('unsaved'); }
   });
-  if (ids.length) {
-    var banner = $('#unsaved-banner');
-    banner.textContent = fmt(T.unsavedBanner, { n: ids.length });
-    banner.hidden = false;
+  updateBanner();
+  if (window.matchMedia && window.matchMedia('(max-width: 40rem)').matches) {
+    $('#ed-panel').open = false;  // phones: the panel stays folded below the text until asked
   }
   var want = new URLSearchParams(window.location.search).get('open');
   var list0 = rows();
@@ -610,5 +616,4 @@
   else if (want === 'last') { target = list0[list0.length - 1]; }
   if (target) { open(target); }
   if (navigator.onLine && ids.length) { flushKept(); }
-  void onPage;
 }());

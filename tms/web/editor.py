@@ -46,7 +46,7 @@ def js_strings() -> dict[str, str]:
         "offline": _("Not saved: offline — kept locally"),
         "error": _("Not saved"),
         "restored": _("Restored unsaved text from this device"),
-        "unsavedBanner": _("%(n)s segments have unsaved text on this device."),
+        "unsavedBanner": _("Segments with unsaved text on this device: %(n)s."),
         "tagMissing": _("Missing tag %(tag)s"),
         "tagExtra": _("Tag %(tag)s is not in the source"),
         "tagTwice": _("Tag %(tag)s appears too often"),
