@@ -321,3 +321,12 @@ def test_serve_runs_gunicorn_with_the_app(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGINT)  # gunicorn's quick shutdown, as Ctrl+C does
         output, _ = proc.communicate(timeout=30)
     assert b"1 worker" in output
+
+
+@pytest.mark.parametrize("args", [["stats"], ["segments", "--doc", "x"], ["import", "FILE"]])
+def test_commands_before_init_say_so(fresh_app: Flask, tmp_path: Path, args: list[str]) -> None:
+    args = [str(_write(tmp_path, "a.txt", V1)) if a == "FILE" else a for a in args]
+    result = fresh_app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: The database is not ready")
+    assert "tms init" in result.output and result.output.count("\n") == 1

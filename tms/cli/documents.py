@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from tms import migrate
@@ -20,6 +23,23 @@ from tms.services import importing, stats
 
 # Imports shorter than this many blocks finish before a progress bar would be useful.
 PROGRESS_MIN_BLOCKS = 200
+
+
+def database_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn database failures (not initialised, unreachable) into one sentence."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except SQLAlchemyError as exc:
+            get_session().rollback()
+            raise click.ClickException(
+                _("The database is not ready (%(error)s); run “tms init” first.",
+                  error=first_line(getattr(exc, "orig", None) or exc))
+            ) from exc
+
+    return wrapper
 
 
 def init_database() -> str | None:
@@ -109,6 +129,7 @@ def describe_report(report: importing.ImportReport) -> list[str]:
               help="Language of the source text (default: en, or the document's).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @with_appcontext
+@database_errors
 def import_command(file: Path, slug: str | None, title: str | None,
                    source_language: str | None, as_json: bool) -> None:
     """Import a DOCX, Markdown, HTML, text or PO file, or a new version of one."""
@@ -145,6 +166,7 @@ def _language(session: Session, code: str) -> Language:
 @click.option("--doc", "slug", required=True, help="The document's short name.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 @with_appcontext
+@database_errors
 def segments_command(slug: str, as_json: bool) -> None:
     """List a document's current segments with their block type and context."""
     session = get_session()
@@ -185,6 +207,7 @@ def _stats_lines(row: dict[str, Any]) -> str:
 @click.option("--lang", "code", help="Only this language.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_appcontext
+@database_errors
 def stats_command(slug: str | None, code: str | None, as_json: bool) -> None:
     """Show translation progress per document and language."""
     session = get_session()

@@ -12,7 +12,13 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tms.cli.documents import describe_report, first_line, import_file, init_database
+from tms.cli.documents import (
+    database_errors,
+    describe_report,
+    first_line,
+    import_file,
+    init_database,
+)
 from tms.db import get_session
 from tms.i18n import _
 from tms.models import Document, Language, User
@@ -144,6 +150,7 @@ def ensure_admin(session: Session) -> str | None:
               help="Folder of sample documents (default: source_docs/).")
 @click.option("--no-serve", is_flag=True, help="Prepare everything, then stop.")
 @with_appcontext
+@database_errors
 def demo_command(host: str, port: int, samples: Path | None, no_serve: bool) -> None:
     """Set up a demo (database, samples, languages, an admin) and start the server."""
     from tms.services import accounts
