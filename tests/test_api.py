@@ -271,3 +271,20 @@ def test_no_document_in_json(client: FlaskClient, session: Session,
     assert first is not None
     login(client, "ana")
     assert len(client.get(url(first, "panel")).get_data()) < 2000
+
+
+def test_panel_shows_how_an_outdated_source_changed(
+    client: FlaskClient, segs: list[Segment], session: Session, team: dict[str, User]
+) -> None:
+    login(client, "ana")
+    post_save(client, segs[0], "Nous déclarons nos droits.")
+    assert client.get(url(segs[0], "panel")).json["source_change"] is None
+    # what an import of a new version does to a changed segment
+    segs[0].previous_source = "We declare our rights."
+    tr = workflow.get_translation(session, segs[0].id, make_language(session, "fr").id)
+    assert tr is not None
+    tr.outdated = True
+    session.commit()
+    change = client.get(url(segs[0], "panel")).json["source_change"]
+    assert ["insert", ", sex workers,"] in change or any(
+        op == "insert" and "sex" in text for op, text in change)

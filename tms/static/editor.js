@@ -379,6 +379,15 @@
   function renderPanel(row, data) {
     var labels = labelsOf(row);
     panelBody.textContent = '';
+    if (data.source_change) {
+      var ch = section(T.sourceChanged);
+      var d = el('p', 'mem-src');
+      data.source_change.forEach(function (x) {
+        d.appendChild(x[0] === 'equal' ? document.createTextNode(x[1])
+          : el(x[0] === 'insert' ? 'ins' : 'del', null, x[1]));
+      });
+      ch.appendChild(d);
+    }
     var mem = section(T.memory);
     if (!data.memory.length) { mem.appendChild(el('p', 'muted', T.noMemory)); }
     var ol = el('ol', 'mem');

@@ -135,8 +135,13 @@ def panel(segment_id: int, lang_code: str) -> Any:
             "version": translation.version if translation else 0,
             "state": State(translation.state).slug if translation else "untranslated",
             "outdated": bool(translation and translation.outdated),
-            "previous_source": segment.previous_source,
         },
+        # how the source moved since the target was written (outdated translations)
+        source_change=(
+            editor_data.word_diff(segment.previous_source, segment.source)
+            if segment.previous_source and translation and translation.outdated
+            else None
+        ),
         memory=[
             {
                 "score": m.score,

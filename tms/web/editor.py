@@ -55,6 +55,7 @@ def js_strings() -> dict[str, str]:
         "noTags": _("No tags in this segment"),
         "insertTag": _("Insert tag %(tag)s"),
         "memory": _("Translation memory"),
+        "sourceChanged": _("The source changed since this translation was written"),
         "noMemory": _("No similar translations."),
         "useMatch": _("Use match %(n)s (Alt+%(n)s)"),
         "glossary": _("Glossary"),
