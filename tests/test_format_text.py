@@ -5,10 +5,13 @@ from __future__ import annotations
 import codecs
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tms.formats import read_document, text
-from tms.formats.base import FormatError
-from tms.inline import strip_tags
+from tms.formats import html, markdown, read_document, text
+from tms.formats.base import FormatError, TargetBlock
+from tms.inline import join_segments, strip_tags, well_formed_errors
+from tms.segmentation import segment
 
 SOURCE = """\
 Sample Title
@@ -94,3 +97,30 @@ def test_heading_without_blank_line() -> None:
 
 def test_empty_file_has_no_blocks() -> None:
     assert _summary(b"\n\n  \n") == []
+
+
+_PIECES = st.sampled_from([
+    "#", " ", "\n", "\n\n", "*", "**", "_", "`", "```", "[", "]", "(", ")", "[^1]", "[^1]: ",
+    "1.", "a)", ">", "- ", "|", "<", "/", "é", "Word", "\\", "http://x.y", "<1>", "</1>",
+    "<2/>", "<p>", "</p>", "<b>", "</b>", "<li>", "<ol>", "<td>", "<sup>", "<br>",
+    "<a href='#fn1'>", "</a>", "<img alt=x>", "&amp;", "  \n", "===", "\t",
+])
+
+
+@pytest.mark.parametrize("module", [text, markdown, html], ids=["text", "markdown", "html"])
+@settings(max_examples=150, deadline=None)
+@given(pieces=st.lists(_PIECES, min_size=1, max_size=60))
+def test_readers_survive_random_input(module, pieces: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Any input gives well-formed blocks whose tags all appear, or one FormatError."""
+    try:
+        doc = module.read("".join(pieces).encode(), filename="random")
+    except FormatError:
+        return
+    for block in doc.blocks:
+        assert not well_formed_errors(block.text)
+        for ident in block.tags:
+            assert f"<{ident}>" in block.text or f"<{ident}/>" in block.text
+        assert join_segments(segment(block.text, "en")) == block.text
+    targets = [TargetBlock(b, b.text) for b in doc.blocks]
+    assert html.write(targets, language="en", title="t").startswith(b"<!DOCTYPE html>")
+    markdown.read(markdown.write(targets, language="en", title="t"), filename="again.md")

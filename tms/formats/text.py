@@ -51,13 +51,15 @@ class TaggedText:
         return ident
 
     def close(self, ident: str) -> None:
-        """Close a paired tag (an empty pair is dropped with its tag)."""
-        while self.parts and self.parts[-1] == "":
-            self.parts.pop()
-        if self.parts and self.parts[-1] == f"<{ident}>":
-            self.parts.pop()
-            del self.tags[ident]
-            return
+        """Close a paired tag; a pair around nothing but white space is dropped."""
+        opener = f"<{ident}>"
+        if opener in self.parts:
+            at = len(self.parts) - 1 - self.parts[::-1].index(opener)
+            inside = self.parts[at + 1 :]
+            if all(not p.startswith("<") and not p.strip() for p in inside):
+                del self.parts[at]
+                del self.tags[ident]
+                return
         self.parts.append(f"</{ident}>")
 
     def standalone(self, tag: Tag) -> str:
@@ -71,7 +73,13 @@ class TaggedText:
         text = "".join(self.parts)
         if self.collapse_space:
             text = re.sub(r" {2,}", " ", text)
-        return _trim(text), dict(self.tags)
+        text = _trim(text)
+        tags = dict(self.tags)
+        # trimming can empty a pair ("<1> </1>" at an edge): drop it and its tag
+        for m in list(re.finditer(r"<(\d{1,4})></\1>", text)):
+            tags.pop(m.group(1), None)
+        text = re.sub(r"<(\d{1,4})></\1>", "", text)
+        return text, tags
 
 
 def _trim(text: str) -> str:
