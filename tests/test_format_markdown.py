@@ -139,3 +139,17 @@ def test_writer_escapes_markdown_in_translations(doc) -> None:  # type: ignore[n
 def test_bad_encoding_is_refused() -> None:
     with pytest.raises(FormatError, match="line 2"):
         markdown.read(b"# ok\nbad \xff byte\n", filename="x.md")
+
+
+@pytest.mark.parametrize("source", [
+    "> " * 60 + "deep quote",
+    "".join("  " * i + "- item\n" for i in range(60)),
+])
+def test_too_deep_nesting_is_refused_not_truncated(source: str) -> None:
+    with pytest.raises(FormatError, match="nested too deeply"):
+        markdown.read(source.encode(), filename="deep.md")
+
+
+def test_reasonable_nesting_is_read() -> None:
+    doc = markdown.read(("> " * 10 + "quote").encode(), filename="q.md")
+    assert [(b.type, b.level, b.text) for b in doc.blocks] == [("quote", 9, "quote")]

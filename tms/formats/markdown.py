@@ -27,7 +27,27 @@ MAX_NESTING = 50
 
 
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING + 10})
+    return md.enable(["table", "strikethrough"])
+
+
+_QUOTE_DEPTH_RE = re.compile(r"^(?:[ \t]*>)+")
+
+
+def _check_nesting(text: str, filename: str) -> None:
+    """Refuse nesting markdown-it would silently cut off (it drops deeper content)."""
+    in_fence = False
+    for n, line in enumerate(text.split("\n"), start=1):
+        if line.lstrip(" >").startswith(("```", "~~~")):
+            in_fence = not in_fence
+        if in_fence:
+            continue  # code may be indented as deeply as it likes
+        m = _QUOTE_DEPTH_RE.match(line)
+        quotes = m.group(0).count(">") if m else 0
+        indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
+        if quotes + indent // 2 > MAX_NESTING:
+            raise FormatError(_("the Markdown is nested too deeply on line %(line)s", line=n),
+                              where=filename)
 
 
 def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
@@ -35,6 +55,7 @@ def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
     text = decode(data, filename=filename).replace("\r\n", "\n").replace("\r", "\n")
     meta, text = _front_matter(text)
     text, notes = _take_footnotes(text)
+    _check_nesting(text, filename)
     try:
         tokens = _parser().parse(text)
     except RecursionError:
