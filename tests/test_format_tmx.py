@@ -50,6 +50,16 @@ def test_header_and_inline_elements() -> None:
     assert langs == ["en", "fr"]
 
 
+def test_tags_as_plain_text_for_omegat_and_po() -> None:
+    data = tmx.write(PAIRS, source_language="en", target_language="fr", inline="text")
+    seg = etree.fromstring(data).find("body/tu/tuv/seg")
+    assert len(seg) == 0 and seg.text == PAIRS[0].source
+    assert [(p.source, p.target) for p in tmx.read(data, filename="m.tmx")] == [
+        (p.source, p.target) for p in PAIRS]
+    with pytest.raises(ValueError, match="inline must be"):
+        tmx.write(PAIRS, source_language="en", target_language="fr", inline="strip")
+
+
 def test_translate_toolkit_reads_our_tmx() -> None:
     from translate.storage.tmx import tmxfile
 
@@ -88,8 +98,8 @@ def test_other_tools_tmx_is_read_tolerantly() -> None:
     assert de.target == "Klick <7>hier</7><901/>"
     assert fr.target == "Cliquez <7>ici</7>"
     assert de.created_at == "2025-01-02T10:11:12+00:00"
-    # Text that looks like one of our tags must not turn into a tag.
-    assert literal.source == "Type ‹1› to begin."
+    # Plain text in our tag syntax is read as our tags (OmegaT saves tms PO segments so).
+    assert (literal.source, literal.target) == ("Type <1> to begin.", "Tippe <1>.")
 
 
 ENGLISH_TUV_LINE = OTHER_TOOL.split(b"\n").index(b' <tuv lang="EN-US">') + 1

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import polib
 import pytest
@@ -11,8 +13,10 @@ from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tests.clients import need
 from tests.factories import make_document, make_language, make_user
-from tms.formats import xliff
+from tms.formats import po, tmx, xliff
+from tms.formats.base import MemoryPair
 from tms.models import Document, Language, Revision, Segment, State, Suggestion, Translation, User
 from tms.services import workflow
 from tms.services.exporting import export_document
@@ -281,3 +285,49 @@ def test_summary_sentence(world: World) -> None:
     assert upload(world, "po", data).summary() == (
         "1 updated, 0 filed as suggestions because the text changed online, 0 skipped, "
         "2 unchanged.")
+
+
+OMEGAT_PROJECT = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<omegat><project version="1.0">
+  <source_dir>__DEFAULT__</source_dir><target_dir>__DEFAULT__</target_dir>
+  <tm_dir>__DEFAULT__</tm_dir><glossary_dir>__DEFAULT__</glossary_dir>
+  <glossary_file>__DEFAULT__</glossary_file><dictionary_dir>__DEFAULT__</dictionary_dir>
+  <source_lang>en</source_lang><target_lang>fr</target_lang>
+  <source_tok>org.omegat.tokenizer.LuceneEnglishTokenizer</source_tok>
+  <target_tok>org.omegat.tokenizer.LuceneFrenchTokenizer</target_tok>
+  <sentence_seg>false</sentence_seg>
+  <support_default_translations>true</support_default_translations>
+  <remove_tags>false</remove_tags>
+</project></omegat>
+"""
+
+
+@pytest.mark.clients
+@pytest.mark.slow
+def test_po_translated_in_omegat_uploads_back(world: World, tmp_path: Path) -> None:
+    """OmegaT fills our PO from a tms TMX (tags as text) and keeps the fingerprints."""
+    omegat = need("omegat")
+    online(world, 2, "Voir la note.<2/>")
+    project = tmp_path / "project"
+    for folder in ("source", "target", "omegat", "tm", "glossary", "dictionary"):
+        (project / folder).mkdir(parents=True)
+    (project / "omegat.project").write_text(OMEGAT_PROJECT, encoding="utf-8")
+    (project / "source" / "declaration.po").write_bytes(export(world, "po"))
+    memory = [MemoryPair(SOURCES[0], "Nous, travailleuses du sexe, déclarons nos droits.",
+                         "en", "fr"),
+              MemoryPair(SOURCES[1], "Chacun·e a droit à la <1>vie</1>.", "en", "fr")]
+    (project / "omegat" / "project_save.tmx").write_bytes(
+        tmx.write(memory, source_language="en", target_language="fr", inline="text"))
+    run = subprocess.run(
+        [omegat, str(project), "--mode=console-translate", "--disable-project-locking",
+         f"--config-dir={tmp_path / 'config'}", "--quiet"],
+        capture_output=True, text=True, check=False, timeout=300)
+    translated = project / "target" / "declaration.po"
+    assert translated.exists(), run.stdout + run.stderr
+    data = translated.read_bytes()
+    assert set(po.read_file(data, filename="declaration.po").bases) == {
+        s.key for s in world.segments}
+    report = upload(world, "po", data)
+    assert [i.key for i in report.updated] == [s.key for s in world.segments[:2]]
+    assert [i.key for i in report.unchanged] == [world.segments[2].key]
+    assert target_of(world, 1) == ("Chacun·e a droit à la <1>vie</1>.", State.TRANSLATED)

@@ -1,12 +1,17 @@
 """TMX 1.4b translation memory exchange, built and read with lxml.
 
-Tags are kept, not stripped: a paired tag becomes <bpt i="n" x="n">&lt;n&gt;</bpt> …
-<ept i="n">&lt;/n&gt;</ept> and a standalone tag <ph x="n">&lt;n/&gt;</ph>. The native code
-inside is our own tag text, so a TMX written by tms reads back to exactly the same tagged
-strings, and CAT tools (OmegaT shows them as <b0>…</b0>-style tags) keep them aligned
-between source and target. Reading other tools' TMX: bpt/ept pair by i (and take x, when
-present, as the id shared by source and target), ph/it/x take x or a running number,
-<hi> becomes a paired tag, <ut> and <sub> are dropped.
+Tags are kept, not stripped. By default (inline="codes") a paired tag becomes
+<bpt i="n" x="n">&lt;n&gt;</bpt> … <ept i="n">&lt;/n&gt;</ept> and a standalone tag
+<ph x="n">&lt;n/&gt;</ph>: the standard TMX inline markup every CAT tool reads, with our own
+tag text as the native code, so tms reads it back to exactly the same tagged strings.
+With inline="text" the tags are written as plain text ("<1>life</1>"), which is how they
+appear in our PO exports: OmegaT then finds exact matches for the tagged segments of a tms
+PO file (checked in tests/test_offline.py), which it cannot with bpt/ept.
+
+Reading other tools' TMX: bpt/ept pair by i (and take x, when present, as the id shared by
+source and target), ph/it/x take x or a running number, <hi> becomes a paired tag, <ut> and
+<sub> are dropped. Plain text that looks like one of our tags ("<1>") is read as that tag:
+that is what a TMX saved by OmegaT from a tms PO file contains.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from lxml import etree
 from tms.formats.base import FormatError, MemoryPair
 from tms.formats.xliff import xml_text
 from tms.i18n import _
-from tms.inline import TAG_RE, tokenize
+from tms.inline import tokenize
 from tms.xmlsafe import parse_xml
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -48,8 +53,11 @@ def _iso_date(tmx: str | None) -> str | None:
     return f"{y}-{mo}-{d}T{h}:{mi}:{s}+00:00"
 
 
-def _fill_seg(seg: etree._Element, text: str) -> None:
-    """Write a tagged text into a <seg> with bpt/ept/ph for the tags."""
+def _fill_seg(seg: etree._Element, text: str, *, inline: str = "codes") -> None:
+    """Write a tagged text into a <seg> with bpt/ept/ph for the tags (or as plain text)."""
+    if inline == "text":
+        seg.text = xml_text(text)
+        return
     last: etree._Element | None = None
 
     def add_text(value: str) -> None:
@@ -72,8 +80,11 @@ def _fill_seg(seg: etree._Element, text: str) -> None:
         last.text = tok.raw
 
 
-def write(pairs: list[MemoryPair], *, source_language: str, target_language: str) -> bytes:
-    """A TMX 1.4b file of memory pairs (tags as bpt/ept/ph)."""
+def write(pairs: list[MemoryPair], *, source_language: str, target_language: str,
+          inline: str = "codes") -> bytes:
+    """A TMX 1.4b file of memory pairs (tags as bpt/ept/ph, or as text with inline="text")."""
+    if inline not in ("codes", "text"):
+        raise ValueError(f"inline must be 'codes' or 'text', not {inline!r}")
     root = etree.Element("tmx", version="1.4")
     etree.SubElement(root, "header", {
         "creationtool": "tms",
@@ -97,7 +108,7 @@ def write(pairs: list[MemoryPair], *, source_language: str, target_language: str
         for lang, text in ((pair.source_language or source_language, pair.source),
                            (pair.target_language or target_language, pair.target)):
             tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
-            _fill_seg(etree.SubElement(tuv, "seg"), text)
+            _fill_seg(etree.SubElement(tuv, "seg"), text, inline=inline)
     doctype = '<!DOCTYPE tmx SYSTEM "tmx14.dtd">'
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True,
                           doctype=doctype)
@@ -108,7 +119,7 @@ def _name(el: etree._Element) -> str:
 
 
 def seg_text(seg: etree._Element) -> str:
-    """A <seg>'s content as a tagged text; literal tag-like text is left out of the way."""
+    """A <seg>'s content as a tagged text."""
     out: list[str] = []
     counter = [900]  # ids for placeholders that carry none, far from real ones
 
@@ -122,9 +133,7 @@ def seg_text(seg: etree._Element) -> str:
 
     def text(value: str | None) -> None:
         if value:
-            # Text that looks like one of our tags would become a tag: neutralise it.
-            out.append(TAG_RE.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"),
-                                  value))
+            out.append(value)
 
     def walk(el: etree._Element) -> None:
         text(el.text)
