@@ -23,7 +23,8 @@ NSDECL = (
     'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
     'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
     'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
-    'xmlns:v="urn:schemas-microsoft-com:vml"'
+    'xmlns:v="urn:schemas-microsoft-com:vml" '
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"'
 )
 FOOTNOTES_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 
@@ -395,12 +396,15 @@ def test_literal_tag_text_becomes_a_literal_tag() -> None:
 def test_breaks_tabs_and_images_are_standalone_tags() -> None:
     data = with_body(
         '<w:p><w:r><w:t>One</w:t><w:br/><w:t>two</w:t><w:tab/><w:t>three</w:t>'
-        '<w:br w:type="page"/></w:r><w:r><w:drawing/></w:r></w:p>'
+        '<w:br w:type="page"/></w:r><w:r><w:drawing><wp:inline><wp:docPr id="1" '
+        'name="Picture 1" descr="Logo of the network"/></wp:inline></w:drawing></w:r></w:p>'
     )
     [block] = body(read(data))
     assert block.text == "One<1/>two<2/>three<3/><4/>"
     assert [(t.kind, t.label) for t in block.tags.values()] == [
-        ("break", "line break"), ("tab", "tab"), ("break", "page break"), ("image", "image")]
+        ("break", "line break"), ("tab", "tab"), ("break", "page break"),
+        ("image", "image: Logo of the network")]
+    assert block.tags["4"].data["alt"] == "Logo of the network"
     out, again = roundtrip(data, lambda b: "Eins<1/>zwei<2/>drei<3/><4/>")
     assert body(again)[0].text == "Eins<1/>zwei<2/>drei<3/><4/>"
     assert '<w:br w:type="page"/>' in parts(out)["word/document.xml"].decode()

@@ -302,8 +302,15 @@ class _Walker:
                                  r, child, rpr, sole, link)
             elif name in ("drawing", "pict", "object") or child.tag == f"{{{MC}}}AlternateContent":
                 boxed = any(True for _ in child.iter(ns.w("txbxContent")))
-                self.part_of_run(Tag("image", False, {}, "text box" if boxed else "image"),
-                                 r, child, rpr, sole, link)
+                data = {}
+                for d in child.iter("{*}docPr"):
+                    if d.get("descr") or d.get("title"):
+                        data["alt"] = d.get("descr") or d.get("title") or ""
+                        break
+                label = "text box" if boxed else "image"
+                if data.get("alt") and not boxed:
+                    label = f"image: {data['alt'][:40]}"
+                self.part_of_run(Tag("image", False, data, label), r, child, rpr, sole, link)
             elif name in _RUN_FIELDS or name == "instrText":
                 self.part_of_run(_field_tag(name, ""), r, child, rpr, sole, link)
             elif name == "delText":
