@@ -369,6 +369,15 @@
     api('GET', segUrl(row.dataset.id, 'panel')).then(function (data) {
       if (cur !== row) { return; }
       panel = data;
+      var fresh = data.translation;
+      // The page may be old: if someone saved since and nothing was typed here, catch up.
+      if (fresh.version !== base && !kept(row.dataset.id) && ta.value === rawOf($('.tgt', row))) {
+        base = fresh.version;
+        ta.value = fresh.target;
+        updateRow(row, { version: fresh.version, state: fresh.state, state_label: fresh.state_label,
+          target: fresh.target });
+        checkTags();
+      }
       renderPanel(row, data);
     }).catch(function () {
       if (cur !== row) { return; }
@@ -474,7 +483,7 @@
     var lab = el('label', 'c-label', T.commentLabel);
     lab.htmlFor = 'c-new';
     var box = el('textarea'); box.id = 'c-new'; box.rows = 2;
-    var add = el('button', 'secondary small', T.addComment); add.type = 'button';
+    var add = el('button', 'secondary small c-add', T.addComment); add.type = 'button';
     add.addEventListener('click', function () {
       if (!box.value.trim()) { return; }
       api('POST', segUrl(row.dataset.id, 'comments'), { body: box.value })
@@ -590,6 +599,10 @@
     }
     if (!form.contains(e.target) && e.target !== document.body) { return; }
     var ctrl = e.ctrlKey || e.metaKey;
+    if (e.target.id === 'c-new') {
+      if (ctrl && e.key === 'Enter') { e.preventDefault(); $('#pn-comments .c-add').click(); }
+      return;  // typing a comment: the translation shortcuts stay out of the way
+    }
     if (ctrl && e.key === 'Enter') { e.preventDefault(); save('translated', true); }
     else if (ctrl && !e.shiftKey && (e.key === 's' || e.key === 'S')) { e.preventDefault(); save('draft', false); }
     else if ((e.altKey || ctrl) && e.key === 'ArrowDown') { e.preventDefault(); neighbour(1); }

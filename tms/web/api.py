@@ -134,6 +134,9 @@ def panel(segment_id: int, lang_code: str) -> Any:
             "target": target,
             "version": translation.version if translation else 0,
             "state": State(translation.state).slug if translation else "untranslated",
+            "state_label": editor_data.state_label(
+                translation.state if translation else State.UNTRANSLATED
+            ),
             "outdated": bool(translation and translation.outdated),
         },
         # how the source moved since the target was written (outdated translations)
