@@ -258,7 +258,9 @@ def test_footnote_reference_keeps_its_id_on_write() -> None:
 
 def test_tracked_changes_are_accepted() -> None:
     data = with_body(
-        '<w:p><w:r><w:t xml:space="preserve">Sex work </w:t></w:r>'
+        '<w:p><w:pPr><w:pPrChange w:id="9" w:author="a"><w:pPr/></w:pPrChange><w:rPr>'
+        '<w:ins w:id="8" w:author="a"/></w:rPr></w:pPr>'
+        '<w:r><w:t xml:space="preserve">Sex work </w:t></w:r>'
         '<w:ins w:id="1" w:author="a" w:date="2024-01-01T00:00:00Z"><w:r>'
         '<w:t xml:space="preserve">is </w:t></w:r></w:ins>'
         '<w:del w:id="2" w:author="a" w:date="2024-01-01T00:00:00Z"><w:r>'
@@ -275,7 +277,8 @@ def test_tracked_changes_are_accepted() -> None:
         "4 tracked changes were accepted (insertions kept, deletions dropped)"]
     out, again = roundtrip(data)
     assert body(again)[0].text == "Sex work is work."
-    assert "w:del" not in parts(out)["word/document.xml"].decode()
+    xml = parts(out)["word/document.xml"].decode()
+    assert "w:del" not in xml and "w:ins" not in xml and "w:pPrChange" not in xml
 
 
 def test_text_in_smart_tags_content_controls_and_custom_xml_is_read() -> None:

@@ -668,6 +668,11 @@ def rebuild(p: etree._Element, analysis: Analysis, target: str, *, ns: Names, la
     for child in list(p):
         if child is not ppr:
             p.remove(child)
+    if ppr is not None:
+        # tracked changes of the paragraph itself are accepted along with its text
+        for mark in ppr.findall(ns.w("pPrChange")) + ppr.findall(f"{ns.w('rPr')}/*"):
+            if ns.local(mark) in ("pPrChange", "rPrChange", "ins", "del", "moveFrom", "moveTo"):
+                mark.getparent().remove(mark)
     if rtl:
         if ppr is None:
             ppr = etree.SubElement(p, ns.w("pPr"))
