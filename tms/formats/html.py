@@ -582,6 +582,7 @@ def write(blocks: list[TargetBlock], *, language: str, direction: str = "ltr",
           title: str) -> bytes:
     """A standalone, accessible HTML5 page for the target blocks."""
     direction = "rtl" if direction == "rtl" else "ltr"
+    language = re.sub(r"[^A-Za-z0-9-]", "-", language.replace("_", "-")) or "und"
     notes = _Notes(blocks)
     title = title.strip() or _("Document")
     body: list[str] = []
@@ -676,10 +677,19 @@ def write(blocks: list[TargetBlock], *, language: str, direction: str = "ltr",
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(title)}</title>\n"
         f"<style>{STYLE}</style>\n</head>\n<body>\n"
-        + toc_html + "\n<main>\n" + "\n".join(body) + "\n</main>\n" + notes_html
+        + "<main>\n" + "\n".join(_with_toc(body, toc_html)) + "\n</main>\n" + notes_html
         + "\n</body>\n</html>\n"
     )
     return page.encode("utf-8")
+
+
+def _with_toc(body: list[str], toc_html: str) -> list[str]:
+    """The page body with the table of contents right after the page's h1."""
+    if not toc_html:
+        return body
+    if body and body[0].startswith("<h1"):
+        return [body[0], toc_html, *body[1:]]
+    return [toc_html, *body]
 
 
 def _strip_links(html: str) -> str:
