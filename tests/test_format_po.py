@@ -303,3 +303,38 @@ def test_written_catalog_compiles_with_msgfmt_check(tmp_path: Path) -> None:
     data = catalog({"Welcome, %(name)s!": "Bienvenue, %(name)s !", "%(num)s segment": forms})
     result = msgfmt_check(write_po(tmp_path, data, "fr.po"))
     assert result.returncode == 0, result.stderr
+
+
+def test_translation_with_broken_placeholders_is_left_out_of_the_catalog() -> None:
+    data = catalog({"Welcome, %(name)s!": "Bienvenue, %(nom)s !",
+                    "%(num)s segment": "un segment" + po.PLURAL_SEPARATOR + "%(num)s segments",
+                    "Save": "Enregistrer 100%"})
+    entries = {e.msgid: e for e in polib.pofile(data.decode() + "\n")}
+    assert entries["Welcome, %(name)s!"].msgstr == ""  # would raise KeyError at run time
+    assert entries["%(num)s segment"].msgstr_plural == {0: "un segment", 1: "%(num)s segments"}
+    assert entries["Save"].msgstr == "Enregistrer 100%"  # not a python-format entry
+
+
+@pytest.mark.parametrize(
+    ("msgid", "msgstr", "flags", "plural", "ok"),
+    [
+        ("Welcome, %(name)s!", "Bienvenue, %(name)s !", ["python-format"], False, True),
+        ("Welcome, %(name)s!", "Bienvenue !", ["python-format"], False, False),
+        ("Welcome!", "Bienvenue, %(name)s !", ["python-format"], False, False),
+        ("%(num)s file", "un fichier", ["python-format"], True, True),
+        ("%s of %d", "%s sur %d, 100%%", ["python-format"], False, True),
+        ("%s of %d", "%d sur %s", ["python-format"], False, False),
+        ("{count} files", "{count} fichiers", ["python-brace-format"], False, True),
+        ("{count} files", "{n} fichiers", ["python-brace-format"], False, False),
+        ("{0!r:>3} x", "{0} y", ["python-brace-format"], False, True),
+        ("no flags", "%(x)s {y}", [], False, True),
+    ],
+)
+def test_placeholders_match(msgid: str, msgstr: str, flags: list[str], plural: bool,
+                            ok: bool) -> None:
+    assert po.placeholders_match(msgid, msgstr, flags, plural=plural) is ok
+
+
+def test_oversize_po_is_refused() -> None:
+    with pytest.raises(FormatError, match="larger than 20 MB"):
+        po.read_units(b"#" * (po.MAX_PO_BYTES + 1), filename="big.po")

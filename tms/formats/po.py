@@ -14,7 +14,8 @@ Plural entries: the block text is the singular and the plural msgid joined by
 PLURAL_SEPARATOR, and the translator writes nplurals forms joined by the same separator.
 write_catalog writes the forms as msgstr[0..n-1] when their number equals nplurals, and
 leaves the entry untranslated otherwise (gettext then falls back to the English forms,
-which is better than a wrong form).
+which is better than a wrong form). Likewise a translation whose python-format or
+python-brace-format placeholders do not match its msgid is left out (placeholders_match).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from tms.i18n import _
 from tms.inline import TAG_RE, tokenize
 
 PLURAL_SEPARATOR = "\n||\n"
+MAX_PO_BYTES = 20 * 1024 * 1024
 BASE_PREFIX = "tms-base: "
 DOCUMENT_HEADER = "X-TMS-Document"
 SOURCE_LANGUAGE_HEADER = "X-TMS-Source-Language"
@@ -165,6 +167,8 @@ def write(units: list[ExportUnit], meta: ExportMeta) -> bytes:
 
 def _decode(data: bytes, *, filename: str) -> str:
     """PO bytes as text: UTF-8 (BOM allowed) or the charset the header declares."""
+    if len(data) > MAX_PO_BYTES:
+        raise FormatError(_("the PO file is larger than 20 MB"), where=filename)
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     if b"\x00" in data[:8192]:
@@ -344,6 +348,55 @@ def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
     )
 
 
+_PYTHON_FORMAT = re.compile(
+    r"%(?:\((\w+)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?([diouxXeEfFgGcrsa%])"
+)
+_BRACE_FORMAT = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+
+
+def _brace_fields(text: str) -> set[str]:
+    """The field names of str.format placeholders ("{count}", "{0!r:>3}" -> "0")."""
+    return {re.split(r"[!:.\[]", m.group(1))[0] for m in _BRACE_FORMAT.finditer(text)
+            if m.group(1) is not None}
+
+
+def _python_placeholders(text: str) -> tuple[set[str], list[str]]:
+    """Named placeholders, and the conversions of unnamed ones in order ("%%" excluded)."""
+    named: set[str] = set()
+    unnamed: list[str] = []
+    for m in _PYTHON_FORMAT.finditer(text):
+        name, conversion = m.groups()
+        if conversion == "%":
+            continue
+        if name:
+            named.add(name)
+        else:
+            unnamed.append(conversion)
+    return named, unnamed
+
+
+def placeholders_match(msgid: str, msgstr: str, flags: list[str], *, plural: bool = False
+                       ) -> bool:
+    """True if a translation keeps the format placeholders its flags promise.
+
+    A translation that loses or invents a placeholder would make msgfmt -c refuse the
+    catalogue, or make "%"-formatting raise at run time in the application; such an entry is
+    better left untranslated. Plural forms may omit a placeholder (e.g. "one file").
+    """
+    if "python-format" in flags:
+        src_named, src_unnamed = _python_placeholders(msgid)
+        tgt_named, tgt_unnamed = _python_placeholders(msgstr)
+        if not tgt_named <= src_named or (not plural and tgt_named != src_named):
+            return False
+        if src_unnamed != tgt_unnamed and not (plural and not tgt_unnamed):
+            return False
+    if "python-brace-format" in flags:
+        fields, used = _brace_fields(msgid), _brace_fields(msgstr)
+        if not used <= fields or (not plural and used != fields):
+            return False
+    return True
+
+
 def _nplurals(plural_forms: str) -> int:
     m = re.search(r"nplurals\s*=\s*(\d+)", plural_forms)
     return int(m.group(1)) if m else 2
@@ -387,12 +440,16 @@ def write_catalog(entries: list[TargetBlock], language: str, plural_forms: str,
             singular, _sep, plural = source.partition(PLURAL_SEPARATOR)
             plural = plural or attrs["msgid_plural"]
             forms = target.split(PLURAL_SEPARATOR) if target else []
-            if len(forms) != n:
+            if len(forms) != n or not all(
+                placeholders_match(plural, f, flags, plural=True) for f in forms
+            ):
                 forms = [""] * n
             forms = [match_newlines(singular, f) for f in forms]
             po.append(polib.POEntry(msgid=singular, msgid_plural=plural,
                                     msgstr_plural=dict(enumerate(forms)), **common))
         else:
+            if not placeholders_match(source, target, flags):
+                target = ""
             po.append(polib.POEntry(msgid=source, msgstr=match_newlines(source, target),
                                     **common))
     return str(po).encode("utf-8")

@@ -28,7 +28,7 @@ from tms.formats import po, xliff
 from tms.formats.base import FormatError
 from tms.i18n import _
 from tms.inline import compare_tags
-from tms.models import Document, Language, Segment, State, Suggestion, User
+from tms.models import Document, Language, Segment, State, Suggestion, Translation, User
 from tms.services import workflow
 
 ORIGIN = "upload"
@@ -157,6 +157,9 @@ def apply_upload(
     report = UploadReport(filename=filename, format=file.format)
     segments = {s.key: s for s in session.scalars(
         select(Segment).where(Segment.document_id == document.id))}
+    translations = {t.segment_id: t for t in session.scalars(
+        select(Translation).join(Segment, Segment.id == Translation.segment_id).where(
+            Segment.document_id == document.id, Translation.language_id == language.id))}
     seen: set[str] = set()
     for unit in file.units:
         item = UploadItem(key=unit.key, line=unit.line)
@@ -172,7 +175,7 @@ def apply_upload(
             report.skipped.append(item)
             continue
         item.segment_id = segment.id
-        translation = workflow.get_translation(session, segment.id, language.id)
+        translation = translations.get(segment.id)
         current = translation.target if translation else ""
         target = unit.target
         base = file.bases.get(unit.key)
