@@ -212,3 +212,15 @@ def test_corpus_blocks_join_back() -> None:
             assert all(not well_formed_errors(s) for s, _sep in result)
             checked += 1
     assert checked > 100
+
+
+def test_threads_do_not_share_a_segmenter() -> None:
+    """pysbd Segmenters keep state; parallel requests must each get their own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"Sentence {i} is here. Dr. Who number {i} follows. The end {i}." for i in range(1000)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda t: segment(t, "en"), texts))
+    for i, result in enumerate(results):
+        assert [s for s, _ in result] == [f"Sentence {i} is here.",
+                                          f"Dr. Who number {i} follows.", f"The end {i}."]

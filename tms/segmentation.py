@@ -17,6 +17,7 @@ separator and reopened it after).
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -68,13 +69,20 @@ _PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t]*\n\s*")
 _MAX_CHUNK = 20_000  # pysbd slows down badly on longer strings; cut at line ends before that
 
 
-@lru_cache(maxsize=32)
+_local = threading.local()
+
+
 def _segmenter(language: str):  # type: ignore[no-untyped-def]
-    """One pysbd Segmenter per language (building one compiles many regexes)."""
+    """One pysbd Segmenter per language and thread (building one compiles many regexes;
+    a Segmenter keeps the text it works on in attributes, so threads must not share one)."""
     import pysbd
 
     code = _base_language(language)
-    return pysbd.Segmenter(language=code if code in PYSBD_LANGUAGES else "en", clean=False)
+    code = code if code in PYSBD_LANGUAGES else "en"
+    cache: dict[str, pysbd.Segmenter] = _local.__dict__.setdefault("segmenters", {})
+    if code not in cache:
+        cache[code] = pysbd.Segmenter(language=code, clean=False)
+    return cache[code]
 
 
 def _base_language(language: str) -> str:
