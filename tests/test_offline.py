@@ -331,3 +331,10 @@ def test_po_translated_in_omegat_uploads_back(world: World, tmp_path: Path) -> N
     assert [i.key for i in report.updated] == [s.key for s in world.segments[:2]]
     assert [i.key for i in report.unchanged] == [world.segments[2].key]
     assert target_of(world, 1) == ("Chacun·e a droit à la <1>vie</1>.", State.TRANSLATED)
+
+
+def test_xliff_renamed_by_a_tool_is_accepted_when_its_keys_match(world: World) -> None:
+    data = edit_xliff(export(world, "xliff"), {world.segments[0].key: "Nous déclarons."})
+    data = data.replace(b'original="declaration"', b'original="work.xlf"')
+    report = upload(world, "xliff", data)
+    assert [i.key for i in report.updated] == [world.segments[0].key]

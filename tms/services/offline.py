@@ -12,8 +12,10 @@ tms.formats.po.base_hash). On upload, for each unit whose text differs from the 
 - tag problems against the current source, unknown keys, empty texts -> skipped, with a
   reason and the line in the file.
 A fuzzy unit (PO fuzzy flag, XLIFF "needs-*" state) is saved as a draft at most. The whole
-upload is refused, before anything is written, if the file cannot be read or was made for
-another language or document. The caller commits once.
+upload is refused, before anything is written, if the file cannot be read, was made for
+another language, or names another document and most of its keys are foreign (CAT tools
+may rename XLIFF's original attribute, so a file whose keys match is accepted). The caller
+commits once.
 """
 
 from __future__ import annotations
@@ -92,14 +94,17 @@ def read_upload(filename: str, data: bytes) -> po.UnitsFile:
 
 
 def _check_file(file: po.UnitsFile, *, document: Document, language: Language,
-                filename: str) -> None:
+                filename: str, keys: set[str]) -> None:
     if file.language and not po.same_language(file.language, language.code):
         raise OfflineError(_(
             "%(file)s is a translation into '%(found)s', not %(language)s (%(code)s); "
             "nothing was imported.",
             file=filename, found=file.language, language=language.name, code=language.code,
         ))
-    if file.document and file.document != document.slug:
+    # Some CAT tools rewrite XLIFF's original attribute with their own file name: a file
+    # naming another document is refused only if most of its keys are foreign too.
+    known = sum(1 for u in file.units if u.key in keys)
+    if file.document and file.document != document.slug and known * 2 <= len(file.units):
         raise OfflineError(_(
             "%(file)s was exported from the document '%(found)s', not '%(slug)s'; "
             "nothing was imported.", file=filename, found=file.document, slug=document.slug,
@@ -143,7 +148,10 @@ def apply_upload(
 ) -> UploadReport:
     """Apply a PO/XLIFF translated offline to a document in one language (caller commits)."""
     file = read_upload(filename, data)
-    _check_file(file, document=document, language=language, filename=filename)
+    segments = {s.key: s for s in session.scalars(
+        select(Segment).where(Segment.document_id == document.id))}
+    _check_file(file, document=document, language=language, filename=filename,
+                keys=set(segments))
     if not workflow.can_translate(session, user, language):
         raise OfflineError(_("You are not a member of the %(language)s team; nothing was "
                              "imported.", language=language.name))
@@ -155,8 +163,6 @@ def apply_upload(
         raise OfflineError(_("An upload is saved as draft, translated or approved."))
 
     report = UploadReport(filename=filename, format=file.format)
-    segments = {s.key: s for s in session.scalars(
-        select(Segment).where(Segment.document_id == document.id))}
     translations = {t.segment_id: t for t in session.scalars(
         select(Translation).join(Segment, Segment.id == Translation.segment_id).where(
             Segment.document_id == document.id, Translation.language_id == language.id))}
