@@ -500,6 +500,7 @@ def test_revert_restores_text_as_new_revision(session, fr, ana, seg):
     assert (res.status, t.target, t.state, t.version) == ("saved", FR_CLEAN, State.TRANSLATED, 3)
     last = revisions(session, t)[-1]
     assert (last.origin, last.target) == ("revert", FR_CLEAN)
+    assert session.scalar(select(Activity.verb).order_by(Activity.id.desc())) == "reverted"
     with pytest.raises(WorkflowError, match="not found"):
         workflow.revert(session, revision_id=999_999, user=ana)
 

@@ -449,6 +449,8 @@ def save_translation(
         return _conflict(session, translation, user, target, state, base_version)
     rev = _revision(session, translation, target=target, state=state, user=user, origin=origin)
     verb = {State.TRANSLATED: "translated", State.DRAFT: "drafted"}.get(state, "cleared")
+    if origin == "revert":
+        verb = "reverted"
     _activity(session, verb, user, translation)
     return SaveResult("saved", translation, issues=issues, revision=rev)
 
@@ -471,7 +473,6 @@ def _conflict(
         origin="conflict",
         note=f"base version {base_version}, current {translation.version}",
     )
-    _activity(session, "conflict", user, translation)
     return SaveResult("conflict", translation, theirs=translation.target, revision=rev)
 
 
@@ -849,7 +850,7 @@ def reject_suggestion(
     segment = session.get(Segment, suggestion.segment_id)
     record_activity(
         session,
-        "suggestion_rejected",
+        "rejected_suggestions",
         user=user,
         document_id=segment.document_id if segment else None,
         language_id=suggestion.language_id,
