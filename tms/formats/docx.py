@@ -224,10 +224,11 @@ class _Reader:
             note_id = note.get(ns.w("id"), "") if note is not None else ""
             attrs["note"] = note_id
             btype = kind
-            context_parts = [f"{kind} {note_id}"]
+            context_parts = [_("footnote %(n)s", n=note_id) if kind == "footnote"
+                             else _("endnote %(n)s", n=note_id)]
         elif kind in ("header", "footer"):
             btype = kind
-            context_parts = [kind]
+            context_parts = [_("header") if kind == "header" else _("footer")]
         elif "txbxContent" in where:
             btype = "text_box"
         elif "tc" in where:
