@@ -222,6 +222,7 @@ def _has_markdown() -> bool:
     ({"filename": "blank.txt", "data": b"\n\n  \n"}, "no text"),
     ({"filename": "a.txt", "data": b"Hi.", "slug": "Bad Slug"}, "Bad Slug"),
     ({"filename": "a.txt", "data": b"Hi.", "slug": "-x"}, "-x"),
+    ({"filename": "¿¡.txt", "data": b"Hi."}, "short name"),
     ({"filename": "a.txt", "data": b"Hi.", "source_language": "english!"}, "english!"),
     ({"filename": "fake.docx", "data": b"not a zip at all"}, "fake.docx"),
     ({"filename": "latin1.txt", "data": "caf\u00e9 cr\u00e8me".encode("latin-1")}, "UTF-8"),

@@ -173,7 +173,12 @@ def import_document(
     DocumentImportError (one sentence) for bad input; flushes, never commits.
     """
     name = PurePath(filename).name or filename
-    slug = slug if slug is not None else slug_from_filename(name)
+    if slug is None:
+        slug = slug_from_filename(name)
+        if not slug:
+            raise DocumentImportError(
+                _("The file name %(file)s has no letters or digits to make a short name "
+                  "from; give the document a short name.", file=name))
     if not slug or not SLUG_RE.match(slug) or len(slug) > 100:
         raise DocumentImportError(
             _("The short name '%(slug)s' may only contain lower-case letters, digits and "
@@ -197,7 +202,7 @@ def import_document(
         fmt = format_for(name)
     except FormatError as exc:
         raise DocumentImportError(_("%(file)s: %(reason)s.", file=name,
-                                    reason=exc.message)) from exc
+                                    reason=exc.message.rstrip("."))) from exc
     if not data:
         raise DocumentImportError(_("%(file)s is empty.", file=name))
 
