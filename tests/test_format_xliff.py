@@ -186,3 +186,13 @@ def test_missing_source_reports_its_line() -> None:
                 if 'id="e5-0"' in text)
     with pytest.raises(FormatError, match=f"at line {line} has no <source>"):
         xliff.read_units(data, filename="upload.xlf")
+
+
+def test_translators_are_named_only_when_credited() -> None:
+    def header_notes(meta: object) -> list[str]:
+        root = tree(xliff.write(units(), meta))  # type: ignore[arg-type]
+        return [n.text for n in root.findall("x:file/x:header/x:note", NS)]
+
+    assert not any("Translators" in n for n in header_notes(META))
+    credited = type(META)(**{**META.__dict__, "translators": ["ana", "boris"]})
+    assert "Translators: ana, boris" in header_notes(credited)

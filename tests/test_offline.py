@@ -305,7 +305,7 @@ OMEGAT_PROJECT = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 @pytest.mark.clients
 @pytest.mark.slow
 def test_po_translated_in_omegat_uploads_back(world: World, tmp_path: Path) -> None:
-    """OmegaT fills our PO from a tms TMX (tags as text) and keeps the fingerprints."""
+    """OmegaT reads our TMX, fills our PO from it and keeps the fingerprints."""
     omegat = need("omegat")
     online(world, 2, "Voir la note.<2/>")
     project = tmp_path / "project"
@@ -313,11 +313,18 @@ def test_po_translated_in_omegat_uploads_back(world: World, tmp_path: Path) -> N
         (project / folder).mkdir(parents=True)
     (project / "omegat.project").write_text(OMEGAT_PROJECT, encoding="utf-8")
     (project / "source" / "declaration.po").write_bytes(export(world, "po"))
-    memory = [MemoryPair(SOURCES[0], "Nous, travailleuses du sexe, déclarons nos droits.",
-                         "en", "fr"),
-              MemoryPair(SOURCES[1], "Chacun·e a droit à la <1>vie</1>.", "en", "fr")]
+    # One project memory: our default TMX (bpt/ept/ph codes) with a tagged pair OmegaT must
+    # parse, plus a pair written with tags as text, which OmegaT matches to our PO exactly.
+    codes = etree.fromstring(tmx.write(
+        [MemoryPair(SOURCES[0], "Nous, travailleuses du sexe, déclarons nos droits.", "en", "fr"),
+         MemoryPair("Unrelated <1>bold</1> text.<2/>", "Texte <1>gras</1>.<2/>", "en", "fr")],
+        source_language="en", target_language="fr"))
+    text = etree.fromstring(tmx.write(
+        [MemoryPair(SOURCES[1], "Chacun·e a droit à la <1>vie</1>.", "en", "fr")],
+        source_language="en", target_language="fr", inline="text"))
+    codes.find("body").extend(text.find("body"))
     (project / "omegat" / "project_save.tmx").write_bytes(
-        tmx.write(memory, source_language="en", target_language="fr", inline="text"))
+        etree.tostring(codes, xml_declaration=True, encoding="UTF-8"))
     run = subprocess.run(
         [omegat, str(project), "--mode=console-translate", "--disable-project-locking",
          f"--config-dir={tmp_path / 'config'}", "--quiet"],

@@ -131,6 +131,8 @@ def write(units: list[ExportUnit], meta: ExportMeta) -> bytes:
     header = etree.SubElement(file_el, _q("header"))
     etree.SubElement(header, _q("tool"), {"tool-id": meta.generator, "tool-name": meta.generator})
     _note(header, f"{meta.document_title} — {meta.target_language}")
+    if meta.translators:  # only when the publisher turned credits on
+        _note(header, "Translators: " + ", ".join(meta.translators))
     body = etree.SubElement(file_el, _q("body"))
     for unit in units:
         tu = etree.SubElement(body, _q("trans-unit"), {
