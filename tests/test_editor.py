@@ -264,3 +264,26 @@ def test_page_weight_of_a_250_segment_document(
     last = client.get(URL + "?page=5").get_data(as_text=True)
     assert "Sentence number 249 " in last and "Sentence number 199 " not in last
     assert client.get(URL + "?page=99").status_code == 200  # clamped to the last page
+
+
+@pytest.mark.parametrize(
+    ("block_type", "level", "numbering", "attrs", "label"),
+    [
+        ("heading", 2, None, {}, "heading 2"),
+        ("list_item", 0, "•", {}, "list item"),
+        ("list_item", 0, "II.", {}, "list item II."),
+        ("footnote", None, None, {"note": "2"}, "footnote 2"),
+        ("table_cell", None, None, {"row": 1, "col": 2}, "table cell r2 c3"),  # Markdown/HTML
+        ("table_cell", None, None, {"part": "word/document.xml", "row": 2, "col": 3},
+         "table cell r2 c3"),  # DOCX counts from 1
+        ("quote", None, None, {}, "quotation"),
+    ],
+)
+def test_block_labels(block_type: str, level: int | None, numbering: str | None,
+                      attrs: dict[str, object], label: str) -> None:
+    from tms.models import Block
+    from tms.services.editor_data import block_label
+
+    block = Block(type=block_type, level=level, numbering=numbering, attrs=attrs, source="",
+                  locator="")
+    assert block_label(block) == label

@@ -118,15 +118,18 @@ def block_label(block: Block | None) -> str:
     if kind == "heading":
         return _("heading %(level)s", level=block.level) if block.level else _("heading")
     if kind == "list_item":
-        return _("list item %(n)s", n=block.numbering) if block.numbering else _("list item")
+        numbered = block.numbering and any(ch.isalnum() for ch in block.numbering)
+        return _("list item %(n)s", n=block.numbering) if numbered else _("list item")
     if kind in ("footnote", "endnote"):
         n = attrs.get("note") or attrs.get("id") or block.numbering or ""
         word = _("footnote") if kind == "footnote" else _("endnote")
         return f"{word} {n}".strip()
     if kind == "table_cell":
         row, col = attrs.get("row"), attrs.get("col", attrs.get("column"))
-        if row is not None and col is not None:
-            return _("table cell r%(row)s c%(col)s", row=_one_based(row), col=_one_based(col))
+        if isinstance(row, int) and isinstance(col, int):
+            # DOCX blocks (they carry their "part") count rows from 1; Markdown and HTML from 0.
+            shift = 0 if "part" in attrs else 1
+            return _("table cell r%(row)s c%(col)s", row=row + shift, col=col + shift)
         return _("table cell")
     labels = {
         "title": N_("title"),
@@ -140,10 +143,6 @@ def block_label(block: Block | None) -> str:
         "message": N_("interface message"),
     }
     return _(labels.get(kind, N_("paragraph")))
-
-
-def _one_based(value: Any) -> Any:
-    return value + 1 if isinstance(value, int) else value
 
 
 def _filter_clause(name: str, language_id: int) -> ColumnElement[bool] | None:
