@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -287,3 +288,18 @@ def test_block_labels(block_type: str, level: int | None, numbering: str | None,
     block = Block(type=block_type, level=level, numbering=numbering, attrs=attrs, source="",
                   locator="")
     assert block_label(block) == label
+
+
+@pytest.mark.clients
+def test_editor_page_is_valid_html(client: FlaskClient, session: Session,
+                                   team: dict[str, User], tmp_path: Path) -> None:
+    from tests.clients import vnu_check
+
+    document = make_document(session, sources=["A <1>bold</1> claim.<2/>", "Plain text."])
+    save(session, segments(session, document)[0], team["ana"], "Une <1>affirmation</1>.<2/>")
+    session.commit()
+    login(client, "ana")
+    page = tmp_path / "editor.html"
+    page.write_bytes(client.get(URL + "?filter=draft").get_data())
+    result = vnu_check([page])
+    assert result.returncode == 0, result.stderr

@@ -358,7 +358,7 @@
   /* ---- side panel ---- */
   function section(title) {
     var s = el('section', 'pn');
-    s.appendChild(el('h3', null, title));
+    s.appendChild(el('h2', null, title));
     panelBody.appendChild(s);
     return s;
   }
