@@ -19,7 +19,7 @@ from tms.cli.documents import (
     import_file,
     init_database,
 )
-from tms.db import get_session
+from tms.db import get_engine, get_session
 from tms.i18n import _
 from tms.models import Document, Language, User
 from tms.services import importing
@@ -186,6 +186,9 @@ def demo_command(host: str, port: int, samples: Path | None, no_serve: bool) -> 
         click.echo(_("Ready. Start the server with: tms serve"))
         return
     workers = default_workers(current_app.config["DATABASE_URL"])
+    # the workers build their own app; connections opened here must not leak into forks
+    session.close()
+    get_engine().dispose()
     click.echo(_("Open http://%(host)s:%(port)s/ in a browser; Ctrl+C stops.",
                  host=host, port=port))
     serve(host, port, workers)
