@@ -31,7 +31,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from tms.i18n import _
 from tms.models import (
@@ -721,7 +721,9 @@ def bulk_approve(session: Session, *, translation_ids: list[int], user: User) ->
     """Approve the QA-clean translations among ids (no tag errors and no QA warnings:
     warnings deserve a look one by one); report the others with a reason."""
     result = BulkResult()
-    for tid in dict.fromkeys(translation_ids):
+    # Ascending ids: two reviewers approving overlapping sets lock rows in the same order,
+    # so PostgreSQL never has to break a deadlock between them.
+    for tid in sorted(set(translation_ids)):
         translation = session.get(Translation, tid)
         if translation is None:
             result.skipped.append((tid, _("This translation does not exist.")))
@@ -950,7 +952,15 @@ def review_queue(
     live = [Segment.archived.is_(False), Translation.language_id == language.id]
     if document_id is not None:
         live.append(Segment.document_id == document_id)
-    base = select(Translation).join(Segment, Segment.id == Translation.segment_id).where(*live)
+    base = (
+        select(Translation)
+        .join(Segment, Segment.id == Translation.segment_id)
+        .where(*live)
+        .options(
+            selectinload(Translation.segment).selectinload(Segment.block),
+            selectinload(Translation.translator),
+        )
+    )
     count_base = (
         select(func.count(Translation.id))
         .join(Segment, Segment.id == Translation.segment_id)
