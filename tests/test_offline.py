@@ -20,7 +20,7 @@ from tms.formats.base import MemoryPair
 from tms.models import Document, Language, Revision, Segment, State, Suggestion, Translation, User
 from tms.services import workflow
 from tms.services.exporting import export_document
-from tms.services.offline import OfflineError, UploadReport, apply_upload
+from tms.services.offline import OfflineError, UploadReport, apply_upload, language_matches
 
 SOURCES = ["We, sex workers, declare our rights.",
            "Everyone has the right to <1>life</1>.",
@@ -345,3 +345,11 @@ def test_xliff_renamed_by_a_tool_is_accepted_when_its_keys_match(world: World) -
     data = data.replace(b'original="declaration"', b'original="work.xlf"')
     report = upload(world, "xliff", data)
     assert [i.key for i in report.updated] == [world.segments[0].key]
+
+
+@pytest.mark.parametrize(("declared", "code", "ok"), [
+    ("fr", "fr", True), ("fr_FR", "fr", True), ("fr", "fr-FR", True), ("pt_BR", "pt-br", True),
+    ("pt-PT", "pt-BR", False), ("de", "fr", False), ("sr-Latn", "sr-Cyrl", False),
+])
+def test_language_matches(declared: str, code: str, ok: bool) -> None:
+    assert language_matches(declared, code) is ok

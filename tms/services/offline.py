@@ -93,9 +93,18 @@ def read_upload(filename: str, data: bytes) -> po.UnitsFile:
                          ".xlf file that tms exported", file=filename))
 
 
+def language_matches(declared: str, code: str) -> bool:
+    """True if a file's language is ours, allowing a tool to add or drop a region
+    ("fr-FR" for "fr"), but not to change one ("pt-PT" is not "pt-BR")."""
+    a = declared.replace("_", "-").lower().split("-")
+    b = code.replace("_", "-").lower().split("-")
+    shorter, longer = sorted((a, b), key=len)
+    return longer[: len(shorter)] == shorter
+
+
 def _check_file(file: po.UnitsFile, *, document: Document, language: Language,
                 filename: str, keys: set[str]) -> None:
-    if file.language and not po.same_language(file.language, language.code):
+    if file.language and not language_matches(file.language, language.code):
         raise OfflineError(_(
             "%(file)s is a translation into '%(found)s', not %(language)s (%(code)s); "
             "nothing was imported.",
