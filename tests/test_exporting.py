@@ -217,8 +217,9 @@ def test_no_volunteer_name_in_any_export_without_credits(session, doc, fr, fmt):
         assert VOLUNTEER.encode() not in data
 
 
-def test_credits_name_the_translators_of_approved_text(session, doc, fr):
-    data = export_document(session, doc, fr, "po", credits=True).data
+@pytest.mark.parametrize("fmt", ["po", "xliff"])
+def test_credits_name_the_translators_of_approved_text(session, doc, fr, fmt):
+    data = export_document(session, doc, fr, fmt, credits=True).data
     assert VOLUNTEER.encode() in data
 
 

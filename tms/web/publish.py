@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response as BaseResponse
 
 from tms.db import get_session
@@ -184,7 +185,14 @@ def publish(doc_slug: str, lang_code: str) -> BaseResponse:
         session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("publish.document", doc_slug=doc.slug))
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:
+        # Two publishers pressed the button at once and got the same number.
+        session.rollback()
+        flash(_("Someone published an edition at the same moment; please try again."),
+              "error")
+        return redirect(url_for("publish.document", doc_slug=doc.slug))
     flash(_("Edition %(number)s of %(language)s published.", number=edition.number,
             language=language.name), "success")
     return redirect(url_for("publish.document", doc_slug=doc.slug, _anchor=f"lang-{language.code}"))
