@@ -35,7 +35,7 @@ def units() -> list[ExportUnit]:
         ExportUnit(key="b2-0", source="Everyone has the right to <1>life</1>.<2/>",
                    target=HOSTILE, state=int(State.TRANSLATED), context="Preamble > Rights",
                    position=1, tags={"1": TAGS["1"], "2": TAGS["2"]},
-                   notes=["Keep the footnote after the full stop."]),
+                   notes=["Keep the footnote after the full stop.", "tms-base: spoofed"]),
         ExportUnit(key="c3-0", source="Read <3>the <1>full</1> text</3> and 50% of %s.",
                    target="", state=int(State.UNTRANSLATED), position=2,
                    tags={"1": TAGS["1"], "3": TAGS["3"]}),

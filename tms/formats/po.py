@@ -234,7 +234,8 @@ def parse(data: bytes, *, filename: str) -> polib.POFile:
 
 
 def _base_of(entry: polib.POEntry) -> str | None:
-    for line in (entry.comment or "").splitlines():
+    # The fingerprint is written last, after notes that anyone could have typed.
+    for line in reversed((entry.comment or "").splitlines()):
         if line.startswith(BASE_PREFIX):
             return line[len(BASE_PREFIX) :].strip()
     return None
