@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -381,3 +382,52 @@ def test_last_admin_cannot_delete_themselves(session: Session) -> None:
     boss = make_user(session, "boss", is_admin=True)
     with pytest.raises(AccountError, match="last admin"):
         accounts.delete_account(session, boss)
+
+
+# --- command line ------------------------------------------------------------------------
+
+def test_cli_language_add_and_list(runner: FlaskCliRunner, session: Session) -> None:
+    result = runner.invoke(args=["language", "add", "uk"])
+    assert result.exit_code == 0, result.output
+    assert "Ukrainian" in result.output and "українська" in result.output
+    result = runner.invoke(args=["language", "add", "qaa", "--name", "Local sign"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["language", "add", "uk"])
+    assert result.exit_code == 1 and "already exists" in result.output
+    listing = runner.invoke(args=["language", "list"]).output.splitlines()
+    assert listing[0].split("\t")[:4] == ["qaa", "Local sign", "", "ltr"]
+    assert listing[1].startswith("uk\tUkrainian\tукраїнська\tltr")
+
+
+def test_cli_user_add_with_password_from_stdin(runner: FlaskCliRunner, session: Session) -> None:
+    make_language(session, "fr")
+    session.commit()
+    result = runner.invoke(args=["user", "add", "rita", "--role", "reviewer", "--lang", "fr",
+                                 "--password-stdin"], input=GOOD + "\n")
+    assert result.exit_code == 0, result.output
+    assert GOOD not in result.output
+    user = accounts.find_user(session, "rita")
+    assert user is not None and not user.must_change_password
+    assert [(m.language.code, m.role) for m in user.memberships] == [("fr", "reviewer")]
+    assert accounts.authenticate(session, "rita", GOOD, address="10.0.0.1") is not None
+
+
+def test_cli_user_add_prints_a_one_time_password(runner: FlaskCliRunner, session: Session) -> None:
+    result = runner.invoke(args=["user", "add", "boss", "--role", "admin"])
+    assert result.exit_code == 0, result.output
+    password = result.output.strip().rsplit(": ", 1)[1]
+    user = accounts.find_user(session, "boss")
+    assert user is not None and user.is_admin and user.must_change_password
+    assert accounts.authenticate(session, "boss", password, address="10.0.0.1") is user
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["user", "add", "x1", "--role", "translator"], "--lang is required"),
+    (["user", "add", "x1", "--role", "translator", "--lang", "zz"], "Unknown language zz"),
+    (["user", "add", "x1", "--role", "admin", "--lang", "fr"], "only for translators"),
+    (["user", "add", "x", "--role", "publisher"], "2 to 40 characters"),
+])
+def test_cli_user_add_errors(runner: FlaskCliRunner, args: list[str], message: str) -> None:
+    result = runner.invoke(args=args)
+    assert result.exit_code != 0
+    assert message in result.output
