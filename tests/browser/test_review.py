@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import PASSWORD, ROOT
 from tests.factories import make_document, make_language, make_user
-from tms.models import Segment
+from tms.models import Segment, State
+from tms.services import workflow
 
 FIRST = "Nous, travailleuses du sexe, affirmons nos droits"  # no final stop: a QA warning
 FIXED = "Nous, travailleuses du sexe, déclarons nos droits."
@@ -76,12 +77,11 @@ def test_send_back_fix_and_approve(live_server: Any, new_browser_page: Any,
     item = rita.locator(".review-item").first
     assert FIRST in (item.locator(".tgt").first.text_content() or "")
     assert "Translator: ana" in (item.text_content() or "")
-    if os.environ.get("TMS_SCREENSHOTS") == "1":
-        shots = ROOT / "docs" / "screenshots"
-        shots.mkdir(parents=True, exist_ok=True)
-        rita.screenshot(path=str(Path(shots / "review-queue.png")), full_page=True)
     # the reason is required: an empty form is not sent
-    item.locator("details.send-back summary").click()
+    rita.keyboard.press("j")  # select the first item, "s" opens its send-back form
+    rita.keyboard.press("s")
+    assert item.locator("details.send-back textarea:focus").count() == 1
+    assert item.locator("details.send-back textarea").input_value() == ""  # no stray "s"
     item.locator("details.send-back button[type=submit]").click()
     assert rita.url.endswith("/review/fr")
     assert item.locator("details.send-back textarea:invalid").count() == 1
@@ -112,3 +112,50 @@ def test_send_back_fix_and_approve(live_server: Any, new_browser_page: Any,
     c = counts(rita, base, doc.id, fr.id)
     assert (c["translated"], c["needs_work"], c["approved"]) == (0, 0, 1)
     assert not ana.console_errors and not rita.console_errors
+
+
+@pytest.mark.browser
+def test_queue_sections_render(live_server: Any, browser_page: Any, session: Session) -> None:
+    """Every section with real content: tag chips, the diff since approval, suggestions side
+    by side, an outdated approved text with its source diff (the documentation screenshot)."""
+    fr = make_language(session, "fr")
+    ana = make_user(session, "ana", roles={"fr": "translator"})
+    tom = make_user(session, "tom", roles={"fr": "translator"})
+    rita = make_user(session, "rita", roles={"fr": "reviewer"})
+    fr.allow_self_review = True
+    doc = make_document(session)
+    s1, s2, s3 = session.scalars(select(Segment).where(Segment.document_id == doc.id)
+                                 .order_by(Segment.position)).all()
+
+    def save(seg: Segment, user: Any, text: str) -> Any:
+        t = workflow.get_translation(session, seg.id, fr.id)
+        return workflow.save_translation(session, segment=seg, language=fr, user=user,
+                                         target=text, state=State.TRANSLATED,
+                                         base_version=t.version if t else 0).translation
+
+    t1 = save(s1, ana, "Nous, travailleuses du sexe, déclarons nos droits.")
+    workflow.approve(session, translation=t1, user=rita)
+    save(s1, rita, "Nous, travailleuses et travailleurs du sexe, déclarons nos droits.")
+    save(s2, ana, "Chacun a droit à la <1>vie</1>.")
+    t3 = save(s3, ana, "Voir la note.<2/>")
+    workflow.approve(session, translation=t3, user=rita)
+    save(s3, tom, "Voyez la note.<2/>")  # approved: becomes a suggestion
+    s3.previous_source, s3.source = s3.source, "See the footnote.<2/>"
+    workflow.mark_outdated(session, s3)
+    session.commit()
+    page = browser_page
+    log_in(page, live_server.url, "rita")
+    page.goto(live_server.url + "/review/fr")
+    assert page.locator("#count-awaiting").text_content().startswith("2 ")
+    assert page.locator(".review-item .tag-open").count() >= 2
+    changes = page.locator(".changes").first
+    assert changes.locator("ins").first.text_content().strip() == "et travailleurs"
+    assert page.locator(".suggestion").count() == 1
+    assert "Suggestion by tom" in (page.locator(".suggestion h4").text_content() or "")
+    assert page.locator(f"#o{t3.id} .changes del").text_content() == "note."
+    assert page.locator(f"#o{t3.id} .changes ins").text_content() == "footnote."
+    if os.environ.get("TMS_SCREENSHOTS") == "1":
+        shots = ROOT / "docs" / "screenshots"
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(shots / "review-queue.png")), full_page=True)
+    assert not page.console_errors
