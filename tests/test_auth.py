@@ -298,3 +298,36 @@ def test_500_page_in_production_mode(app: Flask, client: FlaskClient) -> None:
     assert resp.status_code == 500
     page = resp.get_data(as_text=True)
     assert "Something went wrong" in page and "kaboom" not in page
+
+
+# --- navigation --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("pseudonym", "kw", "present", "absent"), [
+    ("tom", {"roles": {"fr": "translator"}}, [], ["/review/", "/admin/", "/publish/"]),
+    ("rev", {"roles": {"fr": "reviewer"}}, ["/review/fr"], ["/admin/", "/publish/"]),
+    ("pub", {"is_publisher": True}, ["/publish/"], ["/review/", "/admin/"]),
+    ("adm", {"is_admin": True}, ["/admin/", "/publish/", "/review/fr"], []),
+])
+def test_nav_links_follow_roles(client: FlaskClient, session: Session, pseudonym: str,
+                                kw: dict, present: list[str], absent: list[str]) -> None:
+    make_language(session, "fr")
+    make_user(session, pseudonym, **kw)
+    session.commit()
+    login(client, pseudonym)
+    page = client.get("/profile").get_data(as_text=True)
+    nav = page[page.index('<ul class="nav-links">'):page.index("</ul>")]
+    for href in present:
+        assert f'href="{href}' in nav, href
+    for href in absent:
+        assert f'href="{href}' not in nav, href
+    assert 'action="/logout"' in nav
+
+
+def test_nav_counts_unread_notifications(client: FlaskClient, session: Session,
+                                         ana: User) -> None:
+    from tms.models import Notification
+
+    session.add_all([Notification(user_id=ana.id, kind="comment", params={}) for _i in range(2)])
+    session.commit()
+    login(client, "ana")
+    assert "2 unread notifications" in client.get("/profile").get_data(as_text=True)
