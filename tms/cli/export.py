@@ -61,7 +61,8 @@ def _describe(result: ExportResult) -> str:
 @click.option("--lang", "lang_code", help="Target language code.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Export format.")
 @click.option("--all", "export_all", is_flag=True,
-              help="Every document, language and format (DOCX only for DOCX imports).")
+              help="Every document (not the interface strings), language and format "
+                   "(DOCX only for DOCX imports).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the file (with --all: the root of <doc>/<lang>/ folders). "
                    "Default: EXPORTS_DIR/<doc>/<lang>/.")
@@ -101,7 +102,9 @@ def export_command(doc_slug: str | None, lang_code: str | None, fmt: str | None,
 def _export_everything(root: Path, options: dict[str, object]) -> None:
     """Every document x language x format; each failure is reported and counted."""
     session = get_session()
-    documents = list(session.scalars(select(Document).order_by(Document.slug)))
+    # The interface's own strings (kind "interface") have their own catalogue commands.
+    documents = list(session.scalars(select(Document).where(Document.kind == "document")
+                                     .order_by(Document.slug)))
     languages = list(session.scalars(select(Language).order_by(Language.code)))
     jobs: list[tuple[Document, Language, str]] = []
     failures: list[str] = []

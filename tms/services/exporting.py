@@ -523,20 +523,24 @@ class _ExportContext:
             self.title = self.material.document.title
         if self.untranslated == "refuse" and self.report.left_in_source:
             missing = len(self.report.left_in_source)
-            wanted = (_("approved") if self.include == "approved"
-                      else _("approved or awaiting review"))
-            raise ExportError(
-                ngettext(
-                    "Export refused: %(num)s segment has no %(wanted)s translation in "
+            first = self.report.left_in_source[0]
+            if self.include == "approved":
+                message = ngettext(
+                    "Export refused: %(num)s segment has no approved translation in "
                     "%(language)s (segment %(first)s).",
-                    "Export refused: %(num)s segments have no %(wanted)s translation in "
+                    "Export refused: %(num)s segments have no approved translation in "
                     "%(language)s (first: segment %(first)s).",
-                    missing,
-                    wanted=wanted,
-                    language=self.language.name,
-                    first=self.report.left_in_source[0],
+                    missing, language=self.language.name, first=first,
                 )
-            )
+            else:
+                message = ngettext(
+                    "Export refused: %(num)s segment has no approved or awaiting review "
+                    "translation in %(language)s (segment %(first)s).",
+                    "Export refused: %(num)s segments have no approved or awaiting review "
+                    "translation in %(language)s (first: segment %(first)s).",
+                    missing, language=self.language.name, first=first,
+                )
+            raise ExportError(message)
 
     def units(self) -> list[ExportUnit]:
         """One exchange unit per segment, untranslated ones with an empty target."""
