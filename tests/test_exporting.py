@@ -491,3 +491,20 @@ def test_cli_export_all_counts_failures(app, runner, session, doc, fr):
     assert "declaration/fr/html: Export refused" in result.output
     assert "2 exports failed." in result.output
     assert "3 files written" in result.output
+
+
+def test_export_follows_the_latest_version(session, fr, admin):
+    from tms.services.importing import import_document
+
+    first = b"# Rights\n\nWe declare our rights.\n\nThis paragraph will go away.\n"
+    document = import_document(session, filename="v.md", data=first).document
+    for seg in segments(session, document):
+        put(session, seg, fr, "FR " + seg.source, State.APPROVED)
+    second = b"# Rights\n\nWe declare our rights.\n\nA brand new paragraph.\n"
+    import_document(session, filename="v.md", data=second, slug=document.slug)
+    html = export_document(session, document, fr, "html").data.decode()
+    assert "FR We declare our rights." in html
+    assert "will go away" not in html
+    assert "A brand new paragraph." in html
+    po = export_document(session, document, fr, "po").data.decode()
+    assert "will go away" not in po and "A brand new paragraph." in po

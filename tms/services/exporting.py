@@ -697,6 +697,16 @@ def export_document(
             _("The %(format)s file could not be written: %(reason)s",
               format=exporter.label, reason=str(exc))
         ) from exc
+    except (ExportError, MemoryError):
+        raise
+    except Exception as exc:
+        # A writer bug must reach the publisher as a sentence, not a server error; the
+        # chained exception keeps the details for the log.
+        raise ExportError(
+            _("The %(format)s file could not be written because of an error in tms "
+              "(%(error)s); please report it.", format=exporter.label,
+              error=type(exc).__name__)
+        ) from exc
     filename = f"{safe_name(document.slug)}.{safe_name(language.code)}.{exporter.extension}"
     return ExportResult(filename, exporter.content_type, data, report)
 
