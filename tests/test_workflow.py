@@ -144,6 +144,14 @@ def test_non_members_cannot_save(session, fr, seg):
     assert workflow.get_translation(session, seg.id, fr.id) is None
 
 
+@pytest.mark.parametrize("flag", [{"active": False}, {"deleted": True}])
+def test_inactive_or_deleted_accounts_can_do_nothing(session, fr, seg, flag):
+    ghost = make_user(session, "ghost", roles={"fr": "reviewer"}, **flag)
+    with pytest.raises(WorkflowError, match="not a member"):
+        save(session, seg, fr, ghost, FR_CLEAN)
+    assert not workflow.can_review(session, ghost, fr)
+
+
 def test_admin_may_save_without_membership(session, fr, seg):
     admin = make_user(session, "root", is_admin=True)
     assert save(session, seg, fr, admin, FR_CLEAN).status == "saved"
@@ -310,10 +318,12 @@ def test_send_back_requires_a_reason(session, fr, ana, rita, seg, reason):
     assert session.scalar(select(Comment)) is None
 
 
-@pytest.mark.parametrize("state", [State.DRAFT, State.NEEDS_WORK])
+@pytest.mark.parametrize("state", [State.DRAFT, State.NEEDS_WORK, State.UNTRANSLATED])
 def test_send_back_refused_from_other_states(session, fr, ana, rita, seg, state):
     t = save(session, seg, fr, ana, FR_CLEAN, State.DRAFT).translation
-    if state == State.NEEDS_WORK:
+    if state == State.UNTRANSLATED:
+        save(session, seg, fr, ana, "", State.DRAFT)
+    elif state == State.NEEDS_WORK:
         save(session, seg, fr, ana, FR_CLEAN)
         workflow.send_back(session, translation=t, user=rita, reason="No.")
     with pytest.raises(WorkflowError, match="Only translated or approved"):
