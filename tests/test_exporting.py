@@ -508,3 +508,15 @@ def test_export_follows_the_latest_version(session, fr, admin):
     assert "A brand new paragraph." in html
     po = export_document(session, document, fr, "po").data.decode()
     assert "will go away" not in po and "A brand new paragraph." in po
+
+
+def test_a_damaged_stored_original_gives_a_sentence(session, fr):
+    from tms.services.importing import import_document
+
+    report = import_document(session, filename="rights.docx", data=_docx_bytes())
+    report.version.data = b"PK\x03\x04 not really a zip"
+    session.flush()
+    with pytest.raises(ExportError) as err:
+        export_document(session, report.document, fr, "docx")
+    assert err.value.message.startswith("The DOCX file could not be written")
+    assert "\n" not in err.value.message
