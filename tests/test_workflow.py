@@ -360,6 +360,22 @@ def test_changes_to_approved_text_become_suggestions(session, fr, ana, rita, seg
     assert workflow.open_suggestions_count(session, t) == 2
     with pytest.raises(WorkflowError, match="cleared by a reviewer"):
         save(session, seg, fr, ana, "", State.DRAFT)
+    again = save(session, seg, fr, ana, FR_CLEAN_2 + " (bis)")  # ana's suggestion updated
+    assert again.suggestion.id == suggestions[0].id
+    assert session.scalar(select(func.count(Suggestion.id))) == 2
+    assert suggestions[0].target == FR_CLEAN_2 + " (bis)"
+    same = save(session, seg, fr, other, FR_CLEAN)  # the approved text itself: nothing to do
+    assert (same.status, same.suggestion) == ("saved", None)
+    assert session.scalar(select(func.count(Suggestion.id))) == 2
+
+
+def test_approving_a_text_without_history(session, fr, rita, seg):
+    t = Translation(segment_id=seg.id, language_id=fr.id, target=FR_CLEAN,
+                    state=int(State.TRANSLATED), version=3)
+    session.add(t)
+    session.flush()
+    assert workflow.approve(session, translation=t, user=rita).status == "approved"
+    assert [r.origin for r in revisions(session, t)] == ["import", "review"]
 
 
 @pytest.mark.parametrize("allow", [False, True])

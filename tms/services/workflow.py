@@ -422,6 +422,8 @@ def save_translation(
         if empty:
             raise WorkflowError(_("An approved translation can only be cleared by a reviewer."))
         issues = run_qa(segment, language, target)
+        if target == translation.target:  # nothing to suggest: the approved text stands
+            return SaveResult("saved", translation, issues=issues)
         suggestion = _add_suggestion(session, translation, user, target, origin)
         return SaveResult("suggested", translation, issues=issues, suggestion=suggestion)
 
@@ -479,6 +481,25 @@ def _conflict(
 def _add_suggestion(
     session: Session, translation: Translation, user: User, target: str, origin: str
 ) -> Suggestion:
+    # One open suggestion per author and segment: saving again (autosave, a second try)
+    # updates it rather than piling up near-duplicates for the reviewers.
+    suggestion = session.scalar(
+        select(Suggestion)
+        .where(
+            Suggestion.segment_id == translation.segment_id,
+            Suggestion.language_id == translation.language_id,
+            Suggestion.author_id == user.id,
+            Suggestion.status == "open",
+        )
+        .order_by(Suggestion.id.desc())
+        .limit(1)
+    )
+    if suggestion is not None:
+        suggestion.target = target
+        suggestion.origin = origin[:20]
+        suggestion.created_at = utcnow()
+        session.flush()
+        return suggestion
     suggestion = Suggestion(
         segment_id=translation.segment_id,
         language_id=translation.language_id,
@@ -549,7 +570,11 @@ def approve(
         status = "approved"
         new_state = State.APPROVED
     else:
-        assert submission is not None  # a translated text always came from a revision
+        if submission is None:  # a text written without the workflow (old data)
+            submission = _revision(
+                session, translation, target=translation.target, state=translation.state,
+                user=None, origin="import", note="text found without history",
+            )
         already = set(
             session.scalars(
                 select(Approval.reviewer_id).where(
