@@ -27,8 +27,12 @@
     if (text !== undefined && text !== null) { e.textContent = text; }
     return e;
   }
+  // The visible status moves with the editor; screen readers hear a fixed live region,
+  // because a live region moved around the DOM is not announced reliably.
+  var live = $('#ed-live');
   function announce(msg, kind) {
     statusEl.textContent = msg;
+    live.textContent = msg;
     statusEl.className = 'ed-status' + (kind ? ' ' + kind : '');
   }
 
