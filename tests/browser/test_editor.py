@@ -117,6 +117,9 @@ def test_translate_with_the_keyboard(live_server: LiveServer, browser_page: Any,
     page.keyboard.press("Control+Enter")
     check(status).to_have_text("Saved")
 
+    check(page.locator('[data-count="translated"]')).to_have_text("3")  # progress follows
+    check(page.locator('[data-count="untranslated"]')).to_have_text("1")
+
     # the help overlay opens with F1 and closes with Escape
     page.keyboard.press("F1")
     check(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()

@@ -282,7 +282,12 @@
   }
 
   /* ---- saving ---- */
+  function bump(state, by) {
+    var c = document.querySelector('[data-count="' + state + '"]');
+    if (c) { c.textContent = String((parseInt(c.textContent, 10) || 0) + by); }
+  }
   function updateRow(row, data) {
+    if (data.state && row.dataset.st !== data.state) { bump(row.dataset.st, -1); bump(data.state, 1); }
     row.dataset.v = data.version;
     row.dataset.st = data.state;
     row.className = row.className.replace(/\bst-[a-z_]+/g, '') + ' st-' + data.state;
