@@ -303,3 +303,18 @@ def test_editor_page_is_valid_html(client: FlaskClient, session: Session,
     page.write_bytes(client.get(URL + "?filter=draft").get_data())
     result = vnu_check([page])
     assert result.returncode == 0, result.stderr
+
+
+def test_filtered_segment_shows_its_paragraph(client: FlaskClient, session: Session,
+                                              team: dict[str, User]) -> None:
+    document = make_document(session, sources=["Alone here."])
+    segs = segments(session, document)
+    block = segs[0].block
+    assert block is not None
+    block.source = "First part. Alone here. Last <1>part</1>."
+    session.commit()
+    login(client, "ana")
+    html = client.get(URL + "?q=alone").get_data(as_text=True)
+    assert '<p class="para" lang="en">First part. Alone here. Last part.</p>' in html
+    plain = client.get(URL).get_data(as_text=True)
+    assert 'class="para"' not in plain  # unfiltered, neighbours are on the page anyway

@@ -255,6 +255,10 @@ def editor_page(
                 open_comments=open_comments.get(seg.id, 0),
             )
         )
+    for group in groups:
+        shown = " ".join(strip_tags(r.source).strip() for r in group.rows)
+        if " ".join(group.full_text.split()) == " ".join(shown.split()):
+            group.full_text = ""  # every sentence of the block is on the page already
     return EditorPage(
         groups=groups,
         total=total,
