@@ -210,6 +210,8 @@ def test_approve_through_the_form(client, session, team):
 def test_approve_refusal_is_flashed(client, session, team):
     t = submit(session, team, 0, FR_1, user="rita")
     login(client, "rita")
+    html = client.get("/review/fr").get_data(as_text=True)
+    assert "This is your own text" in html and f'id="sel-{t.id}"' not in html
     resp = client.post(f"/review/fr/{t.id}/approve", data={"version": t.version},
                        follow_redirects=True)
     assert resp.status_code == 200
