@@ -520,3 +520,19 @@ def test_a_damaged_stored_original_gives_a_sentence(session, fr):
         export_document(session, report.document, fr, "docx")
     assert err.value.message.startswith("The DOCX file could not be written")
     assert "\n" not in err.value.message
+
+
+def test_outdated_approved_text_is_not_counted_as_ready(session, fr):
+    document = make_document(session, slug="moved", sources=["One.", "Two."])
+    one, two = segments(session, document)
+    put(session, one, fr, "Un.", State.APPROVED)
+    put(session, two, fr, "Deux.", State.APPROVED, outdated=True)
+    c = completeness(session, document, fr)
+    assert (c.approved, c.printable, c.outdated) == (2, 1, 1)
+    assert c.summary() == "1 of 2 segments approved; 1 would stay in English."
+    from tms.services.exporting import completeness_by_language
+
+    de = make_language(session, "de")
+    both = completeness_by_language(session, document, [fr, de])
+    assert both[fr.id] == c
+    assert both[de.id].summary() == "Nothing approved yet: all 2 segments would stay in English."

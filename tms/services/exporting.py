@@ -113,18 +113,8 @@ class Completeness:
     words_by_state: dict[str, int]
     outdated: int
     source_language_name: str
-
-    @classmethod
-    def from_stats(cls, row: dict[str, Any], source_language_name: str) -> Completeness:
-        """Build from a tms.services.stats row (document_stats with a language, overview)."""
-        return cls(
-            segments=int(row["total_segments"]),
-            words=int(row["total_words"]),
-            segments_by_state={k: v for k, v in row["segments"].items() if k != "total"},
-            words_by_state={k: v for k, v in row["words"].items() if k != "total"},
-            outdated=int(row.get("outdated", 0)),
-            source_language_name=source_language_name,
-        )
+    printable: int = 0  # approved, current and well-tagged: what a DOCX/HTML print shows
+    printable_words: int = 0
 
     @property
     def approved(self) -> int:
@@ -138,21 +128,21 @@ class Completeness:
 
     @property
     def percent_approved(self) -> int:
-        """Approved words as a whole percentage (0 for an empty document)."""
-        return round(100 * self.approved_words / self.words) if self.words else 0
+        """Printable (approved, current) words as a whole percentage, rounded down."""
+        return 100 * self.printable_words // self.words if self.words else 0
 
     def summary(self) -> str:
         """The plain "what is finished?" sentence shown to publishers."""
         if self.segments == 0:
             return _("This document has no text to translate.")
-        missing = self.segments - self.approved
+        missing = self.segments - self.printable
         if missing == 0:
             return ngettext(
                 "Ready to print: the only segment is approved.",
                 "Ready to print: all %(num)s segments approved.",
                 self.segments,
             )
-        if self.approved == 0:
+        if self.printable == 0:
             return ngettext(
                 "Nothing approved yet: the segment would stay in %(source)s.",
                 "Nothing approved yet: all %(num)s segments would stay in %(source)s.",
@@ -161,7 +151,7 @@ class Completeness:
             )
         return _(
             "%(approved)s of %(total)s segments approved; %(missing)s would stay in %(source)s.",
-            approved=self.approved,
+            approved=self.printable,
             total=self.segments,
             missing=missing,
             source=self.source_language_name,
@@ -283,26 +273,77 @@ def source_language_name(session: Session, code: str) -> str:
     return {"en": "English"}.get(code, code)
 
 
-def completeness(session: Session, document: Document, language: Language) -> Completeness:
-    """Segments and words per state of the latest version in one language."""
-    material = _load(session, document, language)
+def printable(source: str, translation: Translation | None,
+              minimum: State = State.APPROVED) -> bool:
+    """Whether a translation may appear in a DOCX/HTML print: in a high enough state, not
+    outdated, and with exactly the source's tags (the writers rebuild formatting from them)."""
+    return (
+        translation is not None
+        and translation.state >= minimum
+        and bool(translation.target)
+        and not translation.outdated
+        and not compare_tags(source, translation.target)
+    )
+
+
+def _count(rows: list[tuple[Segment, Translation | None]], source_name: str) -> Completeness:
     segs: dict[str, int] = {s.slug: 0 for s in State}
     words: dict[str, int] = {s.slug: 0 for s in State}
-    outdated = 0
-    for row in material.rows:
-        state = State(row.translation.state) if row.translation else State.UNTRANSLATED
+    outdated = ready = ready_words = 0
+    for seg, t in rows:
+        state = State(t.state) if t is not None else State.UNTRANSLATED
         segs[state.slug] += 1
-        words[state.slug] += row.segment.word_count
-        if row.translation is not None and row.translation.outdated:
+        words[state.slug] += seg.word_count
+        if t is not None and t.outdated:
             outdated += 1
+        if printable(seg.source, t):
+            ready += 1
+            ready_words += seg.word_count
     return Completeness(
-        segments=len(material.rows),
-        words=sum(r.segment.word_count for r in material.rows),
+        segments=len(rows),
+        words=sum(seg.word_count for seg, _t in rows),
         segments_by_state=segs,
         words_by_state=words,
         outdated=outdated,
-        source_language_name=source_language_name(session, document.source_language),
+        source_language_name=source_name,
+        printable=ready,
+        printable_words=ready_words,
     )
+
+
+def completeness(session: Session, document: Document, language: Language) -> Completeness:
+    """Segments and words per state of the latest version in one language."""
+    material = _load(session, document, language)
+    return _count([(r.segment, r.translation) for r in material.rows],
+                  source_language_name(session, document.source_language))
+
+
+def completeness_by_language(session: Session, document: Document,
+                             languages: Sequence[Language]) -> dict[int, Completeness]:
+    """completeness() for several languages in three queries (for overview pages)."""
+    version = latest_version(session, document)
+    segments = list(
+        session.scalars(
+            select(Segment)
+            .join(Block, Segment.block_id == Block.id)
+            .where(Block.version_id == version.id, Segment.archived.is_(False))
+        )
+    )
+    by_language: dict[int, dict[int, Translation]] = {}
+    ids = [lang.id for lang in languages]
+    for t in session.scalars(
+        select(Translation)
+        .join(Segment, Translation.segment_id == Segment.id)
+        .join(Block, Segment.block_id == Block.id)
+        .where(Block.version_id == version.id, Translation.language_id.in_(ids))
+    ):
+        by_language.setdefault(t.language_id, {})[t.segment_id] = t
+    name = source_language_name(session, document.source_language)
+    return {
+        lang.id: _count([(seg, by_language.get(lang.id, {}).get(seg.id)) for seg in segments],
+                        name)
+        for lang in languages
+    }
 
 
 # --------------------------------------------------------------------------- exporters
@@ -480,13 +521,13 @@ class _ExportContext:
         minimum = State.APPROVED if self.include == "approved" else State.TRANSLATED
         if t is None or t.state < minimum or not t.target:
             return None
-        if t.outdated:
-            self.report.outdated_skipped += 1
-            return None
-        # The writers rebuild tags from the source's tag map: a foreign or mis-nested tag
-        # would corrupt the file, so such text is treated as missing (and counted).
-        if compare_tags(row.segment.source, t.target):
-            self.report.tag_errors_skipped += 1
+        if not printable(row.segment.source, t, minimum):
+            # Outdated text, or text whose tags do not match the source (the writers would
+            # corrupt the file): treated as missing, and counted.
+            if t.outdated:
+                self.report.outdated_skipped += 1
+            else:
+                self.report.tag_errors_skipped += 1
             return None
         return t.target
 
@@ -754,7 +795,7 @@ def publish_edition(
     is approved. Untranslated segments keep their source and are listed in the report.
     """
     state = completeness(session, document, language)
-    if state.approved == 0:
+    if state.printable == 0:
         raise ExportError(
             _("Nothing is approved in %(language)s yet, so there is nothing to publish.",
               language=language.name)
@@ -790,6 +831,7 @@ def publish_edition(
             "segments_by_state": state.segments_by_state,
             "words_by_state": state.words_by_state,
             "approved": state.approved,
+            "printable": state.printable,
             "percent_approved": state.percent_approved,
             "left_in_source": reader_report.left_in_source if reader_report else [],
             "left_in_source_words": reader_report.left_in_source_words if reader_report else 0,

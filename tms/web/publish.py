@@ -21,13 +21,13 @@ from tms.services.exporting import (
     Completeness,
     ExportError,
     completeness,
+    completeness_by_language,
     edition_file,
     export_document,
     formats_for,
     list_editions,
     publish_edition,
     safe_name,
-    source_language_name,
 )
 from tms.web.login import require_publisher
 
@@ -91,30 +91,16 @@ def index() -> str:
         session.scalars(select(Document).where(Document.kind == "document")
                         .order_by(Document.title, Document.id))
     )
-    overview = _overview()
     rows = []
     for document in documents:
-        source_name = source_language_name(session, document.source_language)
-        langs = []
-        for language in _target_languages(document):
-            row = overview.get((document.id, language.id))
-            if row is not None:
-                langs.append((language, Completeness.from_stats(row, source_name)))
-            else:
-                try:
-                    langs.append((language, completeness(session, document, language)))
-                except ExportError:
-                    break  # nothing imported yet
-        rows.append((document, langs))
+        languages = _target_languages(document)
+        try:
+            counts = completeness_by_language(session, document, languages)
+        except ExportError:
+            counts = {}  # nothing imported yet
+        rows.append((document, [(lang, counts[lang.id]) for lang in languages
+                                if lang.id in counts]))
     return render_template("publish/index.html", rows=rows)
-
-
-def _overview() -> dict[tuple[int, int], dict[str, Any]]:
-    """(document id, language id) -> counts, from the stats service in a few queries."""
-    stats = _stats_module()
-    if stats is None:
-        return {}
-    return {(r["document_id"], r["language_id"]): r for r in stats.overview(get_session())}
 
 
 @bp.get("/<doc_slug>")
