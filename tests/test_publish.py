@@ -120,6 +120,7 @@ def test_publish_edition_and_download_byte_for_byte(client, published, session):
         assert hashlib.sha256(download.data).hexdigest() == f.sha256
         assert download.headers["Content-Disposition"] == f'attachment; filename="{f.filename}"'
     assert re.search(r">\s*pub\s*<", page)  # who published it
+    assert "2 segments stayed in the source language" in page
 
 
 def test_publish_flashes_the_edition_number(client, published):
