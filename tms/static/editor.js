@@ -153,8 +153,9 @@
   }
 
   /* ---- network ---- */
-  function api(method, url, body) {
+  function api(method, url, body, signal) {
     var opts = { method: method, credentials: 'same-origin', headers: { 'Accept': 'application/json' } };
+    if (signal) { opts.signal = signal; }
     if (body !== undefined) {
       opts.headers['Content-Type'] = 'application/json';
       opts.headers['X-CSRFToken'] = csrf;
@@ -187,6 +188,7 @@
     if (local && typeof local.b === 'number') { base = local.b; }
     buildChips(row);
     checkTags();
+    grow();
     if (focus !== false) { ta.focus(); }
     row.scrollIntoView({ block: 'nearest' });
     loadPanel(row);
@@ -275,8 +277,14 @@
       tagsEl.appendChild(el('span', null, p.msg));
     });
   }
+  function grow() {
+    // CSSOM changes are allowed by the CSP (only style attributes in markup are not).
+    ta.style.height = 'auto';
+    ta.style.height = Math.min(ta.scrollHeight + 4, window.innerHeight * 0.6) + 'px';
+  }
   function changed() {
     if (!cur) { return; }
+    grow();
     keep(cur.dataset.id, ta.value, 'draft');
     checkTags();
   }
@@ -371,11 +379,15 @@
     panelBody.appendChild(s);
     return s;
   }
+  var panelCtl = null;
   function loadPanel(row) {
     panel = null;
     panelBody.textContent = '';
     panelBody.appendChild(el('p', 'muted', T.loading));
-    api('GET', segUrl(row.dataset.id, 'panel')).then(function (data) {
+    // On a slow line, skipping through segments must not queue a panel download for each.
+    if (panelCtl) { panelCtl.abort(); }
+    panelCtl = window.AbortController ? new AbortController() : null;
+    api('GET', segUrl(row.dataset.id, 'panel'), undefined, panelCtl && panelCtl.signal).then(function (data) {
       if (cur !== row) { return; }
       panel = data;
       var fresh = data.translation;
