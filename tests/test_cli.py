@@ -153,6 +153,21 @@ def test_import_markdown(runner, tmp_path: Path) -> None:  # type: ignore[no-unt
     assert [i["source"] for i in items] == ["Guide", "Read <1>this</1> first.", "Then act."]
 
 
+def test_import_pot_as_interface_strings(app: Flask, runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("tms.formats.po")
+    pot = ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+           '#: tms/web/auth.py:10\nmsgid "Log in"\nmsgstr ""\n\n'
+           'msgid "Save the translation"\nmsgstr ""\n')
+    path = _write(tmp_path, "messages.pot", pot)
+    result = runner.invoke(args=["import", str(path), "--kind", "interface", "--slug", "ui"])
+    assert result.exit_code == 0, result.output
+    items = _json(runner.invoke(args=["segments", "--doc", "ui", "--json"]))
+    assert [i["source"] for i in items] == ["Log in", "Save the translation"]
+    assert {i["block_type"] for i in items} == {"message"}
+    with app.app_context(), new_session() as s:
+        assert s.scalar(select(Document.kind)) == "interface"
+
+
 def test_import_docx(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     pytest.importorskip("tms.formats.docx")
     import docx

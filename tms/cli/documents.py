@@ -68,7 +68,7 @@ def first_line(exc: BaseException) -> str:
 
 def import_file(session: Session, path: Path, *, slug: str | None = None,
                 title: str | None = None, source_language: str | None = None,
-                show_progress: bool = True) -> importing.ImportReport:
+                kind: str = "document", show_progress: bool = True) -> importing.ImportReport:
     """Read a file and import it (with a progress bar for long documents); no commit."""
     try:
         data = path.read_bytes()
@@ -91,7 +91,7 @@ def import_file(session: Session, path: Path, *, slug: str | None = None,
     try:
         return importing.import_document(
             session, filename=path.name, data=data, slug=slug, title=title,
-            source_language=source_language, progress=progress,
+            source_language=source_language, kind=kind, progress=progress,
         )
     finally:
         if bar is not None:
@@ -127,15 +127,17 @@ def describe_report(report: importing.ImportReport) -> list[str]:
 @click.option("--title", help="Title shown to translators (default: from the file).")
 @click.option("--source-lang", "source_language",
               help="Language of the source text (default: en, or the document's).")
+@click.option("--kind", type=click.Choice(["document", "interface"]), default="document",
+              show_default=True, help="interface: the program's own strings (a POT file).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @with_appcontext
 @database_errors
 def import_command(file: Path, slug: str | None, title: str | None,
-                   source_language: str | None, as_json: bool) -> None:
+                   source_language: str | None, kind: str, as_json: bool) -> None:
     """Import a DOCX, Markdown, HTML, text or PO file, or a new version of one."""
     session = get_session()
     try:
-        report = import_file(session, file, slug=slug, title=title,
+        report = import_file(session, file, slug=slug, title=title, kind=kind,
                              source_language=source_language, show_progress=not as_json)
     except importing.DocumentImportError as exc:
         session.rollback()
