@@ -50,10 +50,12 @@ def serve(host: str, port: int, workers: int) -> None:
             super().__init__()
 
         def load_config(self) -> None:
+            """Hand our options to gunicorn (no config file, no command line)."""
             for key, value in self.options.items():
                 self.cfg.set(key, value)
 
         def load(self) -> Flask:
+            """Build the WSGI app in each worker with the app factory."""
             from tms import create_app
 
             return create_app()
