@@ -370,3 +370,36 @@ def test_confirm_outdated_approved(client, session, team):
     assert "Approved." in resp.get_data(as_text=True)
     t = fresh(session, t)
     assert (t.state, t.outdated) == (State.APPROVED, False)
+
+
+@pytest.mark.clients
+def test_queue_and_notifications_pages_are_valid_html(client, session, team, tmp_path):
+    from tests.clients import vnu_check
+
+    team["fr"].allow_self_review = True
+    t = submit(session, team, 0, FR_1)
+    workflow.approve(session, translation=t, user=team["rita"])
+    session.commit()
+    submit(session, team, 0, "Nous, travailleuses du sexe, affirmons nos droits.", user="bo")
+    submit(session, team, 1, "Chacun a droit à la vie.")  # tag error
+    t3 = submit(session, team, 2, FR_3)
+    workflow.approve(session, translation=t3, user=team["rita"])
+    submit(session, team, 2, "Voyez la note.<2/>")  # a suggestion
+    seg = team["segs"][2]
+    seg.previous_source, seg.source = seg.source, "See the footnote.<2/>"
+    workflow.mark_outdated(session, seg)
+    workflow.send_back(session, translation=t3, user=team["rita"], reason="Look again.")
+    session.commit()
+    pages = []
+    for who, path in (("rita", "/review/fr"), ("ana", "/notifications")):
+        client.post("/logout")
+        login(client, who)
+        resp = client.get(path)
+        assert resp.status_code == 200
+        page = tmp_path / f"{who}.html"
+        page.write_bytes(resp.get_data())
+        pages.append(page)
+    assert "Sample declaration" in pages[0].read_text()
+    assert "Look again." in pages[1].read_text()
+    result = vnu_check(pages)
+    assert result.returncode == 0, result.stderr
