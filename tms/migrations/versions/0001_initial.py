@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 12:57:55.135844
+Create Date: 2026-11-30 13:22:08.924947
 """
 
 from __future__ import annotations
@@ -173,6 +173,28 @@ def upgrade() -> None:
         batch_op.create_index("ix_notification_user_read", ["user_id", "read_at"], unique=False)
 
     op.create_table(
+        "alignment_run",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("document_id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=True),
+        sa.Column("language_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(length=255), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("report", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(["created_by_id"], ["user_account.id"], ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["document_id"], ["document.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["language_id"], ["language.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["version_id"], ["document_version.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("alignment_run", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_alignment_run_document_language", ["document_id", "language_id"], unique=False
+        )
+
+    op.create_table(
         "block",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("version_id", sa.Integer(), nullable=False),
@@ -209,6 +231,41 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("document_id", "language_id", "number"),
     )
+    op.create_table(
+        "alignment_event",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("action", sa.String(length=30), nullable=False),
+        sa.Column("detail", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["run_id"], ["alignment_run.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["user_id"], ["user_account.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("alignment_event", schema=None) as batch_op:
+        batch_op.create_index("ix_alignment_event_run", ["run_id", "id"], unique=False)
+
+    op.create_table(
+        "alignment_pair",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("segment_ids", sa.JSON(), nullable=False),
+        sa.Column("target", sa.JSON(), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["decided_by_id"], ["user_account.id"], ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["run_id"], ["alignment_run.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("alignment_pair", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_alignment_pair_run_position", ["run_id", "position"], unique=False
+        )
+
     op.create_table(
         "edition_file",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -296,9 +353,7 @@ def upgrade() -> None:
             "ix_memory_lookup", ["source_language", "target_language", "source_hash"], unique=False
         )
         batch_op.create_index("ix_memory_segment", ["segment_id"], unique=False)
-        batch_op.create_index(
-            "ix_memory_updated", ["source_language", "target_language", "updated_at"], unique=False
-        )
+        batch_op.create_index("ix_memory_updated", ["updated_at"], unique=False)
 
     op.create_table(
         "suggestion",
@@ -415,11 +470,23 @@ def downgrade() -> None:
 
     op.drop_table("segment")
     op.drop_table("edition_file")
+    with op.batch_alter_table("alignment_pair", schema=None) as batch_op:
+        batch_op.drop_index("ix_alignment_pair_run_position")
+
+    op.drop_table("alignment_pair")
+    with op.batch_alter_table("alignment_event", schema=None) as batch_op:
+        batch_op.drop_index("ix_alignment_event_run")
+
+    op.drop_table("alignment_event")
     op.drop_table("edition")
     with op.batch_alter_table("block", schema=None) as batch_op:
         batch_op.drop_index("ix_block_version_position")
 
     op.drop_table("block")
+    with op.batch_alter_table("alignment_run", schema=None) as batch_op:
+        batch_op.drop_index("ix_alignment_run_document_language")
+
+    op.drop_table("alignment_run")
     with op.batch_alter_table("notification", schema=None) as batch_op:
         batch_op.drop_index("ix_notification_user_read")
 
