@@ -469,10 +469,10 @@ def _block_units(blocks: Sequence[AlignBlock]) -> list[Unit]:
     return out
 
 
-def _plausible(s: Unit, t: Unit, model: LengthModel) -> bool:
+def _plausible(s: Unit, t: Unit, model: LengthModel, limit: float = 6.0) -> bool:
     if s.length < 40 and t.length < 40:
         return True
-    return abs(float(_delta(s.length, np.array([float(t.length)]), model)[0])) < 6.0
+    return abs(float(_delta(s.length, np.array([float(t.length)]), model)[0])) < limit
 
 
 def structural_anchors(source: Sequence[AlignBlock], target: Sequence[AlignBlock],
@@ -484,36 +484,57 @@ def structural_anchors(source: Sequence[AlignBlock], target: Sequence[AlignBlock
     s_sig = [_signature(source[i]) for i in s_idx]
     t_sig = [_signature(target[j]) for j in t_idx]
     matcher = SequenceMatcher(None, s_sig, t_sig, autojunk=False)
-    out = []
-    for blk in matcher.get_matching_blocks():
-        for k in range(blk.size):
-            i, j = s_idx[blk.a + k], t_idx[blk.b + k]
-            if _plausible(su[i], tu[j], model):
-                out.append((i, j))
+    candidates = [(s_idx[blk.a + k], t_idx[blk.b + k])
+                  for blk in matcher.get_matching_blocks() for k in range(blk.size)]
+    # A dropped heading makes the matcher pair every later heading with the next one; the
+    # text between two anchors must then be of plausible length too, or the anchor goes.
+    s_cum = np.concatenate([[0], np.cumsum([u.length for u in su])])
+    t_cum = np.concatenate([[0], np.cumsum([u.length for u in tu])])
+    out: list[tuple[int, int]] = []
+    prev_i, prev_j = -1, -1
+    for i, j in candidates:
+        if not _plausible(su[i], tu[j], model):
+            continue
+        stretch = Unit(int(s_cum[i] - s_cum[prev_i + 1]))
+        t_stretch = Unit(int(t_cum[j] - t_cum[prev_j + 1]))
+        if not _plausible(stretch, t_stretch, model, limit=4.0):
+            continue
+        out.append((i, j))
+        prev_i, prev_j = i, j
     return out
 
 
 def _type_cost(source: Sequence[AlignBlock], target: Sequence[AlignBlock], i0: int, j0: int):  # type: ignore[no-untyped-def]
-    """An extra_cost function for align_units over a stretch starting at (i0, j0)."""
-    s_cls = [block_class(b.type) for b in source]
-    t_cls = [block_class(b.type) for b in target]
-    s_num = [normal_numbering(b.numbering) for b in source]
-    t_num = [normal_numbering(b.numbering) for b in target]
+    """An extra_cost function for align_units over a stretch starting at (i0, j0): a
+    penalty for beads that mix block kinds, a bonus or penalty for list numbering."""
+    classes: dict[str, int] = {}
+    labels: dict[str, int] = {}
+    s_cls = np.array([classes.setdefault(block_class(b.type), len(classes)) for b in source])
+    t_cls = np.array([classes.setdefault(block_class(b.type), len(classes)) for b in target])
+
+    def label(b: AlignBlock) -> int:
+        num = normal_numbering(b.numbering)
+        return -1 if num is None else labels.setdefault(num, len(labels))
+
+    s_num = np.array([label(b) for b in source])
+    t_num = np.array([label(b) for b in target])
 
     def cost(i: int, a: int, b: int, cols: np.ndarray) -> np.ndarray:
-        out = np.zeros(len(cols))
         if a == 0 or b == 0:
-            return out
-        for c_i, col in enumerate(cols):
-            ss = range(i0 + i - a, i0 + i)
-            ts = range(j0 + col - b, j0 + col)
-            classes = {s_cls[x] for x in ss} | {t_cls[y] for y in ts}
-            if len(classes) > 1:
-                out[c_i] += TYPE_MISMATCH
-            if a == 1 and b == 1:
-                sn, tn = s_num[ss[0]], t_num[ts[0]]
-                if sn and tn:
-                    out[c_i] += -NUMBERING_MATCH if sn == tn else NUMBERING_MISMATCH
+            return np.zeros(len(cols))
+        ref = s_cls[i0 + i - 1]
+        tj = np.clip(j0 + cols - 1, 0, len(target) - 1)
+        mixed = t_cls[tj] != ref
+        if a == 2:
+            mixed |= s_cls[i0 + i - 2] != ref
+        if b == 2:
+            mixed |= t_cls[np.clip(tj - 1, 0, len(target) - 1)] != ref
+        out = np.where(mixed, TYPE_MISMATCH, 0.0)
+        if a == 1 and b == 1:
+            sn, tn = s_num[i0 + i - 1], t_num[tj]
+            both = (sn >= 0) & (tn >= 0)
+            out = out + np.where(both, np.where(sn == tn, -NUMBERING_MATCH,
+                                                NUMBERING_MISMATCH), 0.0)
         return out
 
     return cost
@@ -705,3 +726,11 @@ def _best_cut(plain: str, target: int, floor: int) -> int:
     if best is None:
         return max(floor + 1, min(len(plain) - 1, target))
     return best
+
+
+def pair_score(source: Sequence[str], target: Sequence[str], model: LengthModel) -> float:
+    """The score (0..1) of source sentences paired with target sentences (tagged texts)."""
+    src = [unit(s) for s in source]
+    tgt = [unit(t) for t in target]
+    vocabulary = shared_vocabulary(src, tgt)
+    return _bead_score(_restrict(src, vocabulary), _restrict(tgt, vocabulary), model)
