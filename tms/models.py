@@ -21,6 +21,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -484,3 +485,65 @@ class Activity(Base):
     user: Mapped[User | None] = relationship()
     document: Mapped[Document | None] = relationship()
     language: Mapped[Language | None] = relationship()
+
+
+class AlignmentRun(Base):
+    """An existing translation file aligned with a document: a proposal to confirm."""
+
+    __tablename__ = "alignment_run"
+    __table_args__ = (Index("ix_alignment_run_document_language", "document_id", "language_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document_version.id", ondelete="SET NULL")
+    )
+    language_id: Mapped[int] = mapped_column(ForeignKey("language.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(255))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open, done
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # ratio, counts
+
+    document: Mapped[Document] = relationship()
+    language: Mapped[Language] = relationship()
+    pairs: Mapped[list[AlignmentPair]] = relationship(
+        back_populates="run", order_by="AlignmentPair.position", cascade="all, delete-orphan"
+    )
+
+
+class AlignmentPair(Base):
+    """Source segments and the target sentences proposed for them."""
+
+    __tablename__ = "alignment_pair"
+    __table_args__ = (Index("ix_alignment_pair_run_position", "run_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("alignment_run.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    segment_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    target: Mapped[list[list[str]]] = mapped_column(JSON, default=list)  # [[sentence, sep]]
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    status: Mapped[str] = mapped_column(String(20), default="proposed")  # confirmed, rejected
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    run: Mapped[AlignmentRun] = relationship(back_populates="pairs")
+
+
+class AlignmentEvent(Base):
+    """What was done to a proposal (edits, confirmations, rejections), append-only."""
+
+    __tablename__ = "alignment_event"
+    __table_args__ = (Index("ix_alignment_event_run", "run_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("alignment_run.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(30))  # proposed, confirmed, rejected, moved...
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
