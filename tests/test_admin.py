@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -10,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.factories import login, make_language, make_user
+from tests.factories import login, make_document, make_language, make_user
 from tms.models import Document, Invite, Language, Membership, User
 
 
@@ -153,3 +154,36 @@ def test_import_errors_are_one_sentence(admin_client: FlaskClient) -> None:
     resp = admin_client.post("/admin/documents", data={}, content_type="multipart/form-data")
     assert resp.status_code == 400
     assert "Choose a file" in resp.get_data(as_text=True)
+
+
+@pytest.mark.clients
+def test_web_core_pages_are_valid_html(app: Flask, admin_client: FlaskClient, session: Session,
+                                       tmp_path: Path) -> None:
+    from tests.clients import vnu_check
+    from tms.services import accounts
+
+    make_document(session)
+    make_user(session, "ana", roles={"fr": "translator"})
+    session.commit()
+    pages = {}
+    created = admin_client.post("/admin/invites", data={"role": "translator", "language": "fr"})
+    pages["invite-created"] = created.get_data(as_text=True)
+    for url in ["/", "/profile", "/profile/password", "/admin/", "/admin/users",
+                "/admin/invites", "/admin/languages", "/admin/documents", "/no/such/page"]:
+        pages[url.strip("/").replace("/", "-") or "dashboard"] = admin_client.get(url) \
+            .get_data(as_text=True)
+    _invite, token = accounts.create_invite(session, role="reviewer",
+                                            language=make_language(session, "fr"),
+                                            created_by=None)
+    session.commit()
+    anonymous = app.test_client()
+    pages["login"] = anonymous.get("/login").get_data(as_text=True)
+    pages["signup"] = anonymous.get(f"/signup/{token}").get_data(as_text=True)
+    pages["signup-invalid"] = anonymous.get("/signup/nope").get_data(as_text=True)
+    paths = []
+    for name, html in pages.items():
+        path = tmp_path / f"{name}.html"
+        path.write_text(html, encoding="utf-8")
+        paths.append(path)
+    result = vnu_check(paths)
+    assert result.returncode == 0, result.stderr + result.stdout
