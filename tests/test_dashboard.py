@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tests.factories import login, make_document, make_language, make_user
 from tms.models import Activity, Comment, Segment, State, Translation, User
-from tms.web.dashboard import needs_attention
+from tms.web.dashboard import activity_sentence, needs_attention
 
 
 @pytest.fixture
@@ -116,3 +116,30 @@ def test_empty_dashboard(client: FlaskClient, session: Session) -> None:
 def test_dashboard_needs_login(client: FlaskClient) -> None:
     resp = client.get("/")
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+@pytest.mark.parametrize(("verb", "count", "sentence"), [
+    ("translated", 1, "ana translated 1 segment of “Sample declaration” (fr)."),
+    ("approved", 4, "ana approved 4 segments of “Sample declaration” (fr)."),
+    ("imported", 9, "ana imported a new version of “Sample declaration”."),
+    ("something_new", 1, "ana: something new, “Sample declaration” (fr)."),
+])
+def test_activity_sentences(app: Flask, world: dict, session: Session, verb: str, count: int,
+                            sentence: str) -> None:
+    activity = Activity(user_id=world["ana"].id, verb=verb, document_id=world["doc"].id,
+                        language_id=world["fr"].id, count=count)
+    session.add(activity)
+    session.flush()
+    session.refresh(activity)
+    with app.test_request_context():
+        assert activity_sentence(activity) == sentence
+
+
+def test_activity_of_a_deleted_account_names_no_one(app: Flask, world: dict,
+                                                    session: Session) -> None:
+    from tms.services import accounts
+
+    accounts.delete_account(session, world["ana"])
+    activity = session.scalars(select(Activity)).one()
+    with app.test_request_context():
+        assert activity_sentence(activity).startswith("former volunteer translated 3 segments")

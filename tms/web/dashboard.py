@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, render_template
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -114,21 +115,49 @@ def recent_activity(session: Session, limit: int = RECENT_ACTIVITY) -> list[Acti
         select(Activity).order_by(Activity.created_at.desc(), Activity.id.desc()).limit(limit)))
 
 
-def verb_label(verb: str) -> str:
-    """A translated phrase for an Activity verb."""
-    labels = {
-        "translated": _("translated"),
-        "approved": _("approved"),
-        "sent_back": _("sent back"),
-        "imported": _("imported a new version of"),
-        "published": _("published"),
-        "commented": _("commented on"),
-        "suggested": _("suggested translations in"),
-        "reverted": _("restored earlier versions in"),
-        "pretranslated": _("pre-translated"),
-        "uploaded": _("uploaded translations for"),
+def activity_sentence(activity: Activity) -> str:
+    """One translated sentence for an Activity row: who did what where (no text)."""
+    user = activity.user
+    who = user.pseudonym if user is not None and user.pseudonym else _("former volunteer")
+    n = activity.count or 1
+    params = {
+        "user": who,
+        "document": activity.document.title if activity.document else "…",
+        "language": activity.language.code if activity.language else "",
     }
-    return labels.get(verb, verb.replace("_", " "))
+    # Whole sentences per verb, so translators can order the words as their language needs.
+    sentences = {
+        "translated": ngettext("%(user)s translated %(num)d segment of “%(document)s” "
+                               "(%(language)s).",
+                               "%(user)s translated %(num)d segments of “%(document)s” "
+                               "(%(language)s).", n, **params),
+        "drafted": ngettext("%(user)s drafted %(num)d segment of “%(document)s” (%(language)s).",
+                            "%(user)s drafted %(num)d segments of “%(document)s” "
+                            "(%(language)s).", n, **params),
+        "approved": ngettext("%(user)s approved %(num)d segment of “%(document)s” "
+                             "(%(language)s).",
+                             "%(user)s approved %(num)d segments of “%(document)s” "
+                             "(%(language)s).", n, **params),
+        "sent_back": ngettext("%(user)s sent back %(num)d segment of “%(document)s” "
+                              "(%(language)s).",
+                              "%(user)s sent back %(num)d segments of “%(document)s” "
+                              "(%(language)s).", n, **params),
+        "suggested": ngettext("%(user)s suggested %(num)d translation for “%(document)s” "
+                              "(%(language)s).",
+                              "%(user)s suggested %(num)d translations for “%(document)s” "
+                              "(%(language)s).", n, **params),
+        "reverted": ngettext("%(user)s restored %(num)d earlier version in “%(document)s” "
+                             "(%(language)s).",
+                             "%(user)s restored %(num)d earlier versions in “%(document)s” "
+                             "(%(language)s).", n, **params),
+        "imported": _("%(user)s imported a new version of “%(document)s”.", **params),
+        "published": _("%(user)s published an edition of “%(document)s” (%(language)s).",
+                       **params),
+    }
+    if activity.verb in sentences:
+        return sentences[activity.verb]
+    return _("%(user)s: %(verb)s, “%(document)s” (%(language)s).",
+             verb=activity.verb.replace("_", " "), **params)
 
 
 @bp.get("/")
@@ -142,6 +171,6 @@ def index() -> str:
         documents=progress_table(session, user),
         attention=needs_attention(session, user),
         activity=recent_activity(session),
-        verb_label=verb_label,
+        activity_sentence=activity_sentence,
         state_names=stats.STATE_NAMES,
     )
