@@ -162,7 +162,7 @@ def _source_blocks(session: Session, document: Document
         .outerjoin(Block, Segment.block_id == Block.id)
         .where(Segment.document_id == document.id, Segment.archived.is_(False))
         .order_by(Segment.position)
-    ).tuples())
+    ).all())
     blocks: list[align.AlignBlock] = []
     segments: list[Segment] = []
     seg_tags: list[dict[str, Tag]] = []
@@ -546,3 +546,17 @@ def counts(run: AlignmentRun) -> dict[str, int]:
     for p in run.pairs:
         out[p.status] = out.get(p.status, 0) + 1
     return out
+
+
+def translated_ids(session: Session, run: AlignmentRun) -> set[int]:
+    """Ids of the run's segments that already have a non-empty translation."""
+    from tms.models import Translation
+
+    ids = {sid for p in run.pairs for sid in (p.segment_ids or [])}
+    if not ids:
+        return set()
+    return set(session.scalars(
+        select(Translation.segment_id).where(
+            Translation.language_id == run.language_id, Translation.segment_id.in_(ids),
+            Translation.target != "")
+    ))

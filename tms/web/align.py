@@ -1,0 +1,221 @@
+"""Alignment of existing translations: upload a translated file, check the proposal, confirm.
+
+Thin views over tms.services.alignment. Reviewers of the language and admins only. Every
+action is a plain form POST that redirects back to the proposal (align.js only adds the
+text cursor for splitting and select-all), so the page works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from tms.db import get_session
+from tms.inline import strip_tags
+from tms.models import AlignmentRun, Document, Language, User
+from tms.services import alignment
+
+bp = Blueprint("align", __name__, url_prefix="/align")
+
+
+def _load(doc_slug: str, lang_code: str) -> tuple[Document, Language]:
+    """404 for an unknown document or language, 403 unless a reviewer of it or admin."""
+    session = get_session()
+    document = session.scalar(select(Document).where(Document.slug == doc_slug))
+    language = session.scalar(select(Language).where(Language.code == lang_code))
+    if document is None or language is None:
+        abort(404)
+    if not current_user.can_review(language.id):
+        abort(403)
+    return document, language
+
+
+def _run(document: Document, language: Language, run_id: int) -> AlignmentRun:
+    run = get_session().get(AlignmentRun, run_id)
+    if run is None or run.document_id != document.id or run.language_id != language.id:
+        abort(404)
+    return run
+
+
+def _user() -> User:
+    return current_user.user  # type: ignore[no-any-return]
+
+
+def _fail(exc: alignment.AlignmentError) -> None:
+    get_session().rollback()
+    flash(exc.message, "error")
+
+
+def _ids(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.isdigit()]
+
+
+@bp.get("/<doc_slug>/<lang_code>")
+@login_required
+def index(doc_slug: str, lang_code: str) -> Any:
+    """The upload form and earlier alignments of this document and language."""
+    document, language = _load(doc_slug, lang_code)
+    runs = alignment.runs_for(get_session(), document, language)
+    return render_template("align/index.html", document=document, language=language,
+                           runs=[(r, alignment.counts(r)) for r in runs])
+
+
+@bp.post("/<doc_slug>/<lang_code>")
+@login_required
+def upload(doc_slug: str, lang_code: str) -> Any:
+    """Read the translated file, propose an alignment, show it."""
+    document, language = _load(doc_slug, lang_code)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Choose the translated file to align."), "error")
+        return redirect(url_for("align.index", doc_slug=doc_slug, lang_code=lang_code))
+    session = get_session()
+    try:
+        run = alignment.propose_alignment(session, document=document, language=language,
+                                          filename=upload.filename, data=upload.read(),
+                                          user=_user())
+    except alignment.AlignmentError as exc:
+        _fail(exc)
+        return redirect(url_for("align.index", doc_slug=doc_slug, lang_code=lang_code))
+    session.commit()
+    flash(_("Proposed %(pairs)s pairs for %(segments)s segments. Check them, then confirm.",
+            pairs=run.report.get("pairs", 0), segments=run.report.get("segments", 0)),
+          "success")
+    return redirect(url_for("align.run", doc_slug=doc_slug, lang_code=lang_code,
+                            run_id=run.id))
+
+
+@bp.get("/<doc_slug>/<lang_code>/<int:run_id>")
+@login_required
+def run(doc_slug: str, lang_code: str, run_id: int) -> Any:
+    """The proposal: source segments beside the proposed target sentences."""
+    document, language = _load(doc_slug, lang_code)
+    session = get_session()
+    current = _run(document, language, run_id)
+    segments = alignment.segments_of(session, current)
+    existing = alignment.translated_ids(session, current)
+    rows = []
+    for pair in current.pairs:
+        sources = [segments[i] for i in pair.segment_ids or [] if i in segments]
+        rows.append({
+            "pair": pair,
+            "sources": [strip_tags(s.source) for s in sources],
+            "target": alignment.target_plain(pair),
+            "sentences": _sentences(pair),
+            "score_class": alignment.score_class(pair.score),
+            "has_translation": any(s.id in existing for s in sources),
+        })
+    return render_template("align/run.html", document=document, language=language,
+                           run=current, rows=rows, counts=alignment.counts(current),
+                           threshold=request.args.get("threshold", "0.8"))
+
+
+def _sentences(pair: Any) -> list[tuple[str, str]]:
+    """(plain sentence, the gap after it) exactly as alignment.target_plain joins them, so
+    a character offset counted in the page is the one the split uses."""
+    items = list(pair.target or [])
+    return [(strip_tags(text), (sep or " ") if k < len(items) - 1 else "")
+            for k, (text, sep) in enumerate(items)]
+
+
+def _back(document: Document, language: Language, run_id: int, anchor: str = "") -> Any:
+    url = url_for("align.run", doc_slug=document.slug, lang_code=language.code, run_id=run_id)
+    return redirect(url + (f"#{anchor}" if anchor else ""))
+
+
+@bp.post("/<doc_slug>/<lang_code>/<int:run_id>/pair")
+@login_required
+def act(doc_slug: str, lang_code: str, run_id: int) -> Any:
+    """One pair: confirm, reject, move a sentence up or down, merge with next, split."""
+    document, language = _load(doc_slug, lang_code)
+    current = _run(document, language, run_id)
+    session = get_session()
+    action = request.form.get("action", "")
+    pair_ids = _ids([request.form.get("pair", "")])
+    if not pair_ids:
+        flash(_("Choose a pair."), "error")
+        return _back(document, language, run_id)
+    pair_id = pair_ids[0]
+    anchor = f"p{pair_id}"
+    try:
+        if action == "confirm":
+            result = alignment.confirm_pairs(session, current, [pair_id], _user())
+            message = _confirmed_message(result)
+        elif action == "reject":
+            alignment.reject_pairs(session, current, [pair_id], _user())
+            message = _("Pair rejected.")
+        elif action in alignment.EDIT_ACTIONS:
+            raw = request.form.get("offset", "").strip()
+            offset = int(raw) if raw.isdigit() else None
+            alignment.edit_pair(session, current, pair_id, action, _user(), offset=offset)
+            message = _("Pairs updated.")
+        else:
+            flash(_("Unknown action."), "error")
+            return _back(document, language, run_id, anchor)
+    except alignment.AlignmentError as exc:
+        _fail(exc)
+        return _back(document, language, run_id, anchor)
+    session.commit()
+    flash(message, "success")
+    return _back(document, language, run_id, anchor)
+
+
+def _confirmed_message(result: alignment.ConfirmResult) -> str:
+    parts = [ngettext("%(num)s segment is now awaiting review.",
+                      "%(num)s segments are now awaiting review.", result.saved)]
+    if result.suggested:
+        parts.append(ngettext(
+            "%(num)s segment already had a translation: the aligned text is a suggestion.",
+            "%(num)s segments already had a translation: the aligned texts are suggestions.",
+            result.suggested))
+    if result.conflicts:
+        parts.append(ngettext("%(num)s segment changed meanwhile and was not saved.",
+                              "%(num)s segments changed meanwhile and were not saved.",
+                              result.conflicts))
+    if result.skipped:
+        parts.append(ngettext("%(num)s pair was skipped.", "%(num)s pairs were skipped.",
+                              len(result.skipped)))
+    return " ".join(parts)
+
+
+@bp.post("/<doc_slug>/<lang_code>/<int:run_id>/bulk")
+@login_required
+def bulk(doc_slug: str, lang_code: str, run_id: int) -> Any:
+    """Confirm or reject the ticked pairs, or confirm every pair scoring at least X."""
+    document, language = _load(doc_slug, lang_code)
+    current = _run(document, language, run_id)
+    session = get_session()
+    action = request.form.get("action", "")
+    try:
+        if action == "confirm_above":
+            try:
+                threshold = float(request.form.get("threshold", "").replace(",", "."))
+            except ValueError:
+                threshold = -1.0
+            result = alignment.confirm_above(session, current, threshold, _user())
+            message = _confirmed_message(result)
+        elif action in ("confirm", "reject"):
+            ids = _ids(request.form.getlist("pair"))
+            if not ids:
+                flash(_("Tick the pairs first."), "error")
+                return _back(document, language, run_id)
+            if action == "confirm":
+                message = _confirmed_message(
+                    alignment.confirm_pairs(session, current, ids, _user()))
+            else:
+                n = alignment.reject_pairs(session, current, ids, _user())
+                message = ngettext("%(num)s pair rejected.", "%(num)s pairs rejected.", n)
+        else:
+            flash(_("Unknown action."), "error")
+            return _back(document, language, run_id)
+    except alignment.AlignmentError as exc:
+        _fail(exc)
+        return _back(document, language, run_id)
+    session.commit()
+    flash(message, "success")
+    return _back(document, language, run_id)
