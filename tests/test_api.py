@@ -288,3 +288,29 @@ def test_panel_shows_how_an_outdated_source_changed(
     change = client.get(url(segs[0], "panel")).json["source_change"]
     assert ["insert", ", sex workers,"] in change or any(
         op == "insert" and "sex" in text for op, text in change)
+
+
+def test_suggestion_listed_and_accepted_by_a_reviewer(
+    client: FlaskClient, app: Flask, segs: list[Segment], session: Session,
+    team: dict[str, User]
+) -> None:
+    login(client, "ana")
+    saved = post_save(client, segs[0], "Nous déclarons nos droits.", "translated")
+    tr = workflow.get_translation(session, segs[0].id, make_language(session, "fr").id)
+    assert tr is not None
+    workflow.approve(session, translation=tr, user=team["rev"])
+    session.commit()
+    assert post_save(client, segs[0], "Nous proclamons nos droits.", "translated",
+                     saved.json["version"] + 1).json["status"] == "suggested"
+    suggestions = client.get(url(segs[0], "panel")).json["suggestions"]
+    assert [(s["author"], s["target"]) for s in suggestions] == [
+        ("ana", "Nous proclamons nos droits.")]
+    sid = suggestions[0]["id"]
+    assert client.post(f"/api/suggestions/{sid}/accept", json={}).status_code == 403
+    reviewer = app.test_client()
+    login(reviewer, "rev")
+    resp = reviewer.post(f"/api/suggestions/{sid}/accept", json={})
+    assert resp.status_code == 200, resp.json
+    assert resp.json["target"] == "Nous proclamons nos droits."
+    assert resp.json["state"] == "approved" and resp.json["suggestions"] == []
+    assert reviewer.post("/api/suggestions/999999/accept", json={}).status_code == 404

@@ -24,6 +24,7 @@ from tms.models import (
     Revision,
     Segment,
     State,
+    Suggestion,
     Translation,
     User,
 )
@@ -348,4 +349,28 @@ def history(session: Session, translation: Translation | None) -> list[dict[str,
             "target": rev.target,
         }
         for rev, pseudonym, deleted in rows
+    ]
+
+
+def open_suggestions(session: Session, segment_id: int, language_id: int) -> list[dict[str, Any]]:
+    """Open suggestions beside the current text of a segment, oldest first, JSON-ready."""
+    rows = session.execute(
+        select(Suggestion, User.pseudonym, User.deleted)
+        .outerjoin(User, User.id == Suggestion.author_id)
+        .where(
+            Suggestion.segment_id == segment_id,
+            Suggestion.language_id == language_id,
+            Suggestion.status == "open",
+        )
+        .order_by(Suggestion.id)
+        .limit(20)
+    ).all()
+    return [
+        {
+            "id": sug.id,
+            "author": pseudonym if pseudonym and not deleted else _("former volunteer"),
+            "created_at": sug.created_at.isoformat(),
+            "target": sug.target,
+        }
+        for sug, pseudonym, deleted in rows
     ]

@@ -465,8 +465,42 @@
     qa.id = 'pn-qa';
     renderIssues(data.qa);
 
+    renderSuggestions(row, data.suggestions || []);
     renderComments(row, data.comments);
     renderHistory(row, data.history);
+  }
+  function renderSuggestions(row, list) {
+    var sec = $('#pn-sugg');
+    if (!list.length) { if (sec) { sec.parentNode.removeChild(sec); } return; }
+    if (!sec) { sec = section(T.suggestions); sec.id = 'pn-sugg'; }
+    while (sec.childNodes.length > 1) { sec.removeChild(sec.lastChild); }
+    var ol = el('ol', 'hist'), labels = labelsOf(row);
+    list.forEach(function (sg) {
+      var li = el('li');
+      li.appendChild(el('p', 'h-head', sg.author + ' · ' + new Date(sg.created_at).toLocaleString()));
+      var t = renderTagged(el('p', 'h-text'), sg.target, labels);
+      t.lang = cfg.lang; t.dir = cfg.dir;
+      li.appendChild(t);
+      if (cfg.canReview) {
+        var b = el('button', 'secondary small', T.accept); b.type = 'button';
+        b.addEventListener('click', function () {
+          api('POST', '/api/suggestions/' + sg.id + '/accept', {}).then(function (d) {
+            if (cur !== row) { return; }
+            base = d.version;
+            ta.value = d.target;
+            forget(row.dataset.id);
+            updateRow(row, d);
+            renderSuggestions(row, d.suggestions);
+            renderHistory(row, d.history);
+            checkTags();
+            announce(T.accepted, 'ok');
+          }).catch(function (e) { announce(e.message, 'err'); });
+        });
+        li.appendChild(b);
+      }
+      ol.appendChild(li);
+    });
+    sec.appendChild(ol);
   }
   function renderIssues(issues) {
     var qa = $('#pn-qa');

@@ -17,7 +17,16 @@ from werkzeug.exceptions import HTTPException
 
 from tms.db import get_session
 from tms.inline import strip_tags
-from tms.models import Comment, Document, Language, Revision, Segment, State, Translation
+from tms.models import (
+    Comment,
+    Document,
+    Language,
+    Revision,
+    Segment,
+    State,
+    Suggestion,
+    Translation,
+)
 from tms.services import comments as comment_service
 from tms.services import editor_data, glossary, memory, qa, workflow
 
@@ -171,6 +180,7 @@ def panel(segment_id: int, lang_code: str) -> Any:
             c.to_json() for c in comment_service.list_comments(session, segment, language)
         ],
         history=editor_data.history(session, translation),
+        suggestions=editor_data.open_suggestions(session, segment.id, language.id),
     )
 
 
@@ -300,4 +310,37 @@ def revert(revision_id: int) -> Any:
         state_label=editor_data.state_label(tr.state),
         target=tr.target,
         history=editor_data.history(session, tr),
+    )
+
+
+@bp.post("/suggestions/<int:suggestion_id>/accept")
+def accept_suggestion(suggestion_id: int) -> Any:
+    """A reviewer makes a suggestion the approved text."""
+    if not current_user.is_authenticated:
+        raise ApiError(_("Please log in again."), 401)
+    session = get_session()
+    suggestion = session.get(Suggestion, suggestion_id)
+    if suggestion is None:
+        raise ApiError(_("Not found."), 404)
+    if not current_user.can_review(suggestion.language_id):
+        raise ApiError(_("Only reviewers of this language can accept suggestions."), 403)
+    segment_id, language_id = suggestion.segment_id, suggestion.language_id
+    try:
+        result = workflow.accept_suggestion(
+            session, suggestion_id=suggestion.id, user=current_user.user
+        )
+    except workflow.WorkflowError as exc:
+        session.rollback()
+        raise ApiError(exc.message) from exc
+    session.commit()
+    tr = result.translation
+    assert tr is not None
+    return jsonify(
+        status=result.status,
+        version=tr.version,
+        state=State(tr.state).slug,
+        state_label=editor_data.state_label(tr.state),
+        target=tr.target,
+        history=editor_data.history(session, tr),
+        suggestions=editor_data.open_suggestions(session, segment_id, language_id),
     )
