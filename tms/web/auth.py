@@ -24,6 +24,7 @@ from flask import (
 from flask import session as flask_session
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError
@@ -341,11 +342,11 @@ def _error_messages(code: int) -> tuple[str, str]:
 
 
 def _render_error(code: int, description: str | None = None) -> BaseResponse:
+    """The error page in the user's language (JSON for the API and JSON clients)."""
     title, text = _error_messages(code)
-    wants_json = request.path.startswith("/api/") or (
-        request.accept_mimetypes.best == "application/json")
-    if wants_json:
-        resp = jsonify(error=title, message=description or text)
+    text = description or text
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        resp = jsonify(error=title, message=text)
         resp.status_code = code
         return resp
     return current_app.response_class(
@@ -359,18 +360,11 @@ def _render_error(code: int, description: str | None = None) -> BaseResponse:
 @bp.app_errorhandler(413)
 @bp.app_errorhandler(429)
 def _http_error(exc: HTTPException) -> BaseResponse:
-    code = exc.code or 500
-    # A CSRF failure is a 400 whose description helps the user: keep it.
     description = None
-    if code == 400 and exc.description and "CSRF" in str(exc.description):
+    if isinstance(exc, CSRFError):
         description = _("The form was too old or was sent from another page. Please reload "
                         "the page and try again.")
-    resp = _render_error(code, description)
-    if description and not request.path.startswith("/api/"):
-        resp = current_app.response_class(
-            render_template("errors/error.html", code=code, title=_error_messages(code)[0],
-                            text=description), status=code)
-    return resp
+    return _render_error(exc.code or 500, description)
 
 
 @bp.app_errorhandler(500)
