@@ -318,3 +318,25 @@ def test_filtered_segment_shows_its_paragraph(client: FlaskClient, session: Sess
     assert '<p class="para" lang="en">First part. Alone here. Last part.</p>' in html
     plain = client.get(URL).get_data(as_text=True)
     assert 'class="para"' not in plain  # unfiltered, neighbours are on the page anyway
+
+
+EDITOR_JS = Path(__file__).resolve().parent.parent / "tms" / "static" / "editor.js"
+
+
+def test_editor_js_never_builds_html_from_strings() -> None:
+    import re
+
+    code = EDITOR_JS.read_text()
+    assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(", code)
+
+
+def test_every_editor_js_string_is_translatable(app: Flask) -> None:
+    import re
+
+    from tms.web.editor import js_strings
+
+    used = set(re.findall(r"\bT\.(\w+)", EDITOR_JS.read_text()))
+    with app.test_request_context():
+        provided = set(js_strings())
+    assert used and used <= provided
+    assert provided <= used  # nothing translated for nobody
