@@ -1,5 +1,5 @@
 /* tms segment editor: vanilla JS, no framework. User text only ever goes through
-   textContent / value, never innerHTML. Unsaved text lives in localStorage until the
+   textContent / value, never as HTML markup. Unsaved text lives in localStorage until the
    server confirms it, so nothing typed is lost to a closed tab or a dropped connection. */
 (function () {
   'use strict';
@@ -75,7 +75,7 @@
     return out;
   }
 
-  /* ---- rendering tagged text as chips, without innerHTML ---- */
+  /* ---- rendering tagged text as chips, built node by node ---- */
   function chip(tok, labels) {
     var label = labels[tok.id] || '';
     var short = label.length > 14 ? label.slice(0, 13) + '…' : label;
