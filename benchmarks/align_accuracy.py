@@ -86,7 +86,8 @@ def pseudo_text(text: str, seed: object = 0, ratio: float = RATIO) -> str:
     # sentence-length noise: now and then a word more or less
     roll = rng.random()
     if roll < 0.3:
-        words = words.rstrip(".!?") + " " + _made_up("extra", rng, ratio) + words[len(words.rstrip(".!?")):]
+        body = words.rstrip(".!?")
+        words = body + " " + _made_up("extra", rng, ratio) + words[len(body):]
     elif roll < 0.5:
         parts = words.split(" ")
         if len(parts) > 4:

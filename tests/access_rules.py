@@ -209,8 +209,29 @@ NOTIFICATIONS: Section = {
                                     values={"notification_id": _own_notification}),
 }
 
+# --- align (owner: alignment helper) -----------------------------------------------------
+_RUN = {"doc_slug": "{doc}", "lang_code": "{lang}", "run_id": "{align_run}"}
+
+
+def _translated_upload(_world: dict[str, Any], _role: str) -> dict[str, Any]:
+    return {"file": (io.BytesIO("Nous déclarons nos droits.\n".encode()), "fr.md")}
+
+
+ALIGN: Section = {
+    "align.index": Rule(REVIEWER, values={"doc_slug": "{doc}", "lang_code": "{lang}"}),
+    "align.upload": Rule(REVIEWER, "POST", values={"doc_slug": "{doc}", "lang_code": "{lang}"},
+                         data=_translated_upload),
+    "align.run": Rule(REVIEWER, values=_RUN),
+    "align.act": Rule(REVIEWER, "POST", values=_RUN,
+                      data={"pair": "{align_pair}", "action": "reject"}),
+    "align.bulk": Rule(REVIEWER, "POST", values=_RUN,
+                       data={"action": "confirm_above", "threshold": "0.5"}),
+}
+
 SECTIONS: list[Section] = [AUTH, DASHBOARD, ADMIN_RULES, INFRA, EDITOR, API, REVIEW, PUBLISH,
                            NOTIFICATIONS]
+
+SECTIONS.append(ALIGN)
 
 RULES: dict[str, Rule] = {name: rule for section in SECTIONS for name, rule in section.items()}
 
@@ -287,7 +308,26 @@ def build_world(session: Session) -> dict[str, Any]:
         "invite_token": token,
         "victim": victim.id,
         # --- other helpers: add your world keys below this line, one block per owner ---
+        # alignment helper: a proposal for the first segment (see _align_world)
+        **_align_world(session, doc, fr, s1, users["admin"]),
     }
+
+
+def _align_world(session: Session, doc: Any, fr: Any, segment: Segment,
+                 admin: Any) -> dict[str, Any]:
+    """An alignment run of the document in French with one proposed pair."""
+    from tms.models import AlignmentPair, AlignmentRun
+
+    run = AlignmentRun(document_id=doc.id, language_id=fr.id, filename="fr.md",
+                       created_by_id=admin.id, report={"ratio": 1.1, "variance": 6.8})
+    session.add(run)
+    session.flush()
+    pair = AlignmentPair(run_id=run.id, position=0, segment_ids=[segment.id],
+                         target=[["Nous, travailleuses du sexe, déclarons nos droits.", ""]],
+                         score=0.9)
+    session.add(pair)
+    session.flush()
+    return {"align_run": run.id, "align_pair": pair.id}
 
 
 def resolve(value: Value, world: dict[str, Any], role: str) -> Any:

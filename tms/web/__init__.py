@@ -20,6 +20,7 @@ BLUEPRINTS = (
     "tms.web.publish",
     "tms.web.admin",
     "tms.web.health",
+    "tms.web.align",
 )
 
 
