@@ -7,6 +7,7 @@ With TMS_SCREENSHOTS=1 the editor is photographed (1280 and 360 wide) into docs/
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -214,3 +215,28 @@ def test_offline_text_is_kept_and_restored(live_server: LiveServer, browser_page
     session.expire_all()
     tr = session.scalar(select(Translation).where(Translation.segment_id == seg.id))
     assert tr is not None and tr.target == "Texte tapé hors ligne." and tr.state == State.DRAFT
+
+
+@pytest.mark.browser
+def test_typed_text_survives_a_reload(live_server: LiveServer, browser_page: Any,
+                                      session: Session, segments: list[Segment]) -> None:
+    base, page, check = live_server.url, browser_page, expect()
+    seg = segments[3]
+    log_in(page, base, "ana")
+    page.goto(base + "/translate/declaration/fr")
+    page.locator(f"#s{seg.id} .src").click()
+    page.keyboard.type("Personne ne peut")  # typed, never saved: the tab is closed
+    page.reload()
+    check(page.locator("#unsaved-banner")).to_have_text(
+        "Segments with unsaved text on this device: 1.")
+    check(page.locator(f"#s{seg.id}")).to_have_class(re.compile(r"\bunsaved\b"))
+    page.locator(f"#s{seg.id} .src").click()
+    check(page.locator("#ed-text")).to_have_value("Personne ne peut")
+    check(page.locator("#ed-status")).to_have_text("Restored unsaved text from this device")
+    session.expire_all()
+    assert session.scalar(select(Translation).where(Translation.segment_id == seg.id)) is None
+    page.keyboard.type(" être réduit au silence.")
+    page.keyboard.press("Control+Enter")
+    check(page.locator("#ed-status")).to_have_text("Saved")
+    check(page.locator("#unsaved-banner")).to_be_hidden()
+    assert page.console_errors == []

@@ -120,9 +120,12 @@
   function sourceOf(row) { return rawOf($('.src', row)); }
 
   /* ---- local keeping of unsaved text ---- */
-  function keep(id, text, state) {
+  // p: the user asked for this text to be saved (a save that has not reached the server);
+  // only those are sent again by themselves, typed-only text waits in the textarea.
+  function keep(id, text, state, pending) {
     try {
-      localStorage.setItem(PREFIX + id, JSON.stringify({ t: text, b: base, s: state || 'draft', at: Date.now() }));
+      localStorage.setItem(PREFIX + id, JSON.stringify(
+        { t: text, b: base, s: state || 'draft', p: !!pending, at: Date.now() }));
     } catch (e) { /* storage full or disabled: the server save is still tried */ }
     var row = document.getElementById('s' + id);
     if (row) { row.classList.add('unsaved'); }
@@ -310,13 +313,13 @@
   function save(state, thenNext) {
     if (!cur) { return; }
     var row = cur, id = row.dataset.id, text = ta.value;
-    keep(id, text, state);
+    keep(id, text, state, true);
     announce(T.saving);
     return api('POST', segUrl(id, 'save'), { target: text, state: state, base_version: base })
       .then(function (data) {
         if (data.status === 'conflict') {
           base = data.version;
-          keep(id, text, state);
+          keep(id, text, state, false);
           showConflict(row, data.theirs || '', text, data);
           announce(T.conflict, 'err');
           return;
@@ -361,7 +364,7 @@
   function flushKept() {
     keptIds().forEach(function (id) {
       var k = kept(id);
-      if (!k || (cur && cur.dataset.id === id)) { return; }
+      if (!k || !k.p || (cur && cur.dataset.id === id)) { return; }
       api('POST', segUrl(id, 'save'), { target: k.t, state: k.s || 'draft', base_version: k.b || 0 })
         .then(function (data) {
           if (data.status === 'conflict') { return; }
