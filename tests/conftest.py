@@ -45,6 +45,9 @@ def db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _wipe(app: Flask) -> None:
+    from tms.services import memory
+
+    memory.reset_indexes()
     engine = app.extensions["tms_engine"]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":

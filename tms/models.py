@@ -384,6 +384,8 @@ class MemoryUnit(Base):
     __table_args__ = (
         Index("ix_memory_lookup", "source_language", "target_language", "source_hash"),
         Index("ix_memory_length", "source_language", "target_language", "source_length"),
+        Index("ix_memory_updated", "updated_at"),
+        Index("ix_memory_segment", "segment_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+import time
 import unicodedata
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from rapidfuzz import fuzz
 from sqlalchemy import func, or_, select
@@ -18,9 +20,8 @@ from sqlalchemy.orm import Session
 
 from tms.inline import strip_tags
 from tms.models import MemoryUnit, utcnow
+from tms.tmindex import MemoryIndex
 
-# A match of score s between strings of lengths a <= b needs a/b >= s/100 roughly
-# (ratio = 2*matches/(a+b) <= 2a/(a+b)); this window keeps recall while skipping most rows.
 _WS = re.compile(r"\s+")
 
 
@@ -47,11 +48,82 @@ def source_hash(plain: str) -> str:
     return hashlib.sha256(plain.casefold().encode()).hexdigest()
 
 
-def _length_window(length: int, threshold: int) -> tuple[int, int]:
-    ratio = max(threshold, 1) / 100
-    low = int(length * ratio / (2 - ratio))
-    high = int(length * (2 - ratio) / ratio) + 1
-    return low, high
+@dataclass
+class _Synced:
+    """One process's indexes for one database: a MemoryIndex per language pair."""
+
+    indexes: dict[tuple[str, str], MemoryIndex] = field(default_factory=dict)
+    max_id: int = 0
+    last_updated: datetime | None = None
+    synced_at: float = 0.0
+    checked_at: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_SYNCED: dict[str, _Synced] = {}
+_SYNCED_LOCK = threading.Lock()
+# New units are found by id, changed ones by updated_at, each with its own index (an OR or
+# a language-pair filter would make the database scan the table on every lookup). A unit
+# committed late by a long transaction in another worker can slip past both; a periodic
+# full re-read catches it.
+RESYNC_SECONDS = 600.0
+# Within one process, remember() updates the index directly; what other workers wrote is
+# picked up at most this many seconds later, which spares two queries on most lookups.
+FRESH_SECONDS = 1.0
+
+
+def _index_for(session: Session, source_language: str, target_language: str) -> MemoryIndex:
+    """This process's index for a language pair, brought up to date with the database."""
+    url = str(session.get_bind().engine.url)
+    with _SYNCED_LOCK:
+        synced = _SYNCED.setdefault(url, _Synced())
+    columns = (
+        MemoryUnit.id,
+        MemoryUnit.source_language,
+        MemoryUnit.target_language,
+        MemoryUnit.source_plain,
+        MemoryUnit.updated_at,
+    )
+    with synced.lock:
+        now = time.monotonic()
+        if synced.checked_at and now - synced.checked_at < FRESH_SECONDS:
+            return synced.indexes.setdefault((source_language, target_language), MemoryIndex())
+        synced.checked_at = now
+        if synced.synced_at and now - synced.synced_at < RESYNC_SECONDS:
+            rows = list(session.execute(select(*columns).where(MemoryUnit.id > synced.max_id)))
+            if synced.last_updated is not None:
+                rows += session.execute(
+                    select(*columns).where(MemoryUnit.updated_at > synced.last_updated)
+                ).all()
+        else:
+            synced.synced_at = now
+            rows = list(session.execute(select(*columns)))
+        if rows:
+            by_pair: dict[tuple[str, str], list[tuple[int, str]]] = {}
+            for r in rows:
+                by_pair.setdefault((r.source_language, r.target_language), []).append(
+                    (r.id, r.source_plain)
+                )
+            for pair, units in by_pair.items():
+                synced.indexes.setdefault(pair, MemoryIndex()).add_many(units)
+            synced.max_id = max(synced.max_id, max(r.id for r in rows))
+            newest = max(r.updated_at for r in rows)
+            if synced.last_updated is None or _naive(newest) > _naive(synced.last_updated):
+                synced.last_updated = newest
+        return synced.indexes.setdefault((source_language, target_language), MemoryIndex())
+
+
+def _naive(stamp: datetime) -> datetime:
+    # SQLite hands back naive datetimes, PostgreSQL aware ones; compare in UTC.
+    return stamp.replace(tzinfo=None) if stamp.tzinfo is None else stamp.astimezone(UTC).replace(
+        tzinfo=None
+    )
+
+
+def reset_indexes() -> None:
+    """Forget every in-process index (tests that empty the database call this)."""
+    with _SYNCED_LOCK:
+        _SYNCED.clear()
 
 
 def lookup(
@@ -68,7 +140,11 @@ def lookup(
     plain = normalise(source)
     if not plain:
         return []
-    low, high = _length_window(len(plain), threshold)
+    index = _index_for(session, source_language, target_language)
+    hits = index.search(plain, threshold=threshold, limit=limit * 4)
+    if not hits:
+        return []
+    score_of = {h.unit_id: h.score for h in hits}
     rows = session.execute(
         select(
             MemoryUnit.id,
@@ -79,32 +155,27 @@ def lookup(
             MemoryUnit.approved,
             MemoryUnit.updated_at,
         ).where(
+            MemoryUnit.id.in_(score_of),
             MemoryUnit.source_language == source_language,
             MemoryUnit.target_language == target_language,
-            MemoryUnit.source_length.between(low, high),
         )
     ).all()
-    scored: dict[tuple[str, str], Match] = {}
+    by_source: dict[str, Match] = {}
     for row in rows:
+        # The index may hold an older text of this unit: score the current one.
         score = fuzz.ratio(plain, row.source_plain, score_cutoff=threshold)
         if not score:
             continue
         if plain == row.source_plain:
             score = 100.0
         elif score >= 100:
-            score = 99.0  # identical after folding but not equal: never claim an exact match
+            score = 99.0  # equal after folding but not identical: never claim an exact match
         match = Match(
             row.source, row.target, int(score), row.origin, row.approved, row.id, row.updated_at
         )
-        key = (row.source_plain, row.target)
-        best = scored.get(key)
+        best = by_source.get(row.source_plain)
         if best is None or _rank(match) > _rank(best):
-            scored[key] = match
-    by_source: dict[str, Match] = {}
-    for (src_plain, _target), match in scored.items():
-        best = by_source.get(src_plain)
-        if best is None or _rank(match) > _rank(best):
-            by_source[src_plain] = match
+            by_source[row.source_plain] = match
     return sorted(by_source.values(), key=_rank, reverse=True)[:limit]
 
 
@@ -151,6 +222,12 @@ def remember(
     unit.approved = approved
     unit.updated_at = utcnow()
     session.flush()
+    synced = _SYNCED.get(str(session.get_bind().engine.url))
+    if synced is not None:
+        with synced.lock:
+            synced.indexes.setdefault((source_language, target_language), MemoryIndex()).add_many(
+                [(unit.id, plain)]
+            )
     return unit
 
 

@@ -1,0 +1,192 @@
+"""An in-memory inverted index that finds translation-memory candidates fast.
+
+Plain Python and numpy, no database: tms.services.memory keeps one index per language
+pair in each worker process and feeds it the rows that changed since its last look.
+
+How a lookup works: the query is cut into tokens (the first five letters of each word,
+case-folded, so "rights"/"right" and "organisation"/"organization" meet); each token's
+posting list (the units containing it) is read as a numpy view of one sorted array; the
+lists are concatenated and counted with bincount; candidates are ranked by the Dice
+coefficient of shared tokens, limited to the length window that a match above the threshold
+allows, and the best few hundred are scored exactly with rapidfuzz's Levenshtein ratio.
+The final score is exact; only which units get scored is heuristic, and the benchmark
+measures its recall against an exhaustive scan.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+PREFIX = 5
+
+
+def tokens(plain: str) -> set[str]:
+    """Distinct index tokens of a plain text."""
+    return {w[:PREFIX] for w in _WORD.findall(plain.casefold())}
+
+
+def length_window(length: int, threshold: int) -> tuple[int, int]:
+    """Lengths a string may have to reach `threshold` ratio against one of `length`.
+
+    ratio = 100 * (1 - indel / (a + b)) and indel >= |a - b|, so b/a is bounded.
+    """
+    r = max(threshold, 1) / 100
+    return int(length * r / (2 - r)), int(length * (2 - r) / r) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A scored candidate: the unit id and its exact ratio."""
+
+    unit_id: int
+    score: float
+
+
+class MemoryIndex:
+    """Token postings for one language pair, with cheap appends and periodic compaction."""
+
+    def __init__(
+        self, candidates: int = 200, posting_budget: int = 20_000, min_tokens: int = 3
+    ) -> None:
+        self.candidates = candidates
+        self.posting_budget = posting_budget
+        self.min_tokens = min_tokens
+        self._lock = threading.Lock()
+        self._vocab: dict[str, int] = {}
+        self._unit_ids: list[int] = []  # slot -> unit id
+        self._plains: list[str] = []  # slot -> current plain text
+        self._slot_of: dict[int, int] = {}  # unit id -> slot
+        self._lengths = np.zeros(0, dtype=np.int32)
+        self._ntok = np.zeros(0, dtype=np.int32)
+        # Compacted postings (CSR): slots of token t are _post[_off[t]:_off[t + 1]].
+        self._off = np.zeros(1, dtype=np.int64)
+        self._post = np.zeros(0, dtype=np.int32)
+        # Recent additions, not yet compacted: token id -> list of slots.
+        self._delta: dict[int, list[int]] = {}
+        self._delta_size = 0
+
+    def __len__(self) -> int:
+        return len(self._slot_of)
+
+    def add_many(self, rows: Iterable[tuple[int, str]]) -> None:
+        """Add or replace units given as (unit id, plain source)."""
+        with self._lock:
+            lengths: list[int] = []
+            ntok: list[int] = []
+            pairs_tok: list[int] = []
+            pairs_slot: list[int] = []
+            for unit_id, plain in rows:
+                slot = self._slot_of.get(unit_id)
+                toks = tokens(plain)
+                if slot is not None:
+                    if self._plains[slot] == plain:
+                        continue
+                    # Source changed in place: old postings still point here, but scoring
+                    # reads the current text, so they only cost a wasted candidate.
+                    self._plains[slot] = plain
+                    self._set_slot_stats(slot, len(plain), len(toks))
+                else:
+                    slot = len(self._unit_ids)
+                    self._unit_ids.append(unit_id)
+                    self._plains.append(plain)
+                    self._slot_of[unit_id] = slot
+                    lengths.append(len(plain))
+                    ntok.append(len(toks))
+                for tok in toks:
+                    tid = self._vocab.setdefault(tok, len(self._vocab))
+                    pairs_tok.append(tid)
+                    pairs_slot.append(slot)
+            if lengths:
+                self._lengths = np.concatenate([self._lengths, np.array(lengths, np.int32)])
+                self._ntok = np.concatenate([self._ntok, np.array(ntok, np.int32)])
+            if len(pairs_tok) > max(50_000, len(self._post) // 10):
+                self._compact(np.array(pairs_tok, np.int64), np.array(pairs_slot, np.int32))
+            else:
+                for tid, slot in zip(pairs_tok, pairs_slot, strict=True):
+                    self._delta.setdefault(tid, []).append(slot)
+                self._delta_size += len(pairs_tok)
+                if self._delta_size > max(50_000, len(self._post) // 10):
+                    self._compact(np.zeros(0, np.int64), np.zeros(0, np.int32))
+
+    def _set_slot_stats(self, slot: int, length: int, ntok: int) -> None:
+        self._lengths[slot] = length
+        self._ntok[slot] = ntok
+
+    def _compact(self, new_tok: np.ndarray, new_slot: np.ndarray) -> None:
+        """Merge the delta and a batch of new pairs into the CSR arrays."""
+        old_counts = np.diff(self._off)
+        old_tok = np.repeat(np.arange(len(old_counts), dtype=np.int64), old_counts)
+        d_tok = np.fromiter(
+            (t for t, slots in self._delta.items() for _ in slots), np.int64, self._delta_size
+        )
+        d_slot = np.fromiter(
+            (s for slots in self._delta.values() for s in slots), np.int32, self._delta_size
+        )
+        all_tok = np.concatenate([old_tok, d_tok, new_tok])
+        all_slot = np.concatenate([self._post, d_slot, new_slot])
+        order = np.argsort(all_tok, kind="stable")
+        self._post = all_slot[order]
+        counts = np.bincount(all_tok, minlength=len(self._vocab))
+        self._off = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self._delta = {}
+        self._delta_size = 0
+
+    def _postings(self, tid: int) -> list[np.ndarray]:
+        parts = []
+        if tid < len(self._off) - 1:
+            parts.append(self._post[self._off[tid] : self._off[tid + 1]])
+        extra = self._delta.get(tid)
+        if extra:
+            parts.append(np.array(extra, np.int32))
+        return parts
+
+    def _df(self, tid: int) -> int:
+        compact = int(self._off[tid + 1] - self._off[tid]) if tid < len(self._off) - 1 else 0
+        return compact + len(self._delta.get(tid, ()))
+
+    def search(self, plain: str, *, threshold: int, limit: int) -> list[Hit]:
+        """Units whose plain text has ratio >= threshold with `plain`, best first."""
+        if not plain or not self._unit_ids:
+            return []
+        with self._lock:
+            query_tokens = sorted(
+                (self._vocab[t] for t in tokens(plain) if t in self._vocab), key=self._df
+            )
+            if not query_tokens:
+                return []
+            # Rarest tokens first, until a budget of postings: the very common words ("the",
+            # "de") would cost most of the time and barely change which units rank first.
+            budget = max(self.posting_budget, len(self._unit_ids) // 20)
+            lists: list[np.ndarray] = []
+            used = 0
+            for n, tid in enumerate(query_tokens):
+                df = self._df(tid)
+                if n >= self.min_tokens and used + df > budget:
+                    break
+                lists.extend(self._postings(tid))
+                used += df
+            slots, counts = np.unique(np.concatenate(lists), return_counts=True)
+            low, high = length_window(len(plain), threshold)
+            lens = self._lengths[slots]
+            keep = (lens >= low) & (lens <= high)
+            slots, counts = slots[keep], counts[keep]
+            if not len(slots):
+                return []
+            dice = counts / (len(query_tokens) + self._ntok[slots])
+            if len(slots) > self.candidates:
+                top = np.argpartition(-dice, self.candidates)[: self.candidates]
+                slots = slots[top]
+            hits = []
+            for slot in slots.tolist():
+                score = fuzz.ratio(plain, self._plains[slot], score_cutoff=threshold)
+                if score:
+                    hits.append(Hit(self._unit_ids[slot], score))
+        hits.sort(key=lambda h: -h.score)
+        return hits[: max(limit * 4, limit)]
