@@ -183,7 +183,9 @@ def make_case(source: Sequence[AlignBlock], edit: str, seed: int = 1) -> Case:
             tb.sentences = keep
     if edit in ("inserted", "mixed"):
         for b_index, tb in enumerate(tblocks):
-            if tb.sentences and rng.random() < 0.12 * rate:
+            # translators add notes to paragraphs and list items, not to headings or cells
+            if tb.sentences and block_class(tb.block.type) in ("text", "list") \
+                    and rng.random() < 0.12 * rate:
                 note = pseudo_text("This sentence was added by the translators for their "
                                    "readers.", (seed, "ins", b_index))
                 tb.sentences.insert(rng.randrange(len(tb.sentences) + 1), (note, (), None))

@@ -51,6 +51,7 @@ TYPE_MISMATCH = 6.0  # pairing a heading with a paragraph is very unlikely
 NUMBERING_MATCH = 2.0
 NUMBERING_MISMATCH = 3.0
 MIN_BAND = 30
+SKIP_PENALTY = 1.5  # leaving out a sentence with numbers or names is less likely
 
 _NUMBER_RE = re.compile(r"\d+(?:[.,:/]\d+)*")
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"«»“”]+[^\s<>\"«»“”.,;:!?)\]]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -169,7 +170,10 @@ def shared_vocabulary(source: Iterable[Unit], target: Iterable[Unit]) -> frozens
 
 
 def _restrict(units: Sequence[Unit], vocabulary: frozenset[str]) -> list[Unit]:
-    return [Unit(u.length, u.anchors & vocabulary) for u in units]
+    """Keep numbers, URLs and tags; keep words only if the other side has them too."""
+    return [Unit(u.length, frozenset(a for a in u.anchors
+                                     if not a.startswith("w:") or a in vocabulary))
+            for u in units]
 
 
 # ---------------------------------------------------------------- length model
@@ -234,8 +238,9 @@ def _shifted(row: np.ndarray, s: int) -> np.ndarray:
 
 
 def _anchor_matrix(src: Sequence[Unit], tgt: Sequence[Unit], lo: np.ndarray, width: int,
-                   a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
-    """(shared, total) anchor counts of every bead of shape a-b ending at (i, lo[i] + c)."""
+                   a: int, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(shared, source side, target side) anchor counts of every bead of shape a-b ending
+    at (i, lo[i] + c)."""
     n, m = len(src), len(tgt)
     na = np.concatenate([[0.0], [float(len(u.anchors)) for u in src]])
     nb = np.concatenate([[0.0], [float(len(u.anchors)) for u in tgt]])
@@ -244,7 +249,8 @@ def _anchor_matrix(src: Sequence[Unit], tgt: Sequence[Unit], lo: np.ndarray, wid
     cols = lo[:, None] + np.arange(width)[None, :]
     cc = np.clip(cols, 0, m)
     ra = np.clip(rows - a, 0, n)
-    total = (ca[rows] - ca[ra])[:, None] + (cb[cc] - cb[np.clip(cc - b, 0, m)])
+    side_s = np.broadcast_to((ca[rows] - ca[ra])[:, None], (n + 1, width))
+    side_t = cb[cc] - cb[np.clip(cc - b, 0, m)]
     shared = np.zeros((n + 1, width))
     if a and b:
         index: dict[str, list[int]] = defaultdict(list)
@@ -269,7 +275,7 @@ def _anchor_matrix(src: Sequence[Unit], tgt: Sequence[Unit], lo: np.ndarray, wid
             c_arr = np.array(jj) - lo[np.minimum(i_arr, n)]
             ok = (i_arr <= n) & (c_arr >= 0) & (c_arr < width)
             np.add.at(shared, (i_arr[ok], c_arr[ok]), 1.0)
-    return shared, total
+    return shared, side_s, side_t
 
 
 def align_units(
@@ -294,7 +300,7 @@ def align_units(
     vocabulary = shared_vocabulary(source, target)
     src = _restrict(source, vocabulary)
     tgt = _restrict(target, vocabulary)
-    has_anchors = bool(vocabulary)
+    has_anchors = any(u.anchors for u in src) and any(u.anchors for u in tgt)
     ls = np.concatenate([[0.0], np.cumsum([u.length for u in src], dtype=float)])
     lt = np.concatenate([[0.0], np.cumsum([u.length for u in tgt], dtype=float)])
     if band is None:
@@ -306,27 +312,26 @@ def align_units(
     cols = lo[:, None] + np.arange(width)[None, :]  # target position of each cell
     inside = (cols >= 0) & (cols <= m)
     cc = np.clip(cols, 0, m)
-    nb = np.array([float(len(u.anchors)) for u in tgt])
 
     # Cost of every bead shape ending at every cell, computed at once.
     costs: dict[tuple[int, int], np.ndarray] = {}
     for a, b in MOVES:
         prior = -math.log(PRIORS[(a, b)])
         ok = inside & (cols - b >= 0) & (rows >= a)[:, None]
-        if b == 0:
+        if b == 0 or a == 0:
             cost = np.full((n + 1, width), prior)
-        elif a == 0:
-            cost = np.full((n + 1, width), prior)
-            if has_anchors:
-                cost = cost + np.where(nb[np.clip(cc - 1, 0, m - 1)] > 0, ANCHOR_WEIGHT / 2, 0.0)
+            if has_anchors and SKIP_PENALTY:
+                _sh, side_s, side_t = _anchor_matrix(src, tgt, lo, width, a, b)
+                cost = cost + np.where(side_s + side_t > 0, SKIP_PENALTY, 0.0)
         else:
             seg_s = (ls - ls[np.clip(rows - a, 0, n)])[:, None]
             seg_t = lt[cc] - lt[np.clip(cc - b, 0, m)]
             cost = prior + _length_cost(seg_s, seg_t, model)
-        if has_anchors and a:
-            shared, total = _anchor_matrix(src, tgt, lo, width, a, b)
-            sim = 2 * np.minimum(shared, total / 2) / np.maximum(total, 1)
-            cost = cost + np.where(total > 0, ANCHOR_WEIGHT * (0.5 - sim), 0.0)
+        if has_anchors and a and b:
+            shared, side_s, side_t = _anchor_matrix(src, tgt, lo, width, a, b)
+            most = np.maximum(side_s, side_t)
+            sim = np.minimum(shared, most) / np.maximum(most, 1)
+            cost = cost + np.where(most > 0, ANCHOR_WEIGHT * (0.5 - sim), 0.0)
         if extra_cost is not None:
             for i in range(a, n + 1):
                 cost[i] = cost[i] + extra_cost(i, a, b, cc[i])
@@ -400,7 +405,7 @@ def _bead_score(src: Sequence[Unit], tgt: Sequence[Unit], model: LengthModel) ->
     a_src: set[str] = set().union(*(u.anchors for u in src))
     a_tgt: set[str] = set().union(*(u.anchors for u in tgt))
     if a_src or a_tgt:
-        score *= 0.5 + 0.5 * (2 * len(a_src & a_tgt) / (len(a_src) + len(a_tgt)))
+        score *= 0.5 + 0.5 * len(a_src & a_tgt) / max(len(a_src), len(a_tgt))
     if len(src) > 1 or len(tgt) > 1:
         score *= 0.9
     return round(score, 3)
@@ -490,17 +495,28 @@ def structural_anchors(source: Sequence[AlignBlock], target: Sequence[AlignBlock
     # text between two anchors must then be of plausible length too, or the anchor goes.
     s_cum = np.concatenate([[0], np.cumsum([u.length for u in su])])
     t_cum = np.concatenate([[0], np.cumsum([u.length for u in tu])])
+    candidates = [(i, j) for i, j in candidates if _plausible(su[i], tu[j], model)]
+
+    def fits(a: tuple[int, int], b: tuple[int, int]) -> bool:
+        """Is the text between anchors a and b of plausible length on both sides?"""
+        stretch = Unit(int(s_cum[b[0]] - s_cum[a[0] + 1]))
+        t_stretch = Unit(int(t_cum[b[1]] - t_cum[a[1] + 1]))
+        return _plausible(stretch, t_stretch, model, limit=4.0)
+
     out: list[tuple[int, int]] = []
-    prev_i, prev_j = -1, -1
-    for i, j in candidates:
-        if not _plausible(su[i], tu[j], model):
+    prev = (-1, -1)
+    for k, cand in enumerate(candidates):
+        if fits(prev, cand):
+            out.append(cand)
+            prev = cand
             continue
-        stretch = Unit(int(s_cum[i] - s_cum[prev_i + 1]))
-        t_stretch = Unit(int(t_cum[j] - t_cum[prev_j + 1]))
-        if not _plausible(stretch, t_stretch, model, limit=4.0):
-            continue
-        out.append((i, j))
-        prev_i, prev_j = i, j
+        # After a long passage left out (or added), anchors agree with each other again:
+        # re-synchronise when this one fits both its neighbours.
+        before = candidates[k - 1] if k else None
+        after = candidates[k + 1] if k + 1 < len(candidates) else None
+        if before and after and fits(before, cand) and fits(cand, after):
+            out.append(cand)
+            prev = cand
     return out
 
 
@@ -564,7 +580,32 @@ def pair_blocks(source: Sequence[AlignBlock], target: Sequence[AlignBlock],
         if i < len(source) and j < len(target):
             pairs.append(AlignedPair((i,), (j,), _bead_score([su[i]], [tu[j]], model)))
         prev_i, prev_j = i + 1, j + 1
-    return _rescue(pairs, source, target, su, tu, model)
+    return _rescue(_adjacent(pairs, source, target, su, tu, model), source, target, su, tu,
+                   model)
+
+
+def _adjacent(pairs: list[AlignedPair], source: Sequence[AlignBlock],
+              target: Sequence[AlignBlock], su: Sequence[Unit], tu: Sequence[Unit],
+              model: LengthModel) -> list[AlignedPair]:
+    """A lone heading, list item, cell or note next to a lone block of the same kind on
+    the other side is one pair whose lengths disagree (a sentence added or left out)."""
+    out: list[AlignedPair] = []
+    k = 0
+    while k < len(pairs):
+        p = pairs[k]
+        q = pairs[k + 1] if k + 1 < len(pairs) else None
+        if q is not None and p.kind in ("1-0", "0-1") and q.kind in ("1-0", "0-1") \
+                and p.kind != q.kind:
+            i = (p.source_indices or q.source_indices)[0]
+            j = (p.target_indices or q.target_indices)[0]
+            cls = block_class(source[i].type)
+            if cls != "text" and cls == block_class(target[j].type):
+                out.append(AlignedPair((i,), (j,), _bead_score([su[i]], [tu[j]], model)))
+                k += 2
+                continue
+        out.append(p)
+        k += 1
+    return out
 
 
 def _rescue(pairs: list[AlignedPair], source: Sequence[AlignBlock],
@@ -711,7 +752,16 @@ def split_proportionally(text: str, weights: Sequence[int]) -> list[str]:
         pieces.append("")
     if len(pieces) > len(weights):
         pieces = [*pieces[: len(weights) - 1], " ".join(pieces[len(weights) - 1:])]
-    return [p.strip() for p in pieces]
+    return [_tidy(p) for p in pieces]
+
+
+_LEAD_RE = re.compile(r"^\s*((?:<\d{1,4}>)*)\s+")
+_TRAIL_RE = re.compile(r"\s+((?:</\d{1,4}>)*)\s*$")
+
+
+def _tidy(piece: str) -> str:
+    """Strip white space at both ends, also just inside leading and trailing tags."""
+    return _TRAIL_RE.sub(r"\1", _LEAD_RE.sub(r"\1", piece)).strip()
 
 
 def _best_cut(plain: str, target: int, floor: int) -> int:
