@@ -286,3 +286,18 @@ def test_exact_memory_matches_prefill_drafts_for_the_importer(session: Session) 
     # without a user (the command line) nothing is written in anyone's name
     other = _import(session, V1, filename="copy.txt")
     assert other.prefilled == 0
+
+
+def test_code_blocks_are_stored_but_not_segmented(session: Session) -> None:
+    pytest.importorskip("tms.formats.markdown")
+    data = b"# Setup\n\nRun this command.\n\n```\nmake install\n```\n"
+    report = import_document(session, filename="setup.md", data=data)
+    rows = session.scalars(select(Block).where(Block.version_id == report.version.id)
+                           .order_by(Block.position)).all()
+    assert [b.type for b in rows] == ["heading", "paragraph", "code"]
+    assert [s.source for s in _segments(session, report.document)] == ["Setup",
+                                                                       "Run this command."]
+    code = parsed_block(rows[2])
+    assert (code.translatable, code.text, code.attrs.get("translatable")) == (
+        False, "make install", None)
+    assert parsed_block(rows[1]).translatable is True
