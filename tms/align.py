@@ -170,9 +170,10 @@ def shared_vocabulary(source: Iterable[Unit], target: Iterable[Unit]) -> frozens
 
 
 def _restrict(units: Sequence[Unit], vocabulary: frozenset[str]) -> list[Unit]:
-    """Keep numbers, URLs and tags; keep words only if the other side has them too."""
+    """Keep numbers and URLs; keep words and tag kinds only if the other side has them
+    too (German capitalises every noun; a text file has no footnote marks)."""
     return [Unit(u.length, frozenset(a for a in u.anchors
-                                     if not a.startswith("w:") or a in vocabulary))
+                                     if a.startswith(("n:", "u:")) or a in vocabulary))
             for u in units]
 
 
