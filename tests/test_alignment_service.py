@@ -312,3 +312,115 @@ def test_score_classes() -> None:
 
 def test_benchmark_module_is_importable() -> None:
     assert Path(_benchmark().__file__).name == "align_accuracy.py"
+
+
+# ---------------------------------------------------------------- web (tms.web.align)
+
+
+def _login(client: Any, user: User) -> None:
+    from tests.test_access_matrix import log_in_without_password
+
+    log_in_without_password(client, user)
+
+
+def _upload(client: Any, doc: Document, data: str = TARGET_MD, name: str = "fr.md") -> Any:
+    import io
+
+    return client.post(f"/align/{doc.slug}/fr",
+                       data={"file": (io.BytesIO(data.encode()), name)},
+                       content_type="multipart/form-data")
+
+
+def test_web_upload_proposal_edit_and_confirm(app: Any, session: Session, doc: Document,
+                                              fr: Language, rita: User) -> None:
+    session.commit()
+    client = app.test_client()
+    _login(client, rita)
+    page = client.get(f"/align/{doc.slug}/fr")
+    assert page.status_code == 200 and b'name="file"' in page.data
+    resp = _upload(client, doc)
+    assert resp.status_code == 302
+    run = session.scalar(select(AlignmentRun))
+    assert run is not None and resp.headers["Location"].endswith(f"/align/{doc.slug}/fr/{run.id}")
+    html = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Chacun a droit à la vie et à la sûreté de sa personne." in html
+    assert "score-high" in html and 'style="' not in html
+    assert html.count('name="action" value="confirm"') >= 3
+    pair_ids = [p.id for p in run.pairs]
+    # split the second pair with the form, then merge it back
+    base = f"/align/{doc.slug}/fr/{run.id}"
+    resp = client.post(base + "/pair", data={"pair": pair_ids[1], "action": "split",
+                                             "offset": "19"})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"#p{pair_ids[1]}")
+    session.expire_all()
+    assert len(session.get(AlignmentRun, run.id).pairs) == 4
+    client.post(base + "/pair", data={"pair": pair_ids[1], "action": "merge"})
+    session.expire_all()
+    assert len(session.get(AlignmentRun, run.id).pairs) == 3
+    # an offset outside the text: one sentence, no 500
+    resp = client.post(base + "/pair", data={"pair": pair_ids[1], "action": "split",
+                                             "offset": "999"}, follow_redirects=True)
+    assert resp.status_code == 200 and "Choose where to split" in resp.get_data(as_text=True)
+    # confirm ticked pairs, then everything left above 0.5
+    resp = client.post(base + "/bulk", data={"action": "confirm", "pair": [pair_ids[0]]},
+                       follow_redirects=True)
+    assert "1 segment is now awaiting review." in resp.get_data(as_text=True)
+    resp = client.post(base + "/bulk", data={"action": "confirm_above", "threshold": "0,5"},
+                       follow_redirects=True)
+    assert "2 segments are now awaiting review." in resp.get_data(as_text=True)
+    session.expire_all()
+    states = session.scalars(select(Translation.state).where(Translation.language_id == fr.id))
+    assert sorted(states) == [State.TRANSLATED] * 3
+    assert session.get(AlignmentRun, run.id).status == "done"
+    listing = client.get(f"/align/{doc.slug}/fr").get_data(as_text=True)
+    assert "fr.md" in listing and "3 confirmed" in listing
+
+
+@pytest.mark.parametrize(("data", "name", "message"), [
+    ("", "fr.md", "empty"),
+    ("x", "fr.pdf", "fr.pdf"),
+])
+def test_web_bad_upload_is_one_sentence(app: Any, session: Session, doc: Document,
+                                        fr: Language, rita: User, data: str, name: str,
+                                        message: str) -> None:
+    session.commit()
+    client = app.test_client()
+    _login(client, rita)
+    resp = _upload(client, doc, data, name)
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/align/{doc.slug}/fr")
+    html = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "flash-error" in html and message in html
+    assert session.scalar(select(func.count()).select_from(AlignmentRun)) == 0
+
+
+def test_web_runs_of_another_document_are_404(app: Any, session: Session, doc: Document,
+                                             fr: Language, rita: User) -> None:
+    run = _propose(session, doc, fr, rita)
+    other = make_document(session, slug="other")
+    session.commit()
+    client = app.test_client()
+    _login(client, rita)
+    assert client.get(f"/align/other/fr/{run.id}").status_code == 404
+    assert client.get(f"/align/{doc.slug}/fr/{run.id + 1000}").status_code == 404
+    assert client.get(f"/align/{doc.slug}/xx").status_code == 404
+    assert client.post(f"/align/{other.slug}/fr/{run.id}/pair",
+                       data={"pair": run.pairs[0].id, "action": "reject"}).status_code == 404
+    # a pair of this run only
+    resp = client.post(f"/align/{doc.slug}/fr/{run.id}/bulk",
+                       data={"action": "reject", "pair": ["999999"]}, follow_redirects=True)
+    assert "not part of this alignment" in resp.get_data(as_text=True)
+
+
+def test_web_posts_need_the_csrf_token(csrf_app: Any, session: Session, doc: Document,
+                                       fr: Language, rita: User) -> None:
+    run = _propose(session, doc, fr, rita)
+    session.commit()
+    client = csrf_app.test_client()
+    _login(client, rita)
+    resp = client.post(f"/align/{doc.slug}/fr/{run.id}/bulk",
+                       data={"action": "confirm_above", "threshold": "0"})
+    assert resp.status_code == 400
+    assert session.scalar(select(func.count()).select_from(Translation)) == 0
+    page = client.get(f"/align/{doc.slug}/fr/{run.id}").get_data(as_text=True)
+    # every form posts the token: the bulk form, one per pair, and the page's own
+    assert page.count('name="csrf_token"') == page.count('method="post"') >= 1 + len(run.pairs)
