@@ -331,3 +331,16 @@ def test_nav_counts_unread_notifications(client: FlaskClient, session: Session,
     session.commit()
     login(client, "ana")
     assert "2 unread notifications" in client.get("/profile").get_data(as_text=True)
+
+
+def test_failed_logins_through_the_form_store_no_address(app: Flask, session: Session,
+                                                         ana: User) -> None:
+    from tms.models import LoginThrottle
+
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    client.post("/login", data={"pseudonym": "ana", "password": "wrong guess!"})
+    buckets = session.scalars(select(LoginThrottle.bucket)).all()
+    assert sorted(b.split(":")[0] for b in buckets) == ["addr", "user"]
+    assert not any("203.0.113" in b for b in buckets)
+    assert accounts.address_bucket("203.0.113.200", "test-secret") in buckets  # same /24
