@@ -313,6 +313,19 @@ def test_bulk_approve(client, session, team):
     assert "Select at least one" in resp.get_data(as_text=True)
 
 
+def test_bulk_approve_skips_texts_changed_since_seen(client, session, team):
+    a = submit(session, team, 0, FR_1)
+    seen = a.version
+    login(client, "rita")
+    html = client.get("/review/fr").get_data(as_text=True)
+    assert f'value="{a.id}:{seen}"' in html
+    submit(session, team, 0, "Nous, travailleuses du sexe, affirmons nos droits.")
+    resp = client.post("/review/fr/bulk-approve", data={"ids": [f"{a.id}:{seen}"]},
+                       follow_redirects=True)
+    assert "changed this segment meanwhile" in resp.get_data(as_text=True)
+    assert fresh(session, a).state == State.TRANSLATED
+
+
 def test_bulk_approve_ignores_other_languages(client, session, team):
     de: Language = make_language(session, "de")
     hans = make_user(session, "hans", roles={"de": "translator"})

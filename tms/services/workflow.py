@@ -742,9 +742,16 @@ def edit_and_approve(
     return result
 
 
-def bulk_approve(session: Session, *, translation_ids: list[int], user: User) -> BulkResult:
+def bulk_approve(
+    session: Session,
+    *,
+    translation_ids: list[int],
+    user: User,
+    versions: dict[int, int] | None = None,
+) -> BulkResult:
     """Approve the QA-clean translations among ids (no tag errors and no QA warnings:
-    warnings deserve a look one by one); report the others with a reason."""
+    warnings deserve a look one by one); report the others with a reason. versions maps
+    an id to the version the reviewer saw: a text changed since then is skipped."""
     result = BulkResult()
     # Ascending ids: two reviewers approving overlapping sets lock rows in the same order,
     # so PostgreSQL never has to break a deadlock between them.
@@ -759,7 +766,8 @@ def bulk_approve(session: Session, *, translation_ids: list[int], user: User) ->
             )
             continue
         try:
-            outcome = approve(session, translation=translation, user=user)
+            outcome = approve(session, translation=translation, user=user,
+                              base_version=(versions or {}).get(tid))
         except WorkflowError as exc:
             result.skipped.append((tid, exc.message))
             continue

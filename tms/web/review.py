@@ -218,7 +218,16 @@ def edit_and_approve(lang_code: str, translation_id: int) -> Any:
 def bulk_approve(lang_code: str) -> Any:
     """Approve the selected QA-clean translations; report the skipped ones."""
     language = _language(lang_code)
-    ids = [int(x) for x in request.form.getlist("ids") if x.isdigit()][:500]
+    # Each value is "id:version" (the version the reviewer saw) or a bare id.
+    ids: list[int] = []
+    versions: dict[int, int] = {}
+    for raw in request.form.getlist("ids")[:500]:
+        ident, _sep, version = raw.partition(":")
+        if not ident.isdigit():
+            continue
+        ids.append(int(ident))
+        if version.isdigit():
+            versions[int(ident)] = int(version)
     if not ids:
         flash(_("Select at least one translation to approve."), "error")
         return _back(language)
@@ -231,7 +240,8 @@ def bulk_approve(lang_code: str) -> Any:
         )
     )
     result = workflow.bulk_approve(
-        session, translation_ids=[i for i in ids if i in owned], user=current_user.user
+        session, translation_ids=[i for i in ids if i in owned], user=current_user.user,
+        versions=versions,
     )
     session.commit()
     if result.approved:
