@@ -39,6 +39,7 @@ def init_web(app: Flask) -> None:
                 raise
             continue  # a feature not built yet
         app.register_blueprint(module.bp)
+    app.before_request(_refuse_nul)
     app.after_request(_security_headers)
     app.context_processor(_template_globals)
 
@@ -57,6 +58,29 @@ def _template_globals() -> dict[str, object]:
         return "rtl" if base in RTL_LOCALES or current_locale() == "en-XR" else "ltr"
 
     return {"current_locale": current_locale, "current_direction": current_direction}
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _refuse_nul() -> None:
+    """A NUL character in any field is refused as a bad request: PostgreSQL cannot store or
+    even compare it, so it would otherwise end as a 500 (or differ between databases)."""
+    from flask import abort
+
+    values: list[object] = [dict(request.args.lists()), dict(request.form.lists()),
+                            [f.filename or "" for f in request.files.values()]]
+    if request.is_json:
+        values.append(request.get_json(silent=True))
+    if _has_nul(values):
+        abort(400)
 
 
 def _security_headers(resp: Response) -> Response:
