@@ -165,6 +165,8 @@ API: Section = {
     "api.resolve_comment": Rule(TEAM, "POST", values={"comment_id": "{comment}"},
                                 json={"resolved": True}),
     "api.revert": Rule(TEAM, "POST", values={"revision_id": "{old_revision}"}, json={}),
+    "api.accept_suggestion": Rule(REVIEWER, "POST", values={"suggestion_id": "{suggestion}"},
+                                  json={}),
 }
 
 # --- review (owner: review helper; drafted by web-core) ---------------------------------
