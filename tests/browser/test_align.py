@@ -33,7 +33,8 @@ def _upload(page: Any, base: str) -> None:
 
 
 def _pair_text(page: Any, n: int) -> str:
-    return (page.locator(".align-pairs > li").nth(n).locator(".tgt").text_content() or "").strip()
+    text = page.locator(".align-pairs > li").nth(n).locator(".tgt-text")
+    return (text.text_content() or "").strip() if text.count() else ""
 
 
 @pytest.mark.browser
@@ -55,7 +56,7 @@ def test_reviewer_aligns_fixes_and_confirms(live_server: Any, new_browser_page: 
     assert page.locator(".flash-success").count() == 1
     pairs = page.locator(".align-pairs > li")
     assert pairs.count() == 3
-    assert "We, sex workers, declare our rights." in (pairs.nth(0).locator(".src")
+    assert "We, sex workers, declare our rights." in (pairs.nth(0).locator(".src p")
                                                       .text_content() or "")
     assert _pair_text(page, 1) == "Chacun a droit à la vie et à la sûreté de sa personne."
     assert pairs.nth(0).get_attribute("class").split()[1].startswith("score-")
