@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 
 packages="chromium libreoffice-writer-nogui poppler-utils libxml2-utils gettext fonts-dejavu-core
-  postgresql-client default-jre-headless omegat npm"
+  postgresql-client default-jre-headless omegat"
 if [ "$(id -u)" = 0 ] && [ -z "${TMS_SKIP_APT:-}" ]; then
   missing=$(for p in $packages; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
   if [ -n "$missing" ]; then

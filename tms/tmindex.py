@@ -82,6 +82,7 @@ class MemoryIndex:
             ntok: list[int] = []
             pairs_tok: list[int] = []
             pairs_slot: list[int] = []
+            vocab = self._vocab
             for unit_id, plain in rows:
                 slot = self._slot_of.get(unit_id)
                 toks = tokens(plain)
@@ -99,10 +100,10 @@ class MemoryIndex:
                     self._slot_of[unit_id] = slot
                     lengths.append(len(plain))
                     ntok.append(len(toks))
-                for tok in toks:
-                    tid = self._vocab.setdefault(tok, len(self._vocab))
-                    pairs_tok.append(tid)
-                    pairs_slot.append(slot)
+                # len(vocab) is read before each setdefault, so a new token gets the next id
+                tids = [vocab.setdefault(tok, len(vocab)) for tok in toks]
+                pairs_tok.extend(tids)
+                pairs_slot.extend([slot] * len(tids))
             if lengths:
                 self._lengths = np.concatenate([self._lengths, np.array(lengths, np.int32)])
                 self._ntok = np.concatenate([self._ntok, np.array(ntok, np.int32)])
@@ -114,6 +115,11 @@ class MemoryIndex:
                 self._delta_size += len(pairs_tok)
                 if self._delta_size > max(50_000, len(self._post) // 10):
                     self._compact(np.zeros(0, np.int64), np.zeros(0, np.int32))
+
+    def _compact_now(self) -> None:
+        """Fold the delta into the CSR arrays now (tests and benchmarks)."""
+        with self._lock:
+            self._compact(np.zeros(0, np.int64), np.zeros(0, np.int32))
 
     def _set_slot_stats(self, slot: int, length: int, ntok: int) -> None:
         self._lengths[slot] = length

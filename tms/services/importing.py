@@ -344,7 +344,9 @@ def _cut(blocks: list[ParsedBlock], language: str,
             progress(b_index, total)
         if not block.translatable or block.type == "code" or not strip_tags(block.text).strip():
             continue
-        for i, (text, sep) in enumerate(segment(block.text, language)):
+        # An interface message is one unit of the catalogue: never cut into sentences.
+        pieces = [(block.text, "")] if block.type == "message" else segment(block.text, language)
+        for i, (text, sep) in enumerate(pieces):
             plain = normalise_source(text)
             out.append(_NewSegment(b_index, block.type, i, text, sep, plain,
                                    count_words(strip_tags(text), language) if plain else 0))
