@@ -1,0 +1,130 @@
+"""The in-memory token index: add/replace/search, recall against an exhaustive scan,
+delta postings and compaction."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from rapidfuzz import fuzz
+
+from tms.tmindex import MemoryIndex, length_window, tokens
+
+WORDS = [
+    "rights", "workers", "health", "safety", "police", "law", "housing", "migrant", "violence",
+    "justice", "labour", "freedom", "privacy", "union", "protection", "access", "services",
+    "support", "community", "decision", "criminal", "evidence", "respect", "dignity", "network",
+    "income", "stigma",
+]
+
+
+def _sentence(rng: random.Random) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 18))) + "."
+
+
+def _edit(rng: random.Random, text: str) -> str:
+    words = text.split()
+    for _ in range(rng.randint(1, 2)):
+        i = rng.randrange(len(words))
+        if rng.random() < 0.5:
+            words[i] = rng.choice(WORDS)
+        else:
+            words.insert(i, rng.choice(WORDS))
+    return " ".join(words)
+
+
+def _exhaustive(plains: dict[int, str], query: str, threshold: int) -> dict[int, float]:
+    scores = {uid: fuzz.ratio(query, p) for uid, p in plains.items()}
+    return {uid: s for uid, s in scores.items() if s >= threshold}
+
+
+def test_tokens_fold_case_and_cut_prefixes():
+    assert tokens("Organisation ORGANIZATIONS rights Right") == {"organ", "right"}
+    assert tokens("") == set()
+
+
+@pytest.mark.parametrize("length,threshold", [(10, 60), (80, 75), (200, 90), (1, 1)])
+def test_length_window_contains_every_reachable_length(length, threshold):
+    low, high = length_window(length, threshold)
+    a = "a" * length
+    for b in range(0, 3 * length + 3):
+        if fuzz.ratio(a, "a" * b) >= threshold:
+            assert low <= b <= high
+
+
+def test_add_search_and_replace():
+    index = MemoryIndex()
+    index.add_many([(1, "Sex workers have the right to health care."), (2, "Nothing alike here.")])
+    hits = index.search("Sex workers have the right to good health care.", threshold=60, limit=5)
+    assert [h.unit_id for h in hits] == [1]
+    assert hits[0].score == pytest.approx(
+        fuzz.ratio("Sex workers have the right to good health care.",
+                   "Sex workers have the right to health care.")
+    )
+    # replacing unit 1's text: the old text no longer matches, the new one does
+    index.add_many([(1, "Completely different words now.")])
+    assert len(index) == 2
+    assert index.search("Sex workers have the right to health care.", threshold=60, limit=5) == []
+    assert [h.unit_id for h in index.search("Completely different words now.", threshold=60,
+                                            limit=5)] == [1]
+
+
+def test_empty_index_and_query():
+    index = MemoryIndex()
+    assert index.search("anything", threshold=60, limit=5) == []
+    index.add_many([(1, "some text here")])
+    assert index.search("", threshold=60, limit=5) == []
+    assert index.search("zzzz qqqq", threshold=60, limit=5) == []
+
+
+def test_recall_against_exhaustive_scan():
+    rng = random.Random(3)
+    plains = {i: _sentence(rng) for i in range(1, 3001)}
+    index = MemoryIndex()
+    index.add_many(plains.items())
+    wanted = found = 0
+    for _ in range(60):
+        query = _edit(rng, plains[rng.randrange(1, 3001)])
+        expected = _exhaustive(plains, query, 75)
+        got = {h.unit_id for h in index.search(query, threshold=75, limit=1000)}
+        wanted += len(expected)
+        found += len(set(expected) & got)
+        # every hit is a true hit with its exact score
+        for h in index.search(query, threshold=75, limit=1000):
+            assert h.score == pytest.approx(fuzz.ratio(query, plains[h.unit_id]))
+    assert wanted > 60
+    assert found / wanted >= 0.99
+
+
+def test_delta_and_compaction_give_the_same_results():
+    rng = random.Random(5)
+    plains = {i: _sentence(rng) for i in range(1, 1201)}
+    bulk = MemoryIndex()
+    bulk.add_many(plains.items())  # one batch
+    trickle = MemoryIndex()
+    for uid, text in plains.items():  # one unit at a time: postings go to the delta
+        trickle.add_many([(uid, text)])
+    assert trickle._delta_size > 0 or len(trickle._post) > 0
+    queries = [_edit(rng, plains[rng.randrange(1, 1201)]) for _ in range(30)]
+
+    def results(index: MemoryIndex) -> list[list[tuple[int, float]]]:
+        return [sorted((h.unit_id, h.score) for h in index.search(q, threshold=70, limit=1000))
+                for q in queries]
+
+    before = results(trickle)
+    assert before == results(bulk)
+    trickle._compact_now()
+    assert trickle._delta_size == 0
+    assert results(trickle) == before
+    # more additions after compaction land in a new delta and are found too
+    trickle.add_many([(5000, "A brand new sentence about housing rights.")])
+    assert [h.unit_id for h in trickle.search("A brand new sentence about housing rights.",
+                                              threshold=90, limit=5)] == [5000]
+
+
+def test_large_batch_compacts_directly():
+    rng = random.Random(9)
+    index = MemoryIndex()
+    index.add_many((i, _sentence(rng)) for i in range(1, 8001))
+    assert index._delta_size == 0
+    assert int(index._off[-1]) == len(index._post) > 0
