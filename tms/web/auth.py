@@ -7,7 +7,7 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from flask import (
     Blueprint,
     Response,
@@ -161,7 +161,7 @@ def locale_choices() -> list[tuple[str, str]]:
     for code in available_locales():
         try:
             name = Locale.parse(code.replace("-", "_")).get_display_name(code.replace("-", "_"))
-        except (ValueError, LookupError):
+        except (ValueError, LookupError, UnknownLocaleError):  # pseudo-locales: en-XA, en-XR
             name = code
         out.append((code, name or code))
     return out

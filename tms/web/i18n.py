@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
 from flask import Flask, request, session
 from flask_babel import Babel
 from flask_login import current_user
@@ -12,22 +13,39 @@ TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 
 
 def available_locales() -> list[str]:
-    """Locales with a compiled catalogue, plus English (the source)."""
+    """Locales with a compiled catalogue (BCP 47 codes: pt-BR, en-XA), plus English."""
     found = sorted(
-        p.parent.parent.name for p in TRANSLATIONS_DIR.glob("*/LC_MESSAGES/messages.mo")
+        p.parent.parent.name.replace("_", "-")
+        for p in TRANSLATIONS_DIR.glob("*/LC_MESSAGES/messages.mo")
     )
     return ["en", *[c for c in found if c != "en"]]
 
 
-def select_locale() -> str:
+def babel_locale(code: str) -> Locale:
+    """The Babel locale of a code; pseudo-locales (en-XA, en-XR) get English data.
+
+    Babel has no data for pseudo-locales and refuses to parse them, but its str() is what
+    finds the catalogue folder (en_XA), so the English locale is renamed after loading.
+    """
+    try:
+        return Locale.parse(code.replace("-", "_"))
+    except (ValueError, LookupError, UnknownLocaleError):
+        language, _sep, territory = code.partition("-")
+        locale = Locale.parse(language)
+        locale._data  # noqa: B018 - load the language's data before the name changes
+        locale.territory = territory or None
+        return locale
+
+
+def select_locale() -> Locale:
     """Profile choice, then the session's, then Accept-Language, then English."""
     locales = available_locales()
     if current_user and current_user.is_authenticated and current_user.locale in locales:
-        return current_user.locale
+        return babel_locale(current_user.locale)
     chosen = session.get("locale")
     if chosen in locales:
-        return chosen
-    return request.accept_languages.best_match(locales) or "en"
+        return babel_locale(chosen)
+    return babel_locale(request.accept_languages.best_match(locales) or "en")
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,120 @@
+"""`tms i18n ...`: extract, translate with tms itself, export and compile the interface.
+
+In order: extract -> import-pot -> (volunteers translate "interface" in the editor) ->
+export-po --lang L -> compile. `update` merges a new template into POs edited by hand;
+`pseudo` regenerates the en-XA / en-XR test locales.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from tms.cli.documents import database_errors
+from tms.db import get_session
+from tms.i18n import _
+from tms.models import Language
+from tms.services import interface
+from tms.services.importing import DocumentImportError
+
+
+@click.group("i18n")
+def i18n_group() -> None:
+    """Translate the interface itself (gettext catalogues in tms/translations)."""
+
+
+@i18n_group.command("extract")
+@click.option("--output", type=click.Path(path_type=Path), default=None,
+              help="Where to write the template (default tms/translations/messages.pot).")
+def extract_command(output: Path | None) -> None:
+    """Collect every translatable string of the code and templates into messages.pot."""
+    catalog = interface.extract()
+    path = interface.write_pot(catalog, output or interface.POT_PATH)
+    click.echo(_("%(count)s messages written to %(file)s.", count=len(catalog), file=str(path)))
+
+
+@i18n_group.command("update")
+def update_command() -> None:
+    """Merge messages.pot into every locale's messages.po and regenerate the pseudo-locales."""
+    for folder, count in interface.update_catalogs().items():
+        click.echo(_("%(locale)s: %(count)s messages.", locale=folder, count=count))
+
+
+@i18n_group.command("pseudo")
+def pseudo_command() -> None:
+    """Regenerate the en-XA (accented, longer) and en-XR (right-to-left) pseudo-locales."""
+    for folder, count in interface.write_pseudo().items():
+        click.echo(_("%(locale)s: %(count)s messages.", locale=folder, count=count))
+
+
+@i18n_group.command("compile")
+@click.option("--lang", default=None, help="Only this language (default: all).")
+def compile_command(lang: str | None) -> None:
+    """Compile each messages.po to messages.mo; fails if a translation breaks a placeholder."""
+    try:
+        reports = interface.compile_catalogs(only=lang)
+    except interface.InterfaceError as exc:
+        raise click.ClickException(exc.message) from exc
+    failed = False
+    for r in reports:
+        if r.errors:
+            failed = True
+            click.echo(_("%(locale)s: not compiled, %(count)s broken placeholders:",
+                         locale=r.locale, count=len(r.errors)), err=True)
+            for error in r.errors:
+                click.echo("  " + error, err=True)
+        else:
+            click.echo(_("%(locale)s: %(translated)s of %(count)s messages translated.",
+                         locale=r.locale, translated=r.translated, count=r.messages))
+    if failed:
+        raise click.ClickException(_("Some catalogues were not compiled."))
+
+
+@i18n_group.command("import-pot")
+@click.option("--file", "file_", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              default=None, help="The template to import (default tms/translations/messages.pot).")
+@with_appcontext
+@database_errors
+def import_pot_command(file_: Path | None) -> None:
+    """Import messages.pot as the document "interface" for volunteers to translate."""
+    session = get_session()
+    try:
+        report = interface.import_pot(session, data=file_.read_bytes() if file_ else None)
+    except (interface.InterfaceError, DocumentImportError) as exc:
+        session.rollback()
+        raise click.ClickException(exc.message) from exc
+    session.commit()
+    click.echo(_("Interface document: %(status)s, %(count)s messages.",
+                 status=report.status, count=report.segments))
+
+
+@i18n_group.command("export-po")
+@click.option("--lang", "lang", required=True, help="Language code, e.g. fr.")
+@click.option("--include", type=click.Choice(["approved", "translated"]), default="approved",
+              help="approved (default) or translated (approved and awaiting review).")
+@click.option("--no-compile", is_flag=True, help="Write the PO only.")
+@with_appcontext
+@database_errors
+def export_po_command(lang: str, include: str, no_compile: bool) -> None:
+    """Write the interface translations of a language to its messages.po and compile it."""
+    session = get_session()
+    language = session.scalar(select(Language).where(Language.code == lang))
+    if language is None:
+        raise click.ClickException(_("There is no language “%(code)s”.", code=lang))
+    try:
+        path, messages, translated = interface.export_po(session, language, include=include)
+    except interface.InterfaceError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(_("%(file)s: %(translated)s of %(count)s messages translated.",
+                 file=str(path), translated=translated, count=messages))
+    if not no_compile:
+        for r in interface.compile_catalogs(only=lang):
+            if r.errors:
+                raise click.ClickException("\n".join(r.errors))
+            click.echo(_("%(file)s compiled.", file=str(r.path)))
+
+
+commands = [i18n_group]
