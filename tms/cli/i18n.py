@@ -20,6 +20,11 @@ from tms.models import Language
 from tms.services import interface
 from tms.services.importing import DocumentImportError
 
+_TRANSLATIONS = click.option(
+    "--translations", "translations", type=click.Path(path_type=Path, file_okay=False),
+    default=interface.TRANSLATIONS_DIR, show_default=False,
+    help="The catalogue folder (default tms/translations).")
+
 
 @click.group("i18n")
 def i18n_group() -> None:
@@ -37,25 +42,28 @@ def extract_command(output: Path | None) -> None:
 
 
 @i18n_group.command("update")
-def update_command() -> None:
+@_TRANSLATIONS
+def update_command(translations: Path) -> None:
     """Merge messages.pot into every locale's messages.po and regenerate the pseudo-locales."""
-    for folder, count in interface.update_catalogs().items():
+    for folder, count in interface.update_catalogs(translations).items():
         click.echo(_("%(locale)s: %(count)s messages.", locale=folder, count=count))
 
 
 @i18n_group.command("pseudo")
-def pseudo_command() -> None:
+@_TRANSLATIONS
+def pseudo_command(translations: Path) -> None:
     """Regenerate the en-XA (accented, longer) and en-XR (right-to-left) pseudo-locales."""
-    for folder, count in interface.write_pseudo().items():
+    for folder, count in interface.write_pseudo(translations).items():
         click.echo(_("%(locale)s: %(count)s messages.", locale=folder, count=count))
 
 
 @i18n_group.command("compile")
 @click.option("--lang", default=None, help="Only this language (default: all).")
-def compile_command(lang: str | None) -> None:
+@_TRANSLATIONS
+def compile_command(lang: str | None, translations: Path) -> None:
     """Compile each messages.po to messages.mo; fails if a translation breaks a placeholder."""
     try:
-        reports = interface.compile_catalogs(only=lang)
+        reports = interface.compile_catalogs(translations, only=lang)
     except interface.InterfaceError as exc:
         raise click.ClickException(exc.message) from exc
     failed = False
@@ -96,22 +104,24 @@ def import_pot_command(file_: Path | None) -> None:
 @click.option("--include", type=click.Choice(["approved", "translated"]), default="approved",
               help="approved (default) or translated (approved and awaiting review).")
 @click.option("--no-compile", is_flag=True, help="Write the PO only.")
+@_TRANSLATIONS
 @with_appcontext
 @database_errors
-def export_po_command(lang: str, include: str, no_compile: bool) -> None:
+def export_po_command(lang: str, include: str, no_compile: bool, translations: Path) -> None:
     """Write the interface translations of a language to its messages.po and compile it."""
     session = get_session()
     language = session.scalar(select(Language).where(Language.code == lang))
     if language is None:
         raise click.ClickException(_("There is no language “%(code)s”.", code=lang))
     try:
-        path, messages, translated = interface.export_po(session, language, include=include)
+        path, messages, translated = interface.export_po(session, language, include=include,
+                                                        translations=translations)
     except interface.InterfaceError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(_("%(file)s: %(translated)s of %(count)s messages translated.",
                  file=str(path), translated=translated, count=messages))
     if not no_compile:
-        for r in interface.compile_catalogs(only=lang):
+        for r in interface.compile_catalogs(translations, only=lang):
             if r.errors:
                 raise click.ClickException("\n".join(r.errors))
             click.echo(_("%(file)s compiled.", file=str(r.path)))
