@@ -56,12 +56,26 @@ READERS: dict[str, Callable[[bytes], Any]] = {
 }
 
 
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _strings(v)]
+    if hasattr(value, "__dataclass_fields__"):
+        return [s for name in value.__dataclass_fields__ for s in _strings(getattr(value, name))]
+    return []
+
+
 def _check_result(result: Any) -> None:
-    """What a reader returns must be usable: well-formed tagged text in every block."""
+    """What a reader returns must be storable: well-formed tagged text in every block, and
+    no NUL character anywhere (PostgreSQL refuses it: the import would fail with a 500)."""
     if isinstance(result, ParsedDocument):
         for block in result.blocks:
             assert isinstance(block.text, str)
             tokenize(block.text)
+    assert not any("\x00" in s for s in _strings(result)), "a NUL character got through"
 
 
 def attempt(generator: str, fmt: str, data: bytes, how: str) -> str:
@@ -113,8 +127,8 @@ def seeds() -> dict[str, list[bytes]]:
     po_file = po.write(units, meta)
     return {
         "docx": [*docx_files, written_docx],
-        "markdown": [md, b"# T\n\n- a *b* [c](http://x)\n  1. d\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
-                     b"\n```\ncode\n```\n\n> quote[^1]\n\n[^1]: note\n"],
+        "markdown": [md, b"# T\n\n- a *b* [c](http://x)\n  1. d\n\n| a | b |\n|---|---|\n"
+                     b"| 1 | 2 |\n\n```\ncode\n```\n\n> quote[^1]\n\n[^1]: note\n"],
         "html": [html_page],
         "text": [text],
         "po_document": [po_file],
@@ -320,3 +334,25 @@ def test_seed_with_hypothesis_edits(fmt: str, edits: list[tuple[float, bytes, in
             pos = int(where * len(data))
             data = data[:pos] + token + data[pos + cut:]
     attempt("hypothesis-edits", fmt, data, f"edits {edits!r}")
+
+
+# Reproducers of crashes the fuzzing found (each was a bug fixed in the reader).
+
+def _po_with_late_nul() -> bytes:
+    seed = seeds()["po_units"][0]
+    cut = seed.index(b'msgstr "', 9000) + 8
+    return seed[:cut] + b"\x00" + seed[cut:]
+
+
+@pytest.mark.parametrize(("fmt", "make"), [
+    # po.py looked for NUL in the first 8 KB only: a NUL further on reached the database,
+    # where PostgreSQL refuses it (a 500 on offline upload)
+    ("po_units", _po_with_late_nul),
+    ("po_document", _po_with_late_nul),
+    # glossary CSV: the same with the first 4 KB, and UTF-16 text was not checked at all
+    ("csv", lambda: b"source,target\n" + b"a,b\n" * 2000 + b"c\x00,d\n"),
+    ("csv", lambda: "source,target\nc\x00,d\n".encode("utf-16")),
+])
+def test_found_by_fuzzing_nul_after_the_first_kilobytes(fmt: str, make: Callable[[], bytes]
+                                                        ) -> None:
+    assert attempt("reproducer", fmt, make(), "late NUL") == "FormatError"

@@ -177,11 +177,13 @@ def write_tbx(entries: list[GlossaryEntry]) -> bytes:
 def _decode_csv(data: bytes, *, filename: str) -> str:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16")
+            text = data.decode("utf-16")
         except UnicodeDecodeError:
             raise FormatError(_("the file starts like UTF-16 text but is not"),
                               where=filename) from None
-    if b"\x00" in data[:4096]:
+        if "\x00" not in text:
+            return text
+    if b"\x00" in data:  # anywhere: PostgreSQL cannot store NUL
         raise FormatError(_("this is not a CSV text file (it contains binary data)"),
                           where=filename)
     try:
