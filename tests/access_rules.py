@@ -235,6 +235,28 @@ SECTIONS: list[Section] = [AUTH, DASHBOARD, ADMIN_RULES, INFRA, EDITOR, API, REV
 
 SECTIONS.append(ALIGN)
 
+# --- offline round trip, segment repair, update reports (owner: living-documents helper) ---
+_DOC_LANG = {"doc_slug": "{doc}", "lang_code": "{lang}"}
+_EMPTY_PO = (b'msgid ""\nmsgstr ""\n"Language: fr\\n"\n'
+             b'"Content-Type: text/plain; charset=UTF-8\\n"\n')
+
+
+def _po_upload(_world: dict[str, Any], _role: str) -> dict[str, Any]:
+    return {"file": (io.BytesIO(_EMPTY_PO), "declaration.fr.po"), "state": "draft"}
+
+
+OFFLINE: Section = {
+    "offline.index": Rule(TEAM, values=_DOC_LANG),
+    "offline.download": Rule(TEAM, values={**_DOC_LANG, "fmt": "po"}),
+    "offline.upload": Rule(TEAM, "POST", values=_DOC_LANG, data=_po_upload),
+    "offline.repair": Rule(REVIEWER, values={"doc_slug": "{doc}", "segment_id": "{segment}"}),
+    "offline.repair_action": Rule(REVIEWER, "POST",
+                                  values={"doc_slug": "{doc}", "segment_id": "{segment}"},
+                                  data={"action": "split", "offset": "4"}),
+    "offline.update_report": Rule(LOGGED_IN, values={"doc_slug": "{doc}", "version_number": 1}),
+}
+SECTIONS.append(OFFLINE)
+
 RULES: dict[str, Rule] = {name: rule for section in SECTIONS for name, rule in section.items()}
 
 

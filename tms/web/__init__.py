@@ -21,6 +21,9 @@ BLUEPRINTS = (
     "tms.web.admin",
     "tms.web.health",
     "tms.web.align",
+    "tms.web.offline",
+    "tms.web.memory",
+    "tms.web.glossary",
 )
 
 
