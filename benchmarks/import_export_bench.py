@@ -40,11 +40,12 @@ from tms.services.exporting import FORMATS, export_document
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "source_docs" / "sample-manifesto.docx"
-WORDS = tuple(
-    "rights workers health safety police law housing migrant violence justice labour "
-    "freedom privacy union protection access services support community decision "
-    "criminal evidence respect dignity network income stigma the of and to in a for with"
-).split()
+WORDS = (
+    "rights", "workers", "health", "safety", "police", "law", "housing", "migrant", "violence",
+    "justice", "labour", "freedom", "privacy", "union", "protection", "access", "services",
+    "support", "community", "decision", "criminal", "evidence", "respect", "dignity", "network",
+    "income", "stigma", "the", "of", "and", "to", "in", "a", "for", "with",
+)
 
 
 def sentence(rng: random.Random) -> str:
