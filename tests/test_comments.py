@@ -100,3 +100,26 @@ def test_open_comment_count_on_the_page(client: FlaskClient, session: Session, s
     login(client, "ana")
     html = client.get("/translate/declaration/fr").get_data(as_text=True)
     assert ">1 open comment<" in html
+
+
+def test_new_comment_notifies_the_translator(session):
+    """A comment on a segment reaches its translator as an in-app notification."""
+    from sqlalchemy import select
+
+    from tests.factories import make_document, make_language, make_user
+    from tms.models import Notification, Segment, State
+    from tms.services import comments, notifications, workflow
+
+    fr = make_language(session, "fr")
+    translator = make_user(session, "tina", roles={"fr": "translator"})
+    reviewer = make_user(session, "rey", roles={"fr": "reviewer"})
+    doc = make_document(session)
+    segment = session.scalars(select(Segment).where(Segment.document_id == doc.id)).first()
+    workflow.save_translation(session, segment=segment, language=fr, user=translator,
+                              target="Nous déclarons nos droits.", state=State.TRANSLATED,
+                              base_version=0)
+    comments.add_comment(session, segment=segment, language=fr, user=reviewer,
+                         body="Is 'declare' right here?")
+    assert notifications.unread_count(session, translator) == 1
+    assert session.scalar(select(Notification.kind).where(
+        Notification.user_id == translator.id)) == "comment"

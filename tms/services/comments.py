@@ -72,6 +72,11 @@ def add_comment(
     )
     session.add(comment)
     session.flush()
+    if kind == "comment":
+        # Rejections notify through the workflow's own "sent back" notice.
+        from tms.services import notifications
+
+        notifications.on_comment(session, comment)
     return comment
 
 
