@@ -1,0 +1,232 @@
+"""Memory and glossary exchange with other tools: TMX in and out, TBX/CSV in and out,
+and the glossary edits the web page needs (edit a term by id, delete one).
+
+One function per verb, shared by the `tms tm` / `tms glossary` commands and the /memory
+and /glossary pages. Nothing commits: the caller commits once, so a file that fails half
+way writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tms.formats import glossary_files, tmx
+from tms.formats.base import FormatError, MemoryPair
+from tms.i18n import _
+from tms.models import Document, GlossaryTerm, Language, MemoryUnit
+from tms.services import glossary, memory
+from tms.services.offline import language_matches
+
+PROGRESS_EVERY = 200  # pairs between progress callbacks
+
+
+class ExchangeError(Exception):
+    """A refused import or export; ``message`` is one translated sentence."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+@dataclass
+class TmxReport:
+    """What a TMX import did."""
+
+    filename: str
+    read: int = 0
+    imported: int = 0
+    duplicates: int = 0  # the same pair was already in the memory
+    other_languages: int = 0  # pairs of another language pair than the one asked for
+    pairs: dict[tuple[str, str], int] = field(default_factory=dict)  # imported per pair
+
+    def summary(self) -> str:
+        """One sentence for the terminal or a flash message."""
+        return _("%(file)s: %(imported)s pairs added to the memory, %(duplicates)s already "
+                 "there, %(other)s of other languages left out (%(read)s read).",
+                 file=self.filename, imported=self.imported, duplicates=self.duplicates,
+                 other=self.other_languages, read=self.read)
+
+
+def _known_codes(session: Session) -> list[str]:
+    codes = set(session.scalars(select(Language.code)))
+    codes |= set(session.scalars(select(Document.source_language).distinct()))
+    codes.add("en")  # the default source language, even before any document exists
+    return sorted(codes)
+
+
+def _canonical(code: str, known: list[str]) -> str:
+    """The code tms uses for a file's language ("fr" for "fr-FR" when only fr exists)."""
+    lowered = code.replace("_", "-")
+    for candidate in known:
+        if candidate.lower() == lowered.lower():
+            return candidate
+    matches = [c for c in known if language_matches(lowered, c)]
+    return matches[0] if len(matches) == 1 else lowered
+
+
+def import_tmx(
+    session: Session,
+    *,
+    filename: str,
+    data: bytes,
+    source_language: str | None = None,
+    target_language: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> TmxReport:
+    """Add the pairs of a TMX file to the memory (approved, origin "tmx: <file>")."""
+    name = PurePath(filename).name or filename
+    try:
+        pairs = tmx.read(data, filename=name)
+    except FormatError as exc:
+        raise ExchangeError(_("%(file)s cannot be read: %(problem)s", file=name,
+                              problem=exc.message)) from exc
+    report = TmxReport(filename=name, read=len(pairs))
+    known = _known_codes(session)
+    existing: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    origin = f"tmx: {name}"[:300]
+    for n, pair in enumerate(pairs):
+        if progress and n and n % PROGRESS_EVERY == 0:
+            progress(n, len(pairs))
+        src = _canonical(pair.source_language, known)
+        tgt = _canonical(pair.target_language, known)
+        if source_language:
+            if not language_matches(pair.source_language, source_language):
+                report.other_languages += 1
+                continue
+            src = source_language
+        if target_language:
+            if not language_matches(pair.target_language, target_language):
+                report.other_languages += 1
+                continue
+            tgt = target_language
+        seen = existing.get((src, tgt))
+        if seen is None:
+            seen = existing[(src, tgt)] = {
+                (row.source, row.target) for row in session.execute(
+                    select(MemoryUnit.source, MemoryUnit.target).where(
+                        MemoryUnit.source_language == src, MemoryUnit.target_language == tgt))}
+        if (pair.source, pair.target) in seen:
+            report.duplicates += 1
+            continue
+        seen.add((pair.source, pair.target))
+        memory.remember(session, source=pair.source, target=pair.target, source_language=src,
+                        target_language=tgt, origin=origin, approved=True)
+        report.imported += 1
+        report.pairs[(src, tgt)] = report.pairs.get((src, tgt), 0) + 1
+    if progress:
+        progress(len(pairs), len(pairs))
+    return report
+
+
+def export_tmx(session: Session, *, source_language: str, target_language: str) -> bytes:
+    """The approved memory of a language pair as a TMX 1.4b file."""
+    pairs = [
+        MemoryPair(u.source, u.target, u.source_language, u.target_language, origin=u.origin,
+                   created_at=u.updated_at.isoformat() if u.updated_at else None)
+        for u in session.scalars(
+            select(MemoryUnit).where(MemoryUnit.source_language == source_language,
+                                     MemoryUnit.target_language == target_language,
+                                     MemoryUnit.approved.is_(True))
+            .order_by(MemoryUnit.id))
+    ]
+    return tmx.write(pairs, source_language=source_language, target_language=target_language)
+
+
+def memory_pairs(session: Session) -> list[tuple[str, str, int]]:
+    """(source language, target language, unit count) of every pair in the memory."""
+    from sqlalchemy import func
+
+    return [(s, t, n) for s, t, n in session.execute(
+        select(MemoryUnit.source_language, MemoryUnit.target_language, func.count(MemoryUnit.id))
+        .group_by(MemoryUnit.source_language, MemoryUnit.target_language)
+        .order_by(MemoryUnit.source_language, MemoryUnit.target_language))]
+
+
+# ------------------------------------------------------------------------ glossary
+
+
+@dataclass
+class GlossaryReport:
+    """What a glossary import did."""
+
+    filename: str
+    read: int = 0
+    imported: int = 0
+
+    @property
+    def other_languages(self) -> int:
+        """Entries left out because they are for another target language."""
+        return self.read - self.imported
+
+    def summary(self) -> str:
+        """One sentence for the terminal or a flash message."""
+        return _("%(file)s: %(imported)s terms added or updated, %(other)s for other "
+                 "languages left out.", file=self.filename, imported=self.imported,
+                 other=self.other_languages)
+
+
+GLOSSARY_FORMATS = ("tbx", "csv")
+
+
+def import_glossary(session: Session, *, language: Language, filename: str, data: bytes,
+                    source_language: str = "en", user_id: int | None = None) -> GlossaryReport:
+    """Add (or update) the terms of a TBX or CSV file for one target language."""
+    name = PurePath(filename).name or filename
+    is_csv = PurePath(name).suffix.lower() in (".csv", ".tsv", ".txt")
+    try:
+        entries = glossary_files.read(
+            data, filename=name, source_language=source_language if is_csv else None,
+            target_language=language.code if is_csv else None)
+    except FormatError as exc:
+        raise ExchangeError(_("%(file)s cannot be read: %(problem)s", file=name,
+                              problem=exc.message)) from exc
+    try:
+        count = glossary.import_entries(session, entries, language=language, user_id=user_id)
+    except glossary.GlossaryError as exc:
+        raise ExchangeError(_("%(file)s: %(problem)s", file=name, problem=str(exc))) from exc
+    return GlossaryReport(filename=name, read=len(entries), imported=count)
+
+
+def export_glossary(session: Session, *, language: Language, fmt: str) -> bytes:
+    """The glossary of one language as TBX or CSV."""
+    entries = glossary.entries_for(session, language)
+    if fmt == "tbx":
+        return glossary_files.write_tbx(entries)
+    if fmt == "csv":
+        return glossary_files.write_csv(entries)
+    raise ExchangeError(_("A glossary can be exported as tbx or csv, not %(fmt)s.", fmt=fmt))
+
+
+def edit_term(session: Session, term: GlossaryTerm, *, source_term: str, target_term: str,
+              note: str = "", forbidden: bool = False, approved: bool = True) -> GlossaryTerm:
+    """Change a term in place (its source text too); refuses a duplicate source term."""
+    source_term = " ".join(source_term.split())
+    if not source_term:
+        raise ExchangeError(_("A glossary term needs its source text."))
+    if len(source_term) > 300 or len(target_term) > 300:
+        raise ExchangeError(_("A glossary term may be at most 300 characters long."))
+    clash = session.scalar(select(GlossaryTerm.id).where(
+        GlossaryTerm.language_id == term.language_id,
+        GlossaryTerm.source_language == term.source_language,
+        GlossaryTerm.source_term == source_term, GlossaryTerm.id != term.id))
+    if clash is not None:
+        raise ExchangeError(_("The glossary already has the term “%(term)s”; edit that one.",
+                              term=source_term))
+    term.source_term = source_term
+    term.target_term = target_term.strip()
+    term.note = note.strip()
+    term.forbidden = forbidden
+    term.approved = approved
+    session.flush()
+    return term
+
+
+def delete_term(session: Session, term: GlossaryTerm) -> None:
+    """Remove a term from the glossary."""
+    session.delete(term)
+    session.flush()
