@@ -18,7 +18,9 @@ class Base(DeclarativeBase):
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout and enforced foreign keys."""
     if url.startswith("sqlite"):
-        kwargs: dict = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+        # hide_parameters: error messages (and so logs) never carry the texts volunteers typed
+        kwargs: dict = {"connect_args": {"timeout": 30, "check_same_thread": False},
+                        "hide_parameters": True}
         if url in ("sqlite://", "sqlite:///:memory:"):
             kwargs["poolclass"] = StaticPool
         engine = create_engine(url, **kwargs)
@@ -33,7 +35,8 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                         hide_parameters=True)
 
 
 def init_app(app: Flask) -> None:
