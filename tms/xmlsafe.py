@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 from lxml import etree
 
@@ -75,5 +76,6 @@ def read_member(zf: zipfile.ZipFile, name: str, *, where: str) -> bytes:
         return zf.read(name)
     except KeyError:
         raise FormatError(f"the package has no part {name}", where=where) from None
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error):
+        # zlib.error: a damaged deflate stream (found by tests/test_fuzz_importers.py)
         raise FormatError(f"the part {name} is damaged or truncated", where=where) from None
