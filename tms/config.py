@@ -46,4 +46,6 @@ def load_config() -> dict[str, object]:
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "en",
         "TEAM_NAME": os.environ.get("TMS_TEAM_NAME", "tms translation team"),
+        # Behind a reverse proxy: how many proxies' X-Forwarded-* headers to trust (0: none).
+        "PROXY_FIX": int(os.environ.get("TMS_PROXY_FIX", "0") or 0),
     }
