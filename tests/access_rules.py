@@ -257,6 +257,39 @@ OFFLINE: Section = {
 }
 SECTIONS.append(OFFLINE)
 
+_TMX = (b'<?xml version="1.0"?><tmx version="1.4"><header srclang="en" datatype="plaintext" '
+        b'segtype="sentence" adminlang="en" o-tmf="x" creationtool="x" '
+        b'creationtoolversion="1"/><body><tu><tuv xml:lang="en"><seg>We rest.</seg></tuv>'
+        b'<tuv xml:lang="fr"><seg>Nous nous reposons.</seg></tuv></tu></body></tmx>')
+
+
+def _tmx_upload(_world: dict[str, Any], _role: str) -> dict[str, Any]:
+    return {"file": (io.BytesIO(_TMX), "network.tmx"), "source": "en", "target": "fr"}
+
+
+def _csv_upload(_world: dict[str, Any], _role: str) -> dict[str, Any]:
+    return {"file": (io.BytesIO(b"source,target\nrest,repos\n"), "terms.csv")}
+
+
+MEMORY: Section = {
+    "memory.index": Rule(LOGGED_IN),
+    "memory.import_tmx": Rule(REVIEWER, "POST", data=_tmx_upload),
+    "memory.export_tmx": Rule(REVIEWER, query={"source": "en", "target": "fr"}),
+}
+_TERM = {"lang_code": "{lang}", "term_id": "{glossary_term}"}
+GLOSSARY: Section = {
+    "glossary.index": Rule(TEAM, values={"lang_code": "{lang}"}),
+    "glossary.add": Rule(REVIEWER, "POST", values={"lang_code": "{lang}"},
+                         data={"source_term": "rest", "target_term": "repos"}),
+    "glossary.edit": Rule(REVIEWER, "POST", values=_TERM,
+                          data={"source_term": "sex work", "target_term": "travail sexuel"}),
+    "glossary.delete": Rule(REVIEWER, "POST", values=_TERM),
+    "glossary.import_file": Rule(REVIEWER, "POST", values={"lang_code": "{lang}"},
+                                 data=_csv_upload),
+    "glossary.export": Rule(REVIEWER, values={"lang_code": "{lang}", "fmt": "csv"}),
+}
+SECTIONS.extend([MEMORY, GLOSSARY])
+
 RULES: dict[str, Rule] = {name: rule for section in SECTIONS for name, rule in section.items()}
 
 
@@ -334,7 +367,19 @@ def build_world(session: Session) -> dict[str, Any]:
         # --- other helpers: add your world keys below this line, one block per owner ---
         # alignment helper: a proposal for the first segment (see _align_world)
         **_align_world(session, doc, fr, s1, users["admin"]),
+        # living-documents helper: a French glossary term
+        **_glossary_world(session, fr),
     }
+
+
+def _glossary_world(session: Session, fr: Any) -> dict[str, Any]:
+    """One term in the French glossary."""
+    from tms.models import GlossaryTerm
+
+    term = GlossaryTerm(language_id=fr.id, source_term="sex work", target_term="travail du sexe")
+    session.add(term)
+    session.flush()
+    return {"glossary_term": term.id}
 
 
 def _align_world(session: Session, doc: Any, fr: Any, segment: Segment,
