@@ -197,3 +197,15 @@ def test_update_report_page_shows_the_teams_rows(client, session):
     page = client.get("/updates/rights/2").get_data(as_text=True)
     assert "French" in page and "German" not in page
     assert client.get("/updates/rights/9").status_code == 404
+
+
+def test_editor_links_to_offline_and_repair_pages_by_role(client, session, doc):
+    seg = segments(session, doc)[0]
+    repair = f"/repair/declaration/{seg.id}?lang=fr"
+    login(client, "ana")
+    page = client.get("/translate/declaration/fr").get_data(as_text=True)
+    assert "/offline/declaration/fr" in page and repair not in page
+    client.post("/logout")
+    login(client, "rita")
+    page = client.get("/translate/declaration/fr").get_data(as_text=True)
+    assert repair in page
