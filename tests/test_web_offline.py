@@ -209,3 +209,18 @@ def test_editor_links_to_offline_and_repair_pages_by_role(client, session, doc):
     login(client, "rita")
     page = client.get("/translate/declaration/fr").get_data(as_text=True)
     assert repair in page
+
+
+def test_admin_import_of_a_new_version_links_to_the_update_report(client, session):
+    make_language(session, "fr")
+    make_user(session, "boss", is_admin=True)
+    session.commit()
+    login(client, "boss")
+    for text in (b"We work.\n\nWe rest.\n", b"We work.\n\nWe vote.\n"):
+        resp = client.post("/admin/documents", data={
+            "file": (io.BytesIO(text), "rights.md"), "slug": "rights"},
+            content_type="multipart/form-data")
+    page = resp.get_data(as_text=True)
+    assert "/updates/rights/2" in page
+    report = client.get("/updates/rights/2").get_data(as_text=True)
+    assert "French" in report and "Per language" in report
