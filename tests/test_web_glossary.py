@@ -84,7 +84,7 @@ def test_export_then_import_round_trips(client, session, term, fmt):
     data = resp.data.replace("travail du sexe".encode(), "travail sexuel".encode())
     page = client.post("/glossary/fr/import", data={"file": (io.BytesIO(data), f"g.{fmt}")},
                        follow_redirects=True).get_data(as_text=True)
-    assert "1 terms added or updated" in page
+    assert "1 term added or updated" in page
     assert terms(session)["sex work"].target_term == "travail sexuel"
 
 

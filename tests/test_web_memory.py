@@ -55,7 +55,7 @@ def test_reviewer_uploads_and_downloads_tmx(client, session, people):
                                                "source": "en", "target": "fr"},
                        follow_redirects=True)
     page = resp.get_data(as_text=True)
-    assert "1 pairs added to the memory" in page and "1 of other languages" in page
+    assert "1 pair added to the memory" in page and "1 of other languages" in page
     unit = session.scalars(select(MemoryUnit).where(MemoryUnit.target == "Nous nous reposons."))
     assert unit.one().origin == "tmx: team.tmx"
     resp = client.get("/memory/export?source=en&target=fr")

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from tms.formats import glossary_files, tmx
 from tms.formats.base import FormatError, MemoryPair
-from tms.i18n import _
+from tms.i18n import _, ngettext
 from tms.models import Document, GlossaryTerm, Language, MemoryUnit
 from tms.services import glossary, memory
 from tms.services.offline import language_matches
@@ -46,10 +46,13 @@ class TmxReport:
 
     def summary(self) -> str:
         """One sentence for the terminal or a flash message."""
-        return _("%(file)s: %(imported)s pairs added to the memory, %(duplicates)s already "
-                 "there, %(other)s of other languages left out (%(read)s read).",
-                 file=self.filename, imported=self.imported, duplicates=self.duplicates,
-                 other=self.other_languages, read=self.read)
+        return ngettext(
+            "%(file)s: %(num)s pair added to the memory, %(duplicates)s already there, "
+            "%(other)s of other languages left out (%(read)s read).",
+            "%(file)s: %(num)s pairs added to the memory, %(duplicates)s already there, "
+            "%(other)s of other languages left out (%(read)s read).",
+            self.imported, file=self.filename, duplicates=self.duplicates,
+            other=self.other_languages, read=self.read)
 
 
 def _known_codes(session: Session) -> list[str]:
@@ -165,9 +168,10 @@ class GlossaryReport:
 
     def summary(self) -> str:
         """One sentence for the terminal or a flash message."""
-        return _("%(file)s: %(imported)s terms added or updated, %(other)s for other "
-                 "languages left out.", file=self.filename, imported=self.imported,
-                 other=self.other_languages)
+        return ngettext(
+            "%(file)s: %(num)s term added or updated, %(other)s for other languages left out.",
+            "%(file)s: %(num)s terms added or updated, %(other)s for other languages left out.",
+            self.imported, file=self.filename, other=self.other_languages)
 
 
 GLOSSARY_FORMATS = ("tbx", "csv")
