@@ -55,8 +55,10 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
 
-def populate(session, segments: int, languages: int, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
-    """One document of `segments` segments, `languages` languages, every one translated."""
+def populate(session, segments: int, languages: int, rng: random.Random,  # type: ignore[no-untyped-def]
+             documents: int = 1) -> None:
+    """`documents` documents ("bench", "bench2", ...) of `segments` segments each, and
+    `languages` languages (the first is "fr"), with translations in mixed states."""
     langs = [Language(code=f"l{i:02d}" if i else "fr", name=f"Lang {i}", native_name=f"L{i}",
                       direction="ltr") for i in range(languages)]
     session.add_all(langs)
@@ -66,7 +68,13 @@ def populate(session, segments: int, languages: int, rng: random.Random) -> None
     session.flush()
     session.add_all(Membership(user_id=user.id, language_id=lang.id, role="reviewer")
                     for lang in langs)
-    doc = Document(slug="bench", title="Benchmark document")
+    for d in range(documents):
+        _document(session, f"bench{d + 1}" if d else "bench", segments, langs, user, rng)
+    session.commit()
+
+
+def _document(session, slug: str, segments: int, langs: list, user, rng) -> None:  # type: ignore[no-untyped-def]
+    doc = Document(slug=slug, title=f"Benchmark document {slug}")
     session.add(doc)
     session.flush()
     version = DocumentVersion(document_id=doc.id, number=1, filename="bench.txt", format="text",
@@ -99,7 +107,6 @@ def populate(session, segments: int, languages: int, rng: random.Random) -> None
                          "target": f"[{lang.code}] {sources[i]}", "version": 1,
                          "translator_id": user.id})
     session.execute(insert(Translation), rows)
-    session.commit()
 
 
 def main() -> None:

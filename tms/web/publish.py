@@ -20,12 +20,10 @@ from tms.services.exporting import (
     UNTRANSLATED_CHOICES,
     Completeness,
     ExportError,
-    completeness,
     completeness_by_language,
     edition_file,
     export_document,
     formats_for,
-    list_editions,
     publish_edition,
     safe_name,
 )
@@ -115,17 +113,32 @@ def document(doc_slug: str) -> str:
         return render_template("publish/document.html", document=doc, error=exc.message,
                                languages=[], formats=[], exporters=EXPORTERS)
     languages = []
-    for language in _target_languages(doc):
-        editions = list_editions(session, doc, language)
+    # Everything per language is read for all languages at once: a query per language
+    # made the page cost ~9 queries x languages (270 with 30 languages).
+    targets = _target_languages(doc)
+    complete = completeness_by_language(session, doc, targets)
+    stats = _stats_module()
+    stats_by_language = {row["language_id"]: row for row in
+                         stats.document_stats(session, doc.id)["languages"]} if stats else {}
+    editions_by_language: dict[int, list[Edition]] = {}
+    for edition in session.scalars(select(Edition).where(Edition.document_id == doc.id)
+                                   .order_by(Edition.number.desc())):
+        editions_by_language.setdefault(edition.language_id, []).append(edition)
+    publisher_ids = {e.published_by_id for group in editions_by_language.values()
+                     for e in group if e.published_by_id is not None}
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(publisher_ids)))
+             } if publisher_ids else {}
+    for language in targets:
+        editions = editions_by_language.get(language.id, [])
         publishers = {
-            e.published_by_id: session.get(User, e.published_by_id)
+            e.published_by_id: users.get(e.published_by_id)
             for e in editions if e.published_by_id is not None
         }
-        c = completeness(session, doc, language)
+        c = complete[language.id]
         languages.append({
             "language": language,
             "completeness": c,
-            "counts": _counts(doc, language, c),
+            "counts": stats_by_language.get(language.id) or _counts(doc, language, c),
             "editions": editions,
             "publishers": publishers,
         })
