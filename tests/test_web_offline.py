@@ -224,3 +224,39 @@ def test_admin_import_of_a_new_version_links_to_the_update_report(client, sessio
     assert "/updates/rights/2" in page
     report = client.get("/updates/rights/2").get_data(as_text=True)
     assert "French" in report and "Per language" in report
+
+
+@pytest.mark.clients
+def test_living_document_pages_are_valid_html(client, session, doc, tmp_path):
+    """Offline, report, repair, update, memory and glossary pages pass the Nu HTML Checker."""
+    from tests.clients import vnu_check
+    from tms.models import GlossaryTerm
+    from tms.services import memory
+
+    fr = make_language(session, "fr")
+    session.add(GlossaryTerm(language_id=fr.id, source_term="rights", target_term="droits"))
+    memory.remember(session, source="We declare our rights.", target="Nous déclarons nos droits.",
+                    source_language="en", target_language="fr", origin="x")
+    importing.import_document(session, filename="rights.md", data=b"We work.\n\nWe rest.\n")
+    importing.import_document(session, filename="rights.md", slug="rights",
+                              data=b"We work.\n\nWe vote.\n")
+    session.commit()
+    login(client, "rita")
+    seg = segments(session, doc)[0]
+    data = edit_po(download(client), {seg.key: "Nous déclarons."})
+    pages = {
+        "offline": client.get("/offline/declaration/fr").get_data(as_text=True),
+        "report": upload(client, data).get_data(as_text=True),
+        "repair": client.get(f"/repair/declaration/{seg.id}?lang=fr").get_data(as_text=True),
+        "updates": client.get("/updates/rights/2").get_data(as_text=True),
+        "updates-old": client.get("/updates/rights/1").get_data(as_text=True),
+        "memory": client.get("/memory?source=en&target=fr&q=rights").get_data(as_text=True),
+        "glossary": client.get("/glossary/fr").get_data(as_text=True),
+    }
+    paths = []
+    for name, html in pages.items():
+        path = tmp_path / f"{name}.html"
+        path.write_text(html, encoding="utf-8")
+        paths.append(path)
+    result = vnu_check(paths)
+    assert result.returncode == 0, result.stderr + result.stdout
