@@ -76,14 +76,15 @@ def main() -> None:
     client = app.test_client()
     client.post("/login", data={"pseudonym": "bench", "password": PASSWORD})
     report = []
+    captured: list[tuple[str, object]] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT"):
+            captured.append((statement, parameters))
+
     for name, url_ in PAGES.items():
         client.get(url_)
-        captured: list[tuple[str, object]] = []
-
-        def before(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-            if statement.lstrip().upper().startswith("SELECT"):
-                captured.append((statement, parameters))
-
+        captured.clear()
         event.listen(engine, "before_cursor_execute", before)
         status = client.get(url_).status_code
         event.remove(engine, "before_cursor_execute", before)

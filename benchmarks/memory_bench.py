@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import os
 import platform
@@ -48,9 +49,11 @@ def make_vocabulary(rng: random.Random, size: int = 20000) -> list[str]:
 
 
 def make_sentence(rng: random.Random, vocab: list[str], weights: list[float]) -> str:
-    """A sentence of 4-60 words (mean ~18), as in legal and policy texts."""
+    """A sentence of 4-60 words (mean ~18), as in legal and policy texts; weights are
+    cumulative (Zipf)."""
     n = max(4, min(60, int(rng.gauss(18, 8))))
-    words = rng.choices(vocab, weights=weights, k=n)
+    # cumulative weights: with plain weights, choices() re-sums 20,000 of them per call
+    words = rng.choices(vocab, cum_weights=weights, k=n)
     if rng.random() < 0.3:
         words.insert(rng.randrange(len(words)), str(rng.randrange(1, 2030)))
     sentence = " ".join(words)
@@ -159,7 +162,7 @@ def main() -> None:
 
     rng = random.Random(args.seed)
     vocab = make_vocabulary(rng)
-    weights = [1 / (r + 1) ** 1.05 for r in range(len(vocab))]
+    weights = list(itertools.accumulate(1 / (r + 1) ** 1.05 for r in range(len(vocab))))
     results = []
     print(f"database: {engine.dialect.name}; machine: {platform.machine()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}; "
@@ -170,10 +173,10 @@ def main() -> None:
               f"{'load':>5}")
     print(header)
     for size in args.sizes:
-        sentences = list(dict.fromkeys(make_sentence(rng, vocab, weights) for _ in range(size)))
-        while len(sentences) < size:
-            sentences.append(make_sentence(rng, vocab, weights))
-            sentences = list(dict.fromkeys(sentences))
+        unique = dict.fromkeys(make_sentence(rng, vocab, weights) for _ in range(size))
+        while len(unique) < size:
+            unique[make_sentence(rng, vocab, weights)] = None
+        sentences = list(unique)
         qrng = random.Random(args.seed + size)
         edited = [edit_sentence(qrng, qrng.choice(sentences), vocab)
                   for _ in range(args.queries * 2 // 3)]
