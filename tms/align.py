@@ -51,6 +51,7 @@ TYPE_MISMATCH = 6.0  # pairing a heading with a paragraph is very unlikely
 NUMBERING_MATCH = 2.0
 NUMBERING_MISMATCH = 3.0
 MIN_BAND = 30
+RESCUE_LIMIT = 40_000  # lone source x lone target blocks compared for moved paragraphs
 SKIP_PENALTY = 1.5  # leaving out a sentence with numbers or names is less likely
 
 _NUMBER_RE = re.compile(r"\d+(?:[.,:/]\d+)*")
@@ -616,8 +617,8 @@ def _rescue(pairs: list[AlignedPair], source: Sequence[AlignBlock],
     when kind, length and anchors agree well; the pair takes the source block's place."""
     lone_s = [p.source_indices[0] for p in pairs if not p.target_indices]
     lone_t = [p.target_indices[0] for p in pairs if not p.source_indices]
-    if not lone_s or not lone_t:
-        return pairs
+    if not lone_s or not lone_t or len(lone_s) * len(lone_t) > RESCUE_LIMIT:
+        return pairs  # (an unrelated file would make this quadratic search slow)
     candidates = []
     for i in lone_s:
         for j in lone_t:

@@ -332,7 +332,7 @@ def confirm_pairs(session: Session, run: AlignmentRun, pair_ids: Sequence[int],
         pair.decided_at = utcnow()
         result.pairs += 1
     _event(session, run, user, "confirmed", {
-        "pairs": [p for p in pair_ids], "saved": result.saved, "suggested": result.suggested,
+        "pairs": list(pair_ids), "saved": result.saved, "suggested": result.suggested,
         "conflicts": result.conflicts})
     _maybe_done(run)
     session.flush()
