@@ -85,6 +85,12 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
 
+def current_rss_mb() -> float:
+    """Resident memory of this process now (Linux), in MB."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 def build_memory(engine, sentences: list[str]) -> None:
     """Insert the sentences as memory units (en -> fr) in chunks."""
     now = memory.utcnow()
@@ -167,10 +173,11 @@ def main() -> None:
     print(f"database: {engine.dialect.name}; machine: {platform.machine()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}; "
           "times in ms per lookup (wall; cpu = this process's CPU time); "
-          "RSS = peak resident memory of the process so far")
+          "RSS = peak resident memory of the process so far; idx MB = what building the "
+          "index added to it")
     header = (f"{'units':>9} {'tms p50':>8} {'tms p95':>8} {'cpu p95':>8} {'tt p50':>8} "
               f"{'tt p95':>8} {'ratio p50':>9} {'recall':>7} {'index s':>8} {'RSS MB':>7} "
-              f"{'load':>5}")
+              f"{'idx MB':>6} {'load':>5}")
     print(header)
     for size in args.sizes:
         unique = dict.fromkeys(make_sentence(rng, vocab, weights) for _ in range(size))
@@ -186,9 +193,11 @@ def main() -> None:
         build_memory(engine, sentences)
         memory.reset_indexes()
         with Session(engine) as session:
+            rss0 = current_rss_mb()
             t0 = time.perf_counter()
             memory.lookup(session, "warm up", source_language="en", target_language="fr")
             index_s = time.perf_counter() - t0
+            index_mb = current_rss_mb() - rss0
             times = []
             cpu_times = []  # CPU time of this process: what other load on the machine hides
             for q in queries:
@@ -229,6 +238,7 @@ def main() -> None:
             "tms_cpu_p50_ms": round(statistics.median(cpu_times), 3),
             "tms_cpu_p95_ms": round(percentile(cpu_times, 95), 3),
             "index_build_s": round(index_s, 2),
+            "index_rss_mb": round(index_mb),
             "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "load_avg_1m": round(os.getloadavg()[0], 1),
             "queries": len(queries),
@@ -243,7 +253,8 @@ def main() -> None:
         ratio = f"{row['ratio_p50']:8.0f}x" if tt_times else f"{'-':>9}"
         print(f"{size:>9} {row['tms_p50_ms']:8.2f} {row['tms_p95_ms']:8.2f} "
               f"{row['tms_cpu_p95_ms']:8.2f} {tt50} {tt95} {ratio} {recall:7.4f} "
-              f"{index_s:8.1f} {row['rss_mb']:>7} {row['load_avg_1m']:5.1f}", flush=True)
+              f"{index_s:8.1f} {row['rss_mb']:>7} {row['index_rss_mb']:>6} "
+              f"{row['load_avg_1m']:5.1f}", flush=True)
     if args.json:
         args.json.write_text(json.dumps({"benchmark": "memory", "results": results}, indent=2))
     engine.dispose()
