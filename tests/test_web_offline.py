@@ -65,6 +65,7 @@ def test_form_links_both_formats(client, doc):
     assert "/offline/declaration/fr/download/po" in page
     assert "/offline/declaration/fr/download/xliff" in page
     assert 'name="csrf_token"' in page
+    assert "(such as &lt;1&gt;…&lt;/1&gt;)" in page
 
 
 @pytest.mark.parametrize(("state", "expected"), [("translated", State.TRANSLATED),
