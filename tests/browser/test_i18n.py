@@ -1,0 +1,85 @@
+"""In the browser: switching the interface to Russian from the nav, and the accented,
+40 %-longer en-XA pseudo-locale on a 360 px phone without horizontal overflow.
+With TMS_SCREENSHOTS=1 the en-XA dashboard and editor are photographed into docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from tests.browser.conftest import LiveServer
+from tests.factories import PASSWORD, make_document, make_language, make_user
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+EDITOR = "/translate/declaration/fr"
+
+
+@pytest.fixture
+def team(session: Session) -> None:
+    """A French translator (English interface), a French document."""
+    make_user(session, "ana", roles={"fr": "translator"})
+    make_user(session, "xa", roles={"fr": "translator"}, locale="en-XA")
+    make_language(session, "fr")
+    make_document(session, title="Sample declaration")
+    session.commit()
+
+
+def log_in(page: Any, base: str, pseudonym: str) -> None:
+    """Log in through the form (by field id: the labels depend on the language)."""
+    page.goto(base + "/login")
+    page.locator("#pseudonym").fill(pseudonym)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("#password").press("Enter")
+    page.wait_for_load_state()
+
+
+@pytest.mark.browser
+def test_switch_to_russian_from_the_nav(live_server: LiveServer, browser_page: Any,
+                                        team: None) -> None:
+    """The nav's language menu turns the editor Russian, and the next page stays Russian."""
+    page = browser_page
+    log_in(page, live_server.url, "ana")
+    page.goto(live_server.url + EDITOR)
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.locator("#nav-locale").select_option("ru")
+    page.get_by_role("button", name="Change language").click()
+    page.wait_for_url(live_server.url + EDITOR)
+    assert page.locator("html").get_attribute("lang") == "ru"
+    body = page.locator("body").inner_text()
+    for label in ("Применить", "Обзор", "Выйти"):
+        assert label in body, label
+    for english in ("Apply", "Dashboard", "Log out"):
+        assert english not in body, english
+    page.get_by_role("link", name="Обзор").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "ru"
+    assert not page.console_errors
+
+
+def _overflow(page: Any) -> int:
+    """How many pixels the page is wider than the window (0 when it fits)."""
+    return int(page.evaluate(
+        "document.documentElement.scrollWidth - window.innerWidth"))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("name", "url"), [("dashboard", "/"), ("editor", EDITOR)])
+def test_en_xa_fits_a_phone(live_server: LiveServer, new_browser_page: Callable[..., Any],
+                            team: None, name: str, url: str) -> None:
+    """40 % longer, accented strings at 360 px: nothing overflows horizontally."""
+    page = new_browser_page(width=360, height=740)
+    log_in(page, live_server.url, "xa")
+    page.goto(live_server.url + url)
+    assert page.locator("html").get_attribute("lang") == "en-XA"
+    assert "[Đåšĥƀöåŕđ" in page.locator("body").inner_text()  # the nav, accented
+    if os.environ.get("TMS_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"i18n-en-XA-{name}-phone.png"), full_page=True)
+    assert _overflow(page) <= 0, f"{url} is {_overflow(page)} px wider than a 360 px phone"
+    assert not page.console_errors
