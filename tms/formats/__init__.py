@@ -7,6 +7,7 @@ from importlib import import_module
 from pathlib import PurePath
 
 from tms.formats.base import FormatError, ParsedDocument
+from tms.i18n import _
 
 # extension -> (module, format name). Modules are imported lazily: a broken optional
 # reader must not stop the others.
@@ -27,8 +28,9 @@ def format_for(filename: str) -> str:
     ext = PurePath(filename).suffix.lower()
     if ext not in READERS:
         accepted = ", ".join(sorted(READERS))
-        raise FormatError(f"files ending in '{ext or '(none)'}' cannot be imported; "
-                          f"use one of {accepted}", where=filename)
+        raise FormatError(_("files ending in '%(ext)s' cannot be imported; use one of "
+                            "%(accepted)s", ext=ext or "(none)", accepted=accepted),
+                          where=filename)
     return READERS[ext][1]
 
 
