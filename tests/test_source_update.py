@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from tests.factories import make_language, make_user
 from tms.inline import strip_tags
 from tms.models import Document, Notification, Segment, State, Translation, User
-from tms.services import importing, memory, notifications, updates, workflow
+from tms.services import importing, memory, updates, workflow
 
 V1 = ("We work in the city.\n\nWe rest on Sundays.\n\nOur collective meets monthly.\n\n"
       "We speak for ourselves.\n")
@@ -120,7 +120,14 @@ def test_document_wide_and_per_language_counts(session, updated):
     assert not first.latest
 
 
-def test_members_can_be_told_of_the_update(session, updated):
-    notifications.on_document_updated(session, updated.doc)
-    kinds = session.scalars(select(Notification.kind)).all()
-    assert kinds and set(kinds) == {"document_updated"}
+def test_members_are_told_of_an_update_but_not_of_a_new_or_unchanged_document(
+        session, updated):
+    assert updates.announce_update(session, updated.report) == 3  # ana (fr, de), rita (fr)
+    rows = session.execute(select(Notification.kind, Notification.link)).all()
+    assert {kind for kind, _link in rows} == {"document_updated"}
+    assert "/translate/rights/fr" in {link for _kind, link in rows}
+    same = importing.import_document(session, filename="rights.md", data=V2.encode(),
+                                     slug=updated.doc.slug)
+    assert same.status == "unchanged" and updates.announce_update(session, same) == 0
+    fresh = importing.import_document(session, filename="other.md", data=b"Hello.\n")
+    assert updates.announce_update(session, fresh) == 0

@@ -107,3 +107,13 @@ def update_report(session: Session, document: Document, version: DocumentVersion
     return UpdateReport(document=document, version=version, totals=dict(version.report or {}),
                         languages=list(by_language.values()),
                         latest=version.number == latest_number)
+
+
+def announce_update(session: Session, report: Any) -> int:
+    """Tell every team member about a new version (for callers of importing.import_document,
+    given its ImportReport); a new document or an unchanged file notifies nobody."""
+    if getattr(report, "status", None) != "updated":
+        return 0
+    from tms.services import notifications
+
+    return len(notifications.on_document_updated(session, report.document))
