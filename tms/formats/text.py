@@ -111,10 +111,11 @@ def decode(data: bytes, *, filename: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
+        byte = f"{data[exc.start]:02X}"  # outside _(): Babel's extractor skips f-strings
         raise FormatError(
             _("the text is not UTF-8: byte %(pos)s on line %(line)s (0x%(byte)s) cannot be "
               "decoded; save the file as UTF-8 and upload it again",
-              pos=exc.start, line=line, byte=f"{data[exc.start]:02X}"),
+              pos=exc.start, line=line, byte=byte),
             where=filename,
         ) from None
 
