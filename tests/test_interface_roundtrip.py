@@ -258,3 +258,19 @@ def test_pseudo_and_update(runner, tmp_path: Path, pot: Path) -> None:  # type: 
     xa = interface.read_catalog(tr / "en_XA" / "LC_MESSAGES" / "messages.po")
     assert "%(name)s" in xa.get(HELLO).string and xa.get(HELLO).string.startswith("[")
     assert "{count}" in xa.get(FILES).string
+
+
+def test_interface_document_opens_in_the_editor(client, session: Session,  # type: ignore[no-untyped-def]
+                                                imported: Document) -> None:
+    """Volunteers translate "interface" in the editor like any document."""
+    from tests.factories import login
+
+    accounts.add_language(session, "fr")
+    make_user(session, "ana", roles={"fr": "translator"})
+    session.commit()
+    login(client, "ana")
+    response = client.get("/translate/interface/fr")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Hello, %(name)s! Your work is saved. Nothing is lost." in html
+    assert "{count} files are waiting." in html
