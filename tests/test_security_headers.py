@@ -67,14 +67,19 @@ def world(app: Flask, session: Session) -> World:
 def _get_urls(app: Flask, w: World, token: str) -> Iterator[tuple[str, str]]:
     values = {"doc_slug": w.slug, "lang_code": w.lang, "segment_id": w.segment_ids[0],
               "run_id": w.run_id, "edition_id": w.edition_id, "fmt": "html", "token": token,
-              "filename": "app.css", "code": w.lang}
+              "filename": "app.css", "code": w.lang, "version_number": 1}
+    fmt_for = {"offline.download": "po", "glossary.export": "tbx"}
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or ()):
             continue
+        unknown = set(rule.arguments) - set(values)
+        assert not unknown, f"{rule.rule}: give this test a value for {unknown}"
         args = {name: values[name] for name in rule.arguments}
+        if rule.endpoint in fmt_for:
+            args["fmt"] = fmt_for[rule.endpoint]
         url = rule.build(args)[1]  # type: ignore[index]
-        if rule.endpoint == "publish.export":
-            url += "?format=html"
+        url += {"publish.export": "?format=html",
+                "memory.export_tmx": f"?target={w.lang}&source=en"}.get(rule.endpoint, "")
         yield rule.endpoint, url
 
 

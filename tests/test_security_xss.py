@@ -136,6 +136,12 @@ def _pages(w: World) -> list[tuple[str, str, bool]]:
         (w.admin, f"/align/{w.slug}/{w.lang}", False),
         (w.admin, f"/align/{w.slug}/{w.lang}/{w.run_id}", True),
         (w.admin, "/profile", False),
+        (w.admin, f"/glossary/{w.lang}", True),
+        (w.admin, f"/glossary/{w.lang}?q=script", False),
+        (w.admin, "/memory", False),
+        (w.admin, f"/memory?target={w.lang}&q=alert", False),
+        (w.translator, f"/offline/{w.slug}/{w.lang}", False),
+        (w.admin, f"/repair/{w.slug}/{seg}", False),
         (w.admin, f"/api/segments/{seg}/{w.lang}/panel", True),
     ]
 
