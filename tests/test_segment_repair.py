@@ -79,6 +79,7 @@ def test_split_inside_a_bold_span_closes_and_reopens_the_tag(session, doc, rita)
     assert first.previous_source == "We work <1>in the city and the villages</1> every day."
     session.refresh(fr)
     assert fr.outdated and fr.target.startswith("Nous travaillons")
+    assert not fr.has_tag_errors  # the first part still has the <1> span
     rev = session.scalars(select(Revision).where(Revision.translation_id == fr.id)).one()
     assert rev.origin == "repair" and "split" in rev.note and rev.author_id == rita.id
     assert [s.key for s in segs] == keys_as_imported(session, doc)
@@ -102,6 +103,7 @@ def test_merge_joins_targets_flags_outdated_and_archives_the_second(session, doc
     session.refresh(a)
     assert a.target == "Nous travaillons. Nous nous reposons."
     assert a.state == State.TRANSLATED and a.outdated and a.version == 4
+    assert a.has_tag_errors  # the source's <1> span is missing from the joined text
     de = session.scalars(select(Translation).where(
         Translation.segment_id == merged.id, Translation.language_id == only_second.language_id)
     ).one()

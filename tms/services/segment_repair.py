@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tms.i18n import _
-from tms.inline import join_segments, split_at, strip_tags
+from tms.inline import compare_tags, join_segments, split_at, strip_tags
 from tms.models import (
     Document,
     Membership,
@@ -220,6 +220,7 @@ def split_segment(session: Session, segment: Segment, offset: int, user: User) -
         if not translation.target and translation.state == State.UNTRANSLATED:
             continue
         translation.outdated = True
+        translation.has_tag_errors = bool(compare_tags(first, translation.target))
         translation.updated_at = utcnow()
         _revision(session, translation, user, note)
     rekey(session, segment.document_id)
@@ -249,7 +250,7 @@ def merge_segments(session: Session, first: Segment, second: Segment, user: User
              second=strip_tags(second.source))
     for translation in _translations(session, first):
         other = theirs.pop(translation.language_id, None)
-        _merge_target(session, translation, other, user, note)
+        _merge_target(session, translation, other, user, note, merged)
     for other in theirs.values():  # languages where only the second part was translated
         if not other.target:
             continue
@@ -257,7 +258,7 @@ def merge_segments(session: Session, first: Segment, second: Segment, user: User
                                   target="", state=int(State.UNTRANSLATED), version=0)
         session.add(translation)
         session.flush()
-        _merge_target(session, translation, other, user, note)
+        _merge_target(session, translation, other, user, note, merged)
 
     second_position, second_index = second.position, second.index_in_block
     first.previous_source = old_first
@@ -274,7 +275,7 @@ def merge_segments(session: Session, first: Segment, second: Segment, user: User
 
 
 def _merge_target(session: Session, translation: Translation, other: Translation | None,
-                  user: User, note: str) -> None:
+                  user: User, note: str, source: str) -> None:
     """Append the second segment's target to the first's; the text stays the lower state."""
     texts = [t for t in (translation.target, other.target if other else "") if t.strip()]
     if not texts:
@@ -287,6 +288,7 @@ def _merge_target(session: Session, translation: Translation, other: Translation
     translation.target = " ".join(t.strip() for t in texts)
     translation.state = int(state)
     translation.outdated = True
+    translation.has_tag_errors = bool(compare_tags(source, translation.target))
     translation.version += 1
     translation.approvals = 0 if state < State.APPROVED else translation.approvals
     translation.updated_at = utcnow()
