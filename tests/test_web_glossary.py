@@ -81,7 +81,7 @@ def test_export_then_import_round_trips(client, session, term, fmt):
     entries = glossary_files.read(resp.data, filename=f"g.{fmt}")
     assert [(e.source_term, e.target_term) for e in entries] == [("sex work",
                                                                   "travail du sexe")]
-    data = resp.data.replace("travail du sexe".encode(), "travail sexuel".encode())
+    data = resp.data.replace(b"travail du sexe", b"travail sexuel")
     page = client.post("/glossary/fr/import", data={"file": (io.BytesIO(data), f"g.{fmt}")},
                        follow_redirects=True).get_data(as_text=True)
     assert "1 term added or updated" in page
