@@ -101,7 +101,6 @@ def _count(app: Flask, session: Session, scale: int, url: str) -> int:
 
 # Known N+1s, reported to their owners; strict xfail so fixing them turns these green.
 KNOWN = {
-    "review queue": "a revision and a suggestion query per queue item (workflow helper)",
 }
 
 

@@ -1030,10 +1030,52 @@ def review_queue(
     outdated = session.scalars(
         base.where(outdated_where).order_by(Translation.updated_at, Translation.id).limit(limit)
     ).all()
-    queue.awaiting = [_queue_item(session, "review", t, language) for t in awaiting]
-    queue.suggestions = [_queue_item(session, "suggestions", t, language) for t in with_sugg]
-    queue.outdated = [_queue_item(session, "outdated", t, language) for t in outdated]
+    # What each item shows besides its row is read for all items at once (a query per item
+    # made the page cost ~2 queries x 150 items).
+    approved = _last_approved_texts(session, [t.id for t in (*awaiting, *with_sugg, *outdated)])
+    open_by_segment: dict[int, list[Suggestion]] = {}
+    if with_sugg:
+        for suggestion in session.scalars(
+            select(Suggestion)
+            .where(
+                Suggestion.segment_id.in_({t.segment_id for t in with_sugg}),
+                Suggestion.language_id == language.id,
+                Suggestion.status == "open",
+            )
+            .order_by(Suggestion.id)
+        ):
+            open_by_segment.setdefault(suggestion.segment_id, []).append(suggestion)
+    queue.awaiting = [
+        _queue_item(session, "review", t, language, approved, open_by_segment) for t in awaiting
+    ]
+    queue.suggestions = [
+        _queue_item(session, "suggestions", t, language, approved, open_by_segment)
+        for t in with_sugg
+    ]
+    queue.outdated = [
+        _queue_item(session, "outdated", t, language, approved, open_by_segment)
+        for t in outdated
+    ]
     return queue
+
+
+def _last_approved_texts(session: Session, translation_ids: list[int]) -> dict[int, str]:
+    """last_approved_text() of many translations in one query."""
+    if not translation_ids:
+        return {}
+    newest = (
+        select(func.max(Revision.id))
+        .where(
+            Revision.translation_id.in_(translation_ids),
+            Revision.state == int(State.APPROVED),
+            Revision.origin == REVIEW_ORIGIN,
+        )
+        .group_by(Revision.translation_id)
+    )
+    rows = session.execute(
+        select(Revision.translation_id, Revision.target).where(Revision.id.in_(newest))
+    )
+    return {translation_id: target for translation_id, target in rows}
 
 
 def last_approved_text(session: Session, translation: Translation) -> str | None:
@@ -1051,7 +1093,12 @@ def last_approved_text(session: Session, translation: Translation) -> str | None
 
 
 def _queue_item(
-    session: Session, kind: str, translation: Translation, language: Language
+    session: Session,
+    kind: str,
+    translation: Translation,
+    language: Language,
+    approved: dict[int, str],
+    open_by_segment: dict[int, list[Suggestion]],
 ) -> QueueItem:
     segment = translation.segment
     document = session.get(Document, segment.document_id)
@@ -1062,19 +1109,9 @@ def _queue_item(
         segment=segment,
         document=document,
         translator=_pseudonym(translation.translator) if translation.translator_id else "",
-        last_approved=last_approved_text(session, translation),
+        last_approved=approved.get(translation.id),
         issues=run_qa(segment, language, translation.target),
     )
     if kind == "suggestions":
-        item.suggestions = list(
-            session.scalars(
-                select(Suggestion)
-                .where(
-                    Suggestion.segment_id == segment.id,
-                    Suggestion.language_id == language.id,
-                    Suggestion.status == "open",
-                )
-                .order_by(Suggestion.id)
-            )
-        )
+        item.suggestions = list(open_by_segment.get(segment.id, []))
     return item
