@@ -424,3 +424,37 @@ def test_web_posts_need_the_csrf_token(csrf_app: Any, session: Session, doc: Doc
     page = client.get(f"/align/{doc.slug}/fr/{run.id}").get_data(as_text=True)
     # every form posts the token: the bulk form, one per pair, and the page's own
     assert page.count('name="csrf_token"') == page.count('method="post"') >= 1 + len(run.pairs)
+
+
+def test_a_translated_docx_of_the_sample_manifesto(session: Session, fr: Language,
+                                                   rita: User) -> None:
+    """The DOCX path end to end: a French DOCX made by tms's own writer from a
+    pseudo-translation of the sample manifesto (same layout, tags, table, notes)."""
+    from tms.formats import docx, read_document
+    from tms.formats.base import TargetBlock
+
+    bench = _benchmark()
+    path = SOURCE_DOCS / "sample-manifesto.docx"
+    original = path.read_bytes()
+    document = import_document(session, filename=path.name, data=original).document
+    parsed = read_document(path.name, original, "en")
+    targets = [TargetBlock(b, bench.pseudo_sentence(b.text, k)) for k, b in
+               enumerate(parsed.blocks) if b.translatable and strip_tags(b.text).strip()]
+    data = docx.write(original, targets, language="fr")
+    run = alignment.propose_alignment(session, document=document, language=fr,
+                                      filename="manifeste.docx", data=data, user=rita)
+    segs = _segments(session, document)
+    assert sorted(sid for p in run.pairs for sid in p.segment_ids) == sorted(s.id for s in segs)
+    one_to_one = [p for p in run.pairs if len(p.segment_ids) == 1 and len(p.target) == 1]
+    assert len(one_to_one) >= 0.95 * len(segs)
+    confident = [p for p in run.pairs if p.score >= 0.8]
+    assert len(confident) >= 0.9 * len(run.pairs)
+    # bold and links of the DOCX are carried into the source's tag ids
+    tagged = [p for p in run.pairs if "<" in alignment.target_text(p)]
+    assert tagged
+    by_id = {s.id: s for s in segs}
+    from tms.inline import compare_tags
+
+    clean = sum(1 for p in tagged if len(p.segment_ids) == 1
+                and not compare_tags(by_id[p.segment_ids[0]].source, alignment.target_text(p)))
+    assert clean >= 0.9 * len(tagged)
