@@ -13,12 +13,21 @@ from contextlib import contextmanager
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import _wipe
 from tests.factories import login, make_document, make_language, make_user
-from tms.models import Comment, Revision, State, Suggestion, Translation
+from tms.models import (
+    Block,
+    Comment,
+    Edition,
+    EditionFile,
+    Revision,
+    State,
+    Suggestion,
+    Translation,
+)
 
 CODES = ["fr", "de", "es", "ru", "uk", "it", "pt", "nl"]
 STATES = [State.TRANSLATED, State.APPROVED, State.DRAFT, State.NEEDS_WORK, State.TRANSLATED]
@@ -45,6 +54,19 @@ def _populate(session: Session, scale: int) -> None:
                 session.flush()
                 session.add(Revision(translation_id=tr.id, target=f"T {i}", state=int(state),
                                      author_id=author.id, origin="editor"))
+                if i == 0:  # published editions of every document in every language
+                    version_id = session.scalar(select(Block.version_id).where(
+                        Block.id == seg.block_id))
+                    for number in range(1, scale + 1):
+                        edition = Edition(document_id=doc.id, language_id=lang.id,
+                                          version_id=version_id, number=number,
+                                          published_by_id=others[number - 1].id, report={})
+                        session.add(edition)
+                        session.flush()
+                        session.add(EditionFile(edition_id=edition.id, format="html",
+                                                filename=f"{doc.slug}.html",
+                                                content_type="text/html", data=b"<p>x</p>",
+                                                sha256="0" * 64, size=8))
                 if i % 2 == 0:
                     session.add(Comment(segment_id=seg.id, language_id=lang.id,
                                         author_id=author.id, body=f"note {i}"))

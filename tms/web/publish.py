@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
 from tms.db import get_session
-from tms.models import Document, Edition, Language, State, User
+from tms.models import Document, Edition, EditionFile, Language, State, User
 from tms.services.exporting import (
     EXPORTERS,
     INCLUDE_CHOICES,
@@ -122,7 +123,9 @@ def document(doc_slug: str) -> str:
                          stats.document_stats(session, doc.id)["languages"]} if stats else {}
     editions_by_language: dict[int, list[Edition]] = {}
     for edition in session.scalars(select(Edition).where(Edition.document_id == doc.id)
-                                   .order_by(Edition.number.desc())):
+                                   .order_by(Edition.number.desc())
+                                   .options(selectinload(Edition.files)
+                                            .defer(EditionFile.data))):
         editions_by_language.setdefault(edition.language_id, []).append(edition)
     publisher_ids = {e.published_by_id for group in editions_by_language.values()
                      for e in group if e.published_by_id is not None}
