@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -212,3 +212,49 @@ def test_my_data_download_and_account_deletion(app: Flask, team: dict[str, int],
     login(boss, "boss")
     panel = boss.get(f"/api/segments/{team['segment']}/fr/panel").get_data(as_text=True)
     assert "former volunteer" in panel and '"ana"' not in panel
+
+
+def test_deleting_an_account_removes_the_name_from_others_notifications(
+        app: Flask, team: dict[str, int], session: Session) -> None:
+    make_user(session, "cleo", roles={"fr": "translator"})
+    session.commit()
+    ana_client = app.test_client()
+    login(ana_client, "ana")
+    seg = team["segment"]
+    assert ana_client.post(f"/api/segments/{seg}/fr/save", json={
+        "target": "Texte d'ana", "state": "translated", "base_version": 0}).status_code == 200
+    cleo = app.test_client()
+    login(cleo, "cleo")
+    assert cleo.post(f"/api/segments/{seg}/fr/comments",
+                     json={"body": "A question"}).status_code in (200, 201)
+    assert any(re.search(r"\bcleo\b", text) for t, _c, text in every_value(app)
+               if t == "notification")  # ana was told, by name
+    resp = cleo.post("/profile/delete", data={"confirm": "yes", "password": PASSWORD})
+    assert resp.status_code == 302
+    for table, column, text in every_value(app):
+        assert not re.search(r"\bcleo\b", text), f"{table}.{column}: {text!r}"
+    page = ana_client.get("/notifications").get_data(as_text=True)
+    assert "former volunteer" in page
+
+
+def test_data_download_lists_every_row_that_refers_to_the_person(app: Flask,
+                                                                 session: Session) -> None:
+    from tests.test_security_xss import build_world
+    from tms.services import accounts, privacy
+
+    build_world(session, "Une traduction.", title="Declaration")
+    boss = session.scalar(select(User).where(User.pseudonym == "boss"))
+    data = accounts.export_my_data(session, boss)
+    listed = {(r["table"], r["as"]) for r in data["other_records"]}
+    # the admin imported, approved, published, aligned, invited and added terms
+    assert {("document_version", "imported_by"), ("approval", "reviewer"),
+            ("edition", "published_by"), ("invite", "created_by"),
+            ("alignment_run", "created_by")} <= listed
+    tables = {t.name: t for t in Base.metadata.sorted_tables}
+    for table, column in privacy.user_columns():
+        n = session.scalar(select(func.count()).select_from(tables[table])
+                           .where(tables[table].c[column] == boss.id))
+        if n:
+            assert (table, column) in privacy.COVERED or \
+                (table, column.removesuffix("_id")) in listed, (table, column)
+    json.dumps(data)  # the download is JSON

@@ -38,6 +38,7 @@ from tms.models import (
     Translation,
     User,
 )
+from tms.services import privacy
 
 MIN_PASSWORD_LENGTH = 10
 PSEUDONYM_MIN, PSEUDONYM_MAX = 2, 40
@@ -652,6 +653,7 @@ def export_my_data(session: Session, user: User) -> dict[str, Any]:
              "count": a.count, "created_at": _iso(a.created_at)}
             for a in activity
         ],
+        "other_records": privacy.other_records(session, user),
     }
 
 
@@ -664,6 +666,7 @@ def delete_account(session: Session, user: User) -> None:
     session.execute(delete(Membership).where(Membership.user_id == user.id))
     session.execute(delete(Notification).where(Notification.user_id == user.id))
     session.execute(delete(LoginThrottle).where(LoginThrottle.bucket == f"user:{user.id}"))
+    privacy.forget_pseudonym(session, user.pseudonym)  # quoted in others' notifications
     user.pseudonym = None
     user.email = None
     user.credit_name = None
