@@ -41,6 +41,9 @@ PAGES = [
     "/admin/documents",
     "/profile",
     "/notifications",
+    "/memory",
+    "/glossary/fr",
+    "/offline/declaration/fr",
 ]
 SOURCES = ["Zebras graze near the quiet river.", "Kestrels hover above <1>dry</1> fields.",
            "Otters sleep in burrows.<2/>"]
