@@ -4,6 +4,7 @@ that shows it. HTML must carry it escaped; data formats must carry it intact."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from typing import Any
@@ -193,6 +194,12 @@ def test_html_export_and_edition_escape(app: Flask, world: World) -> None:
     body = _export(app, world, "html").get_data(as_text=True)
     assert_escaped(body, "HTML export")
     assert ESCAPED in body
+    # readers open the page offline or from anywhere: it loads nothing from elsewhere
+    # (links in the text are fine: they are followed only when clicked)
+    assert not re.search(r"""\ssrc\s*=\s*["']?(?:https?:)?//""", body)
+    assert not re.search(r"""<link[^>]+href\s*=\s*["']?(?:https?:)?//""", body)
+    assert not re.search(r"""url\(\s*["']?(?:https?:)?//|@import""", body)
+    assert "<script" not in body
     client = app.test_client()
     login(client, world.admin)
     resp = client.get(f"/publish/editions/{world.edition_id}/html")
