@@ -209,6 +209,7 @@ def main() -> None:
             # Recall: every unit >= 75 by an exhaustive scan, against what tms returns
             # when asked for all of them.
             found = wanted = 0
+            missed: list[dict] = []
             plains = [memory.normalise(s) for s in sentences]
             for q in queries[: args.recall_queries]:
                 qp = memory.normalise(q)
@@ -223,6 +224,8 @@ def main() -> None:
                     threshold=75)}
                 wanted += len(exhaustive)
                 found += len(exhaustive & got)
+                missed.extend({"query": qp, "missed": sorted(exhaustive - got)}
+                              for _ in [0] if exhaustive - got)
         recall = found / wanted if wanted else 1.0
         tt_times: list[float] = []
         if size <= args.tt_max_size:
@@ -235,6 +238,7 @@ def main() -> None:
             "tt_p95_ms": round(percentile(tt_times, 95), 1) if tt_times else None,
             "recall_at_75": round(recall, 4),
             "recall_pairs": wanted,
+            "recall_misses": missed[:20],
             "tms_cpu_p50_ms": round(statistics.median(cpu_times), 3),
             "tms_cpu_p95_ms": round(percentile(cpu_times, 95), 3),
             "index_build_s": round(index_s, 2),

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 PREFIX = 5
@@ -53,10 +53,16 @@ class MemoryIndex:
     """Token postings for one language pair, with cheap appends and periodic compaction."""
 
     def __init__(
-        self, candidates: int = 200, posting_budget: int = 20_000, min_tokens: int = 3
+        self,
+        candidates: int = 200,
+        posting_budget: int = 20_000,
+        min_tokens: int = 3,
+        budget_share: float = 0.05,
     ) -> None:
         self.candidates = candidates
         self.posting_budget = posting_budget
+        # the budget grows with the index: a share of its units (see search())
+        self.budget_share = budget_share
         self.min_tokens = min_tokens
         self._lock = threading.Lock()
         self._vocab: dict[str, int] = {}
@@ -169,7 +175,7 @@ class MemoryIndex:
                 return []
             # Rarest tokens first, until a budget of postings: the very common words ("the",
             # "de") would cost most of the time and barely change which units rank first.
-            budget = max(self.posting_budget, len(self._unit_ids) // 20)
+            budget = max(self.posting_budget, int(len(self._unit_ids) * self.budget_share))
             lists: list[np.ndarray] = []
             used = 0
             for n, tid in enumerate(query_tokens):
@@ -178,7 +184,14 @@ class MemoryIndex:
                     break
                 lists.extend(self._postings(tid))
                 used += df
-            slots, counts = np.unique(np.concatenate(lists), return_counts=True)
+            postings = np.concatenate(lists)
+            if len(postings) * 8 > len(self._unit_ids):
+                # Dense: counting into an array of all slots is linear, sorting is not.
+                all_counts = np.bincount(postings)
+                slots = np.flatnonzero(all_counts)
+                counts = all_counts[slots]
+            else:
+                slots, counts = np.unique(postings, return_counts=True)
             low, high = length_window(len(plain), threshold)
             lens = self._lengths[slots]
             keep = (lens >= low) & (lens <= high)
@@ -189,10 +202,11 @@ class MemoryIndex:
             if len(slots) > self.candidates:
                 top = np.argpartition(-dice, self.candidates)[: self.candidates]
                 slots = slots[top]
-            hits = []
-            for slot in slots.tolist():
-                score = fuzz.ratio(plain, self._plains[slot], score_cutoff=threshold)
-                if score:
-                    hits.append(Hit(self._unit_ids[slot], score))
+            chosen = slots.tolist()
+            plains = self._plains
+            # one call scores every candidate in C (a Python loop cost more than the scoring)
+            scored = process.extract(plain, [plains[slot] for slot in chosen],
+                                     scorer=fuzz.ratio, score_cutoff=threshold, limit=None)
+            hits = [Hit(self._unit_ids[chosen[i]], score) for _, score, i in scored]
         hits.sort(key=lambda h: -h.score)
         return hits[: max(limit * 4, limit)]
