@@ -84,6 +84,29 @@ def test_round_trip_saves_changed_texts_in_the_chosen_state(client, session, doc
     assert t.state == expected
 
 
+def test_xliff_round_trip_through_the_page(client, session, doc):
+    from lxml import etree
+
+    from tms.formats import xliff
+
+    login(client, "ana")
+    segs = segments(session, doc)
+    root = etree.fromstring(download(client, "xliff"))
+    for tu in root.iter(f"{{{xliff.NS}}}trans-unit"):
+        if tu.get("id") == segs[1].key:
+            old = tu.find(f"{{{xliff.NS}}}target")
+            if old is not None:
+                tu.remove(old)
+            target = etree.Element(f"{{{xliff.NS}}}target", state="translated")
+            tu.find(f"{{{xliff.NS}}}source").addnext(target)
+            xliff.fill_inline(target, "Chacun a droit à la <1>vie</1>.", {})
+    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    page = upload(client, data, name="declaration.fr.xlf").get_data(as_text=True)
+    assert "1 updated" in page
+    t = workflow.get_translation(session, segs[1].id, make_language(session, "fr").id)
+    assert t.target == "Chacun a droit à la <1>vie</1>." and t.state == State.TRANSLATED
+
+
 def test_a_text_changed_online_becomes_a_suggestion_shown_beside_the_online_one(
         client, session, doc):
     login(client, "ana")
