@@ -160,3 +160,16 @@ def test_cut_points_are_word_starts(session, doc):
     seg = next(s for s in active(session, doc) if strip_tags(s.source) == "We rest.")
     assert [(c.offset, c.before, c.after) for c in segment_repair.cut_points(seg)] == [
         (3, "We", "rest.")]
+
+
+def test_exports_read_the_same_after_a_split_and_a_merge(session, doc, rita):
+    from tms.services.exporting import export_document
+
+    fr = make_language(session, "fr")
+    before = export_document(session, doc, fr, "html").data
+    long = next(s for s in active(session, doc) if "city" in strip_tags(s.source))
+    split_segment(session, long, strip_tags(long.source).index("the villages"), rita)
+    assert export_document(session, doc, fr, "html").data == before
+    assert export_document(session, doc, fr, "po").report.units == 5
+    merge_segments(session, long, next_in_block(session, long), rita)
+    assert export_document(session, doc, fr, "html").data == before
