@@ -154,14 +154,17 @@ def lookup(
             MemoryUnit.origin,
             MemoryUnit.approved,
             MemoryUnit.updated_at,
-        ).where(
-            MemoryUnit.id.in_(score_of),
-            MemoryUnit.source_language == source_language,
-            MemoryUnit.target_language == target_language,
-        )
+            MemoryUnit.source_language,
+            MemoryUnit.target_language,
+        ).where(MemoryUnit.id.in_(score_of))
     ).all()
     by_source: dict[str, Match] = {}
     for row in rows:
+        # The pair is checked here, not in SQL: with the languages in the WHERE clause,
+        # PostgreSQL (before its statistics catch up with a bulk load) chose the language
+        # index and read every unit of the pair, 250 ms at 100k units instead of 0.1 ms.
+        if (row.source_language, row.target_language) != (source_language, target_language):
+            continue
         # The index may hold an older text of this unit: score the current one.
         score = fuzz.ratio(plain, row.source_plain, score_cutoff=threshold)
         if not score:
@@ -199,13 +202,10 @@ def remember(
     plain = normalise(source)
     unit = None
     if segment_id is not None:
-        unit = session.scalar(
-            select(MemoryUnit).where(
-                MemoryUnit.segment_id == segment_id,
-                MemoryUnit.source_language == source_language,
-                MemoryUnit.target_language == target_language,
-            )
-        )
+        # by segment only (one unit per language at most), for the reason given in lookup()
+        units = session.scalars(select(MemoryUnit).where(MemoryUnit.segment_id == segment_id))
+        unit = next((u for u in units if (u.source_language, u.target_language)
+                     == (source_language, target_language)), None)
     if unit is None:
         unit = MemoryUnit(
             source_language=source_language,
