@@ -128,3 +128,41 @@ def test_large_batch_compacts_directly():
     index.add_many((i, _sentence(rng)) for i in range(1, 8001))
     assert index._delta_size == 0
     assert int(index._off[-1]) == len(index._post) > 0
+
+
+def test_memory_index_follows_rows_written_by_another_process(session, monkeypatch):
+    """Units inserted or changed behind this process's back are found after FRESH_SECONDS."""
+    from datetime import timedelta
+
+    from sqlalchemy import insert, update
+
+    from tms.models import MemoryUnit, utcnow
+    from tms.services import memory
+
+    monkeypatch.setattr(memory, "FRESH_SECONDS", 0.0)
+
+    def lookup(text: str) -> list[str]:
+        return [m.target for m in memory.lookup(session, text, source_language="en",
+                                                target_language="fr", threshold=90)]
+
+    memory.remember(session, source="The first sentence here.", target="un",
+                    source_language="en", target_language="fr", origin="t")
+    assert lookup("The first sentence here.") == ["un"]
+
+    def row(source: str, target: str) -> dict:
+        plain = memory.normalise(source)
+        return {"source_language": "en", "target_language": "fr", "source": source,
+                "target": target, "source_plain": plain, "source_hash": memory.source_hash(plain),
+                "source_length": len(plain), "origin": "other", "approved": True,
+                "created_at": utcnow(), "updated_at": utcnow()}
+
+    # another worker adds a unit: found by id
+    session.execute(insert(MemoryUnit), [row("A second sentence arrives.", "deux")])
+    assert lookup("A second sentence arrives.") == ["deux"]
+    # another worker changes a unit's source in place: found by updated_at, old text gone
+    later = utcnow() + timedelta(seconds=5)
+    session.execute(update(MemoryUnit).where(MemoryUnit.target == "un").values(
+        source="Entirely new words now.", source_plain="Entirely new words now.",
+        updated_at=later))
+    assert lookup("Entirely new words now.") == ["un"]
+    assert lookup("The first sentence here.") == []
