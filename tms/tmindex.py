@@ -25,6 +25,7 @@ from rapidfuzz import fuzz, process
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 PREFIX = 5
+SHORT = 40  # characters: below this a query gets short_candidates
 
 
 def tokens(plain: str) -> set[str]:
@@ -58,8 +59,10 @@ class MemoryIndex:
         posting_budget: int = 20_000,
         min_tokens: int = 3,
         budget_share: float = 0.05,
+        short_candidates: int = 3000,
     ) -> None:
         self.candidates = candidates
+        self.short_candidates = short_candidates
         self.posting_budget = posting_budget
         # the budget grows with the index: a share of its units (see search())
         self.budget_share = budget_share
@@ -198,9 +201,16 @@ class MemoryIndex:
             slots, counts = slots[keep], counts[keep]
             if not len(slots):
                 return []
-            dice = counts / (len(query_tokens) + self._ntok[slots])
-            if len(slots) > self.candidates:
-                top = np.argpartition(-dice, self.candidates)[: self.candidates]
+            lens = lens[keep]
+            # Dice of shared tokens; among equals, lengths closer to the query's rank first.
+            dice = counts / (len(query_tokens) + self._ntok[slots]) - np.abs(
+                lens - len(plain)
+            ) / (1000.0 * (len(plain) + 1))
+            # A short query matches short units that may share only one common word with it
+            # ("Co co jasebo naboda." / "Co co bo da."): score many more of them, cheaply.
+            wanted = self.candidates if len(plain) >= SHORT else self.short_candidates
+            if len(slots) > wanted:
+                top = np.argpartition(-dice, wanted)[:wanted]
                 slots = slots[top]
             chosen = slots.tolist()
             plains = self._plains
