@@ -131,3 +131,20 @@ def test_members_are_told_of_an_update_but_not_of_a_new_or_unchanged_document(
     assert same.status == "unchanged" and updates.announce_update(session, same) == 0
     fresh = importing.import_document(session, filename="other.md", data=b"Hello.\n")
     assert updates.announce_update(session, fresh) == 0
+
+
+def test_importing_a_changed_version_notifies_the_language_teams(session):
+    """Whoever imports (web or CLI), team members hear about a changed source once."""
+    from tests.factories import make_user
+    from tms.services import importing, notifications
+
+    member = make_user(session, "nadia", roles={"fr": "translator"})
+    importing.import_document(session, filename="doc.md", data=b"# Title\n\nFirst text.\n",
+                              slug="doc")
+    assert notifications.unread_count(session, member) == 0
+    importing.import_document(session, filename="doc.md", data=b"# Title\n\nNew text.\n",
+                              slug="doc")
+    assert notifications.unread_count(session, member) == 1
+    importing.import_document(session, filename="doc.md", data=b"# Title\n\nNew text.\n",
+                              slug="doc")  # unchanged: no second notice
+    assert notifications.unread_count(session, member) == 1

@@ -268,6 +268,11 @@ def import_document(
                          document_id=document.id, count=report.segments))
     version.report = report.as_dict()
     session.flush()
+    if not created:
+        # Every caller (web upload, CLI) tells the language teams the same way.
+        from tms.services import updates
+
+        updates.announce_update(session, report)
     if progress:
         progress(total_blocks, total_blocks)
     return report
