@@ -274,3 +274,64 @@ def test_interface_document_opens_in_the_editor(client, session: Session,  # typ
     html = response.get_data(as_text=True)
     assert "Hello, %(name)s! Your work is saved. Nothing is lost." in html
     assert "{count} files are waiting." in html
+
+
+SEED_PO = """msgid ""
+msgstr ""
+"Language: fr\n"
+"Content-Type: text/plain; charset=UTF-8\n"
+"Plural-Forms: nplurals=2; plural=(n > 1);\n"
+
+msgid "Save"
+msgstr "Enregistrer"
+
+msgctxt "verb"
+msgid "Open"
+msgstr "Ouvrir"
+
+#, python-format
+msgid "%(num)s segment to review"
+msgid_plural "%(num)s segments to review"
+msgstr[0] "%(num)s segment à relire"
+msgstr[1] "%(num)s segments à relire"
+
+#, python-format
+msgid "Hello, %(name)s! Your work is saved. Nothing is lost."
+msgstr ""
+"""
+
+
+def test_seed_loads_an_existing_catalogue(runner, session: Session, imported: Document,  # type: ignore[no-untyped-def]
+                                          tmp_path: Path) -> None:
+    """`seed` puts a PO made earlier into the workflow (awaiting review), then it exports."""
+    tr = tmp_path / "tr"
+    path = tr / "fr" / "LC_MESSAGES" / "messages.po"
+    path.parent.mkdir(parents=True)
+    path.write_text(SEED_PO, encoding="utf-8")
+    accounts.add_language(session, "fr")
+    make_user(session, "ana", roles={"fr": "translator"})
+    session.commit()
+    args = ["i18n", "seed", "--lang", "fr", "--user", "ana", "--translations", str(tr)]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert "3 translations saved for review, 0 already online, 3 skipped" in result.output
+    again = runner.invoke(args=args)
+    assert "0 translations saved for review, 3 already online" in again.output
+    out = tmp_path / "out"
+    result = runner.invoke(args=["i18n", "export-po", "--lang", "fr", "--include",
+                                 "translated", "--translations", str(out)])
+    assert result.exit_code == 0, result.output
+    with open(out / "fr" / "LC_MESSAGES" / "messages.mo", "rb") as fh:
+        t = gettext.GNUTranslations(fh)
+    assert t.pgettext("verb", "Open") == "Ouvrir"
+    assert t.ngettext(*PLURAL, 2) % {"num": 2} == "2 segments à relire"
+
+
+def test_seed_refuses_an_outsider(runner, session: Session, imported: Document) -> None:  # type: ignore[no-untyped-def]
+    """Only a member of the language team can be the author of the seeded texts."""
+    accounts.add_language(session, "fr")
+    make_user(session, "out")
+    session.commit()
+    result = runner.invoke(args=["i18n", "seed", "--lang", "fr", "--user", "out"])
+    assert result.exit_code != 0
+    assert "not a member" in result.output

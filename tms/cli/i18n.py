@@ -1,7 +1,8 @@
 """`tms i18n ...`: extract, translate with tms itself, export and compile the interface.
 
-In order: extract -> import-pot -> (volunteers translate "interface" in the editor) ->
-export-po --lang L -> compile. `update` merges a new template into POs edited by hand;
+In order: extract -> import-pot -> (once per language: seed, to load the catalogue made
+so far) -> volunteers translate and review "interface" in the editor -> export-po --lang L
+-> compile. `update` merges a new template into POs edited by hand;
 `pseudo` regenerates the en-XA / en-XR test locales.
 """
 
@@ -16,9 +17,10 @@ from sqlalchemy import select
 from tms.cli.documents import database_errors
 from tms.db import get_session
 from tms.i18n import _
-from tms.models import Language
+from tms.models import Language, User
 from tms.services import interface
 from tms.services.importing import DocumentImportError
+from tms.services.workflow import WorkflowError
 
 _TRANSLATIONS = click.option(
     "--translations", "translations", type=click.Path(path_type=Path, file_okay=False),
@@ -125,6 +127,34 @@ def export_po_command(lang: str, include: str, no_compile: bool, translations: P
             if r.errors:
                 raise click.ClickException("\n".join(r.errors))
             click.echo(_("%(file)s compiled.", file=str(r.path)))
+
+
+@i18n_group.command("seed")
+@click.option("--lang", "lang", required=True, help="Language code, e.g. fr.")
+@click.option("--user", "pseudonym", required=True,
+              help="The team member the imported texts are saved as.")
+@_TRANSLATIONS
+@with_appcontext
+@database_errors
+def seed_command(lang: str, pseudonym: str, translations: Path) -> None:
+    """Load the language's existing messages.po into "interface", awaiting review."""
+    session = get_session()
+    language = session.scalar(select(Language).where(Language.code == lang))
+    if language is None:
+        raise click.ClickException(_("There is no language “%(code)s”.", code=lang))
+    user = session.scalar(select(User).where(User.pseudonym == pseudonym))
+    if user is None:
+        raise click.ClickException(_("No user called “%(name)s”.", name=pseudonym))
+    try:
+        report = interface.seed_from_catalog(session, language, user,
+                                             translations=translations)
+    except (interface.InterfaceError, WorkflowError) as exc:
+        session.rollback()
+        raise click.ClickException(exc.message) from exc
+    session.commit()
+    click.echo(_("%(saved)s translations saved for review, %(kept)s already online, "
+                 "%(skipped)s skipped.", saved=report.saved, kept=report.kept,
+                 skipped=report.skipped))
 
 
 commands = [i18n_group]

@@ -4,7 +4,8 @@ The chain: `extract` (Babel reads tms/**.py and the templates into messages.pot)
 `import_pot` (the POT becomes the document "interface", one segment per message) ->
 volunteers translate and review it in the editor -> `export_po` (approved translations
 become tms/translations/<ll>/LC_MESSAGES/messages.po) -> `compile_catalogs` (messages.mo,
-refusing broken placeholders). `update_catalogs` merges a new POT into existing POs, and
+refusing broken placeholders). `update_catalogs` merges a new POT into existing POs,
+`seed_from_catalog` loads an existing PO into the document (awaiting review), and
 `write_pseudo` makes the en-XA / en-XR test locales.
 """
 
@@ -27,7 +28,16 @@ from sqlalchemy.orm import Session
 from tms.formats import po
 from tms.formats.base import TargetBlock
 from tms.i18n import _
-from tms.models import Block, Document, DocumentVersion, Language, Segment, State, Translation
+from tms.models import (
+    Block,
+    Document,
+    DocumentVersion,
+    Language,
+    Segment,
+    State,
+    Translation,
+    User,
+)
 from tms.pseudo_locale import PSEUDO_LOCALES, pseudo_catalog
 from tms.services.importing import ImportReport, import_document, parsed_block
 
@@ -299,3 +309,67 @@ def export_po(session: Session, language: Language, *, include: str = "approved"
     path.write_bytes(data)
     return path, messages, translated
 
+
+
+@dataclass
+class SeedReport:
+    """What seed_from_catalog did."""
+
+    saved: int = 0
+    kept: int = 0  # the segment already had a translation online
+    skipped: int = 0  # no usable translation in the file (empty, tags, placeholders)
+
+
+def seed_from_catalog(session: Session, language: Language, user: User, *,
+                      translations: Path = TRANSLATIONS_DIR,
+                      slug: str = DOCUMENT_SLUG) -> SeedReport:
+    """Load a language's existing messages.po into the interface document, awaiting review.
+
+    So that catalogues made before (or outside) tms are not lost: their translations enter
+    the workflow as "translated" texts by `user` (origin "import"), for reviewers to approve.
+    Segments that already have a translation online are left alone.
+    """
+    from tms.services import workflow
+
+    doc = interface_document(session, slug)
+    path = translations / locale_dir(language.code) / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        raise InterfaceError(_("There is no %(file)s yet; run “tms i18n extract” first.",
+                               file=str(path)))
+    catalog = read_catalog(path)
+    found: dict[tuple[str | None, str], str] = {}
+    for m in catalog:
+        if not m.id or not m.string or m.fuzzy:
+            continue
+        if isinstance(m.id, tuple | list):
+            forms = list(m.string)
+            if not all(forms):
+                continue
+            found[(m.context, m.id[0] + po.PLURAL_SEPARATOR + m.id[1])] = \
+                po.PLURAL_SEPARATOR.join(forms)
+        else:
+            found[(m.context, m.id)] = str(m.string)
+    report = SeedReport()
+    rows = session.execute(
+        select(Segment, Block).join(Block, Segment.block_id == Block.id)
+        .where(Segment.document_id == doc.id, Segment.archived.is_(False))
+    ).all()
+    for segment, block in rows:
+        target = found.get(((block.attrs or {}).get("msgctxt"), segment.source))
+        if not target or block.tags:
+            report.skipped += 1
+            continue
+        current = workflow.get_translation(session, segment.id, language.id)
+        if current is not None and current.target:
+            report.kept += 1
+            continue
+        result = workflow.save_translation(
+            session, segment=segment, language=language, user=user, target=target,
+            state=State.TRANSLATED, base_version=current.version if current else 0,
+            origin="import")
+        if result.status == "saved":
+            report.saved += 1
+        else:
+            report.kept += 1
+    session.flush()
+    return report
