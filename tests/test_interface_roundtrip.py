@@ -276,7 +276,7 @@ def test_interface_document_opens_in_the_editor(client, session: Session,  # typ
     assert "{count} files are waiting." in html
 
 
-SEED_PO = """msgid ""
+SEED_PO = r"""msgid ""
 msgstr ""
 "Language: fr\n"
 "Content-Type: text/plain; charset=UTF-8\n"
