@@ -335,3 +335,21 @@ def test_seed_refuses_an_outsider(runner, session: Session, imported: Document) 
     result = runner.invoke(args=["i18n", "seed", "--lang", "fr", "--user", "out"])
     assert result.exit_code != 0
     assert "not a member" in result.output
+
+
+def test_export_does_not_drop_translations(runner, session: Session, imported: Document,  # type: ignore[no-untyped-def]
+                                           tmp_path: Path) -> None:
+    """A catalogue with more translations than tms is not overwritten without --force."""
+    tr = tmp_path / "tr"
+    path = tr / "fr" / "LC_MESSAGES" / "messages.po"
+    path.parent.mkdir(parents=True)
+    path.write_text(SEED_PO, encoding="utf-8")
+    accounts.add_language(session, "fr")
+    session.commit()
+    args = ["i18n", "export-po", "--lang", "fr", "--translations", str(tr)]
+    result = runner.invoke(args=args)
+    assert result.exit_code != 0
+    assert "3 translated messages and tms only 0" in result.output
+    assert path.read_text(encoding="utf-8") == SEED_PO
+    assert runner.invoke(args=[*args, "--force"]).exit_code == 0
+    assert "Enregistrer" not in path.read_text(encoding="utf-8")

@@ -106,10 +106,13 @@ def import_pot_command(file_: Path | None) -> None:
 @click.option("--include", type=click.Choice(["approved", "translated"]), default="approved",
               help="approved (default) or translated (approved and awaiting review).")
 @click.option("--no-compile", is_flag=True, help="Write the PO only.")
+@click.option("--force", is_flag=True,
+              help="Replace the catalogue even if it has more translations than tms.")
 @_TRANSLATIONS
 @with_appcontext
 @database_errors
-def export_po_command(lang: str, include: str, no_compile: bool, translations: Path) -> None:
+def export_po_command(lang: str, include: str, no_compile: bool, force: bool,
+                      translations: Path) -> None:
     """Write the interface translations of a language to its messages.po and compile it."""
     session = get_session()
     language = session.scalar(select(Language).where(Language.code == lang))
@@ -117,7 +120,7 @@ def export_po_command(lang: str, include: str, no_compile: bool, translations: P
         raise click.ClickException(_("There is no language “%(code)s”.", code=lang))
     try:
         path, messages, translated = interface.export_po(session, language, include=include,
-                                                        translations=translations)
+                                                        translations=translations, force=force)
     except interface.InterfaceError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(_("%(file)s: %(translated)s of %(count)s messages translated.",

@@ -301,10 +301,23 @@ def catalog_po(session: Session, language: Language, *, include: str = "approved
 
 
 def export_po(session: Session, language: Language, *, include: str = "approved",
-              translations: Path = TRANSLATIONS_DIR) -> tuple[Path, int, int]:
-    """Write tms/translations/<ll>/LC_MESSAGES/messages.po; (path, messages, translated)."""
+              translations: Path = TRANSLATIONS_DIR, force: bool = False
+              ) -> tuple[Path, int, int]:
+    """Write tms/translations/<ll>/LC_MESSAGES/messages.po; (path, messages, translated).
+
+    Refuses (unless force) to replace a catalogue that has more translations than tms
+    holds: those would be lost; `seed_from_catalog` brings them into tms first.
+    """
     data, messages, translated = catalog_po(session, language, include=include)
     path = translations / locale_dir(language.code) / "LC_MESSAGES" / "messages.po"
+    if path.exists() and not force:
+        before = sum(1 for m in read_catalog(path) if m.id and m.string and (
+            all(m.string) if isinstance(m.string, tuple | list) else True))
+        if translated < before:
+            raise InterfaceError(_(
+                "%(file)s has %(before)s translated messages and tms only %(after)s: run "
+                "“tms i18n seed --lang %(code)s --user NAME” first, or export with --force.",
+                file=str(path), before=before, after=translated, code=language.code))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path, messages, translated
