@@ -52,11 +52,11 @@ def test_switch_to_russian_from_the_nav(live_server: LiveServer, browser_page: A
     page.wait_for_url(live_server.url + EDITOR)
     assert page.locator("html").get_attribute("lang") == "ru"
     body = page.locator("body").inner_text()
-    for label in ("Применить", "Обзор", "Выйти"):
+    for label in ("Применить", "Главная", "Выйти"):
         assert label in body, label
     for english in ("Apply", "Dashboard", "Log out"):
         assert english not in body, english
-    page.get_by_role("link", name="Обзор").click()
+    page.get_by_role("link", name="Главная").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "ru"
     assert not page.console_errors
