@@ -60,9 +60,13 @@ class MemoryIndex:
         min_tokens: int = 3,
         budget_share: float = 0.05,
         short_candidates: int = 3000,
+        short_scan: int = 60_000,
     ) -> None:
         self.candidates = candidates
         self.short_candidates = short_candidates
+        # a short query is compared with every unit of a possible length, up to this many:
+        # its fuzzy matches may share no word with it, which a word index cannot see
+        self.short_scan = short_scan
         self.posting_budget = posting_budget
         # the budget grows with the index: a share of its units (see search())
         self.budget_share = budget_share
@@ -80,6 +84,8 @@ class MemoryIndex:
         # Recent additions, not yet compacted: token id -> list of slots.
         self._delta: dict[int, list[int]] = {}
         self._delta_size = 0
+        self._by_len = np.zeros(0, dtype=np.int32)
+        self._by_len_lengths = np.zeros(0, dtype=np.int32)
 
     def __len__(self) -> int:
         return len(self._slot_of)
@@ -152,6 +158,17 @@ class MemoryIndex:
         self._off = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         self._delta = {}
         self._delta_size = 0
+        # Slots by length, for the exhaustive pass of short queries (see search()).
+        self._by_len = np.argsort(self._lengths, kind="stable").astype(np.int32)
+        self._by_len_lengths = self._lengths[self._by_len]
+
+    def _short_window(self, low: int, high: int) -> np.ndarray | None:
+        """Every slot whose length is in [low, high], or None if there are too many."""
+        start, stop = np.searchsorted(self._by_len_lengths, [low, high + 1])
+        recent = np.arange(len(self._by_len), len(self._unit_ids), dtype=np.int32)
+        if stop - start + len(recent) > self.short_scan:
+            return None
+        return np.concatenate([self._by_len[start:stop], recent])
 
     def _postings(self, tid: int) -> list[np.ndarray]:
         parts = []
@@ -174,6 +191,11 @@ class MemoryIndex:
             query_tokens = sorted(
                 (self._vocab[t] for t in tokens(plain) if t in self._vocab), key=self._df
             )
+            low, high = length_window(len(plain), threshold)
+            if len(plain) < SHORT:
+                window = self._short_window(low, high)
+                if window is not None:
+                    return self._score(plain, window, threshold, limit)
             if not query_tokens:
                 return []
             # Rarest tokens first, until a budget of postings: the very common words ("the",
@@ -195,7 +217,6 @@ class MemoryIndex:
                 counts = all_counts[slots]
             else:
                 slots, counts = np.unique(postings, return_counts=True)
-            low, high = length_window(len(plain), threshold)
             lens = self._lengths[slots]
             keep = (lens >= low) & (lens <= high)
             slots, counts = slots[keep], counts[keep]
@@ -212,11 +233,15 @@ class MemoryIndex:
             if len(slots) > wanted:
                 top = np.argpartition(-dice, wanted)[:wanted]
                 slots = slots[top]
-            chosen = slots.tolist()
-            plains = self._plains
-            # one call scores every candidate in C (a Python loop cost more than the scoring)
-            scored = process.extract(plain, [plains[slot] for slot in chosen],
-                                     scorer=fuzz.ratio, score_cutoff=threshold, limit=None)
-            hits = [Hit(self._unit_ids[chosen[i]], score) for _, score, i in scored]
+            return self._score(plain, slots, threshold, limit)
+
+    def _score(self, plain: str, slots: np.ndarray, threshold: int, limit: int) -> list[Hit]:
+        """Exact ratios of the candidate slots, best first (lock held by the caller)."""
+        chosen = slots.tolist()
+        plains = self._plains
+        # one call scores every candidate in C (a Python loop cost more than the scoring)
+        scored = process.extract(plain, [plains[slot] for slot in chosen],
+                                 scorer=fuzz.ratio, score_cutoff=threshold, limit=None)
+        hits = [Hit(self._unit_ids[chosen[i]], score) for _, score, i in scored]
         hits.sort(key=lambda h: -h.score)
         return hits[: max(limit * 4, limit)]
