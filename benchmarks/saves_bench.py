@@ -4,8 +4,9 @@ For each server it prepares a fresh database (a 500-segment document, one transl
 account per client), starts `tms serve` on 127.0.0.1 (gunicorn: N workers on PostgreSQL,
 the single-process default on SQLite), lets every client log in through the real form and
 read its CSRF token from the editor page, then has all clients save translations
-(POST /api/segments/<id>/<lang>/save with X-CSRFToken; clients share a pool of segments so
-some saves conflict, as when two volunteers edit the same sentence) in two phases: paced
+(POST /api/segments/<id>/<lang>/save with X-CSRFToken; each client saves mostly its own
+segments and, one save in ten, one of a pool every client edits, so some saves conflict, as
+when two volunteers edit the same sentence) in two phases: paced
 (each client thinks --think seconds on average between saves, as 50 volunteers working at
 once do: p50/p95 of these are the latency figures) and burst (every client saves again as
 soon as it has an answer: the throughput, and the latency under saturation). It prints
@@ -226,10 +227,12 @@ def bench_server(name: str, url: str, workers: int, args: argparse.Namespace) ->
             rng = random.Random(f"{i}-{phase}")
             seen = seen_by_client[i]
             out = {"times": [], "errors": 0, "conflicts": 0, "acked": []}
+            own = seg_ids[len(pool) + i * args.own: len(pool) + (i + 1) * args.own]
             for n in range(args.saves):
                 if think:
                     time.sleep(rng.expovariate(1 / think))
-                seg = rng.choice(pool)
+                # mostly the client's own segments; sometimes one every client may edit
+                seg = rng.choice(pool) if rng.random() < args.shared or not own else rng.choice(own)
                 target = f"client {i} {phase} save {n} segment {seg}"
                 body = json.dumps({"target": target, "state": "translated",
                                    "base_version": seen.get(seg, 0)}).encode()
@@ -328,7 +331,10 @@ def main() -> None:
     ap.add_argument("--think", type=float, default=2.0,
                     help="mean seconds a client thinks between saves in the paced phase")
     ap.add_argument("--segments", type=int, default=500)
-    ap.add_argument("--pool", type=int, default=200, help="segments the clients share")
+    ap.add_argument("--pool", type=int, default=50, help="segments every client may edit")
+    ap.add_argument("--shared", type=float, default=0.1,
+                    help="share of saves on the shared segments (the rest on the client's own)")
+    ap.add_argument("--own", type=int, default=8, help="segments of each client's own")
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()

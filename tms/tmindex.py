@@ -60,7 +60,7 @@ class MemoryIndex:
         min_tokens: int = 3,
         budget_share: float = 0.05,
         short_candidates: int = 3000,
-        short_scan: int = 60_000,
+        short_scan: int = 10_000,
     ) -> None:
         self.candidates = candidates
         self.short_candidates = short_candidates
