@@ -166,3 +166,16 @@ def test_memory_index_follows_rows_written_by_another_process(session, monkeypat
         updated_at=later))
     assert lookup("Entirely new words now.") == ["un"]
     assert lookup("The first sentence here.") == []
+
+
+def test_short_query_finds_matches_sharing_no_word_through_trigrams():
+    # short_scan=0 turns the exhaustive pass off, as on a large index
+    index = MemoryIndex(short_scan=0)
+    index.add_many([(1, "Co coja bo roda."), (2, "Coco ja boguna boka."),
+                    (3, "Something long and entirely different from the query.")])
+    index.add_many([(i, f"Filler sentence number {i}.") for i in range(10, 200)])
+    query = "Co co jasebo naboda."
+    expected = {uid for uid, text in [(1, "Co coja bo roda."), (2, "Coco ja boguna boka.")]
+                if fuzz.ratio(query, text) >= 75}
+    assert expected == {1, 2}
+    assert {h.unit_id for h in index.search(query, threshold=75, limit=10)} == expected

@@ -26,11 +26,18 @@ from rapidfuzz import fuzz, process
 _WORD = re.compile(r"\w+", re.UNICODE)
 PREFIX = 5
 SHORT = 40  # characters: below this a query gets short_candidates
+SHORT_UNIT = 70  # characters: units shorter than this also go into the trigram index
 
 
 def tokens(plain: str) -> set[str]:
     """Distinct index tokens of a plain text."""
     return {w[:PREFIX] for w in _WORD.findall(plain.casefold())}
+
+
+def trigrams(plain: str) -> set[str]:
+    """Distinct character trigrams of a case-folded, space-padded text."""
+    padded = f" {plain.casefold()} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
 def length_window(length: int, threshold: int) -> tuple[int, int]:
@@ -67,6 +74,10 @@ class MemoryIndex:
         # a short query is compared with every unit of a possible length, up to this many:
         # its fuzzy matches may share no word with it, which a word index cannot see
         self.short_scan = short_scan
+        self._tokens = tokens
+        # Short units also go into a character-trigram index: a short query's fuzzy matches
+        # may share no word with it ("Co co jasebo naboda." / "Co coja bo roda.").
+        self._short: MemoryIndex | None = None
         self.posting_budget = posting_budget
         # the budget grows with the index: a share of its units (see search())
         self.budget_share = budget_share
@@ -90,8 +101,21 @@ class MemoryIndex:
     def __len__(self) -> int:
         return len(self._slot_of)
 
+    @classmethod
+    def _trigram_index(cls) -> MemoryIndex:
+        index = cls(candidates=3000, short_scan=0)
+        index._tokens = trigrams
+        return index
+
     def add_many(self, rows: Iterable[tuple[int, str]]) -> None:
         """Add or replace units given as (unit id, plain source)."""
+        if self._tokens is tokens:
+            rows = list(rows)
+            short = [(uid, plain) for uid, plain in rows if len(plain) < SHORT_UNIT]
+            if short:
+                if self._short is None:
+                    self._short = self._trigram_index()
+                self._short.add_many(short)
         with self._lock:
             lengths: list[int] = []
             ntok: list[int] = []
@@ -100,7 +124,7 @@ class MemoryIndex:
             vocab = self._vocab
             for unit_id, plain in rows:
                 slot = self._slot_of.get(unit_id)
-                toks = tokens(plain)
+                toks = self._tokens(plain)
                 if slot is not None:
                     if self._plains[slot] == plain:
                         continue
@@ -189,51 +213,62 @@ class MemoryIndex:
             return []
         with self._lock:
             query_tokens = sorted(
-                (self._vocab[t] for t in tokens(plain) if t in self._vocab), key=self._df
+                (self._vocab[t] for t in self._tokens(plain) if t in self._vocab), key=self._df
             )
             low, high = length_window(len(plain), threshold)
             if len(plain) < SHORT:
-                window = self._short_window(low, high)
+                window = self._short_window(low, high) if self.short_scan else None
                 if window is not None:
                     return self._score(plain, window, threshold, limit)
-            if not query_tokens:
-                return []
-            # Rarest tokens first, until a budget of postings: the very common words ("the",
-            # "de") would cost most of the time and barely change which units rank first.
-            budget = max(self.posting_budget, int(len(self._unit_ids) * self.budget_share))
-            lists: list[np.ndarray] = []
-            used = 0
-            for n, tid in enumerate(query_tokens):
-                df = self._df(tid)
-                if n >= self.min_tokens and used + df > budget:
-                    break
-                lists.extend(self._postings(tid))
-                used += df
-            postings = np.concatenate(lists)
-            if len(postings) * 8 > len(self._unit_ids):
-                # Dense: counting into an array of all slots is linear, sorting is not.
-                all_counts = np.bincount(postings)
-                slots = np.flatnonzero(all_counts)
-                counts = all_counts[slots]
-            else:
-                slots, counts = np.unique(postings, return_counts=True)
-            lens = self._lengths[slots]
-            keep = (lens >= low) & (lens <= high)
-            slots, counts = slots[keep], counts[keep]
-            if not len(slots):
-                return []
-            lens = lens[keep]
-            # Dice of shared tokens; among equals, lengths closer to the query's rank first.
-            dice = counts / (len(query_tokens) + self._ntok[slots]) - np.abs(
-                lens - len(plain)
-            ) / (1000.0 * (len(plain) + 1))
-            # A short query matches short units that may share only one common word with it
-            # ("Co co jasebo naboda." / "Co co bo da."): score many more of them, cheaply.
-            wanted = self.candidates if len(plain) >= SHORT else self.short_candidates
-            if len(slots) > wanted:
-                top = np.argpartition(-dice, wanted)[:wanted]
-                slots = slots[top]
-            return self._score(plain, slots, threshold, limit)
+                if self._short is not None:
+                    by_trigram = self._short.search(plain, threshold=threshold, limit=limit)
+                    by_word = self._search_words(plain, query_tokens, low, high, threshold, limit)
+                    best = {h.unit_id: h for h in by_word}
+                    best.update({h.unit_id: h for h in by_trigram})
+                    return sorted(best.values(), key=lambda h: -h.score)[: max(limit * 4, limit)]
+            return self._search_words(plain, query_tokens, low, high, threshold, limit)
+
+    def _search_words(self, plain: str, query_tokens: list[int], low: int, high: int,
+                      threshold: int, limit: int) -> list[Hit]:
+        """The token-postings search (lock held by the caller)."""
+        if not query_tokens:
+            return []
+        # Rarest tokens first, until a budget of postings: the very common words ("the",
+        # "de") would cost most of the time and barely change which units rank first.
+        budget = max(self.posting_budget, int(len(self._unit_ids) * self.budget_share))
+        lists: list[np.ndarray] = []
+        used = 0
+        for n, tid in enumerate(query_tokens):
+            df = self._df(tid)
+            if n >= self.min_tokens and used + df > budget:
+                break
+            lists.extend(self._postings(tid))
+            used += df
+        postings = np.concatenate(lists)
+        if len(postings) * 8 > len(self._unit_ids):
+            # Dense: counting into an array of all slots is linear, sorting is not.
+            all_counts = np.bincount(postings)
+            slots = np.flatnonzero(all_counts)
+            counts = all_counts[slots]
+        else:
+            slots, counts = np.unique(postings, return_counts=True)
+        lens = self._lengths[slots]
+        keep = (lens >= low) & (lens <= high)
+        slots, counts = slots[keep], counts[keep]
+        if not len(slots):
+            return []
+        lens = lens[keep]
+        # Dice of shared tokens; among equals, lengths closer to the query's rank first.
+        dice = counts / (len(query_tokens) + self._ntok[slots]) - np.abs(
+            lens - len(plain)
+        ) / (1000.0 * (len(plain) + 1))
+        # A short query matches short units that may share only one common word with it
+        # ("Co co jasebo naboda." / "Co co bo da."): score many more of them, cheaply.
+        wanted = self.candidates if len(plain) >= SHORT else self.short_candidates
+        if len(slots) > wanted:
+            top = np.argpartition(-dice, wanted)[:wanted]
+            slots = slots[top]
+        return self._score(plain, slots, threshold, limit)
 
     def _score(self, plain: str, slots: np.ndarray, threshold: int, limit: int) -> list[Hit]:
         """Exact ratios of the candidate slots, best first (lock held by the caller)."""
