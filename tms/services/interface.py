@@ -125,10 +125,21 @@ def _po_bytes(catalog: Catalog, **options: bool) -> bytes:
     return buf.getvalue()
 
 
-def write_pot(catalog: Catalog, path: Path = POT_PATH) -> Path:
-    """Write the template (no creation-date churn: the header date is the only change)."""
+_DATE_LINE = re.compile(rb'^"(?:POT-Creation|PO-Revision)-Date: .*$', re.M)
+
+
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    """Write a catalogue unless only its header dates would change (no churn in git)."""
+    if path.exists() and _DATE_LINE.sub(b"", path.read_bytes()) == _DATE_LINE.sub(b"", data):
+        return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(_po_bytes(catalog, omit_header=False, sort_output=False))
+    path.write_bytes(data)
+    return True
+
+
+def write_pot(catalog: Catalog, path: Path = POT_PATH) -> Path:
+    """Write the template (left as it is when only its creation date would change)."""
+    _write_if_changed(path, _po_bytes(catalog, omit_header=False, sort_output=False))
     return path
 
 
@@ -164,7 +175,7 @@ def update_catalogs(translations: Path = TRANSLATIONS_DIR, pot: Path | None = No
         catalog = read_catalog(path, locale=folder)
         # No fuzzy matching: a guessed translation looks translated to the volunteer.
         catalog.update(template, no_fuzzy_matching=True)
-        path.write_bytes(_po_bytes(catalog, ignore_obsolete=True))
+        _write_if_changed(path, _po_bytes(catalog, ignore_obsolete=True))
         counts[folder] = len(catalog)
     counts.update(write_pseudo(translations, template))
     return counts
@@ -177,11 +188,10 @@ def write_pseudo(translations: Path = TRANSLATIONS_DIR, template: Catalog | None
     counts = {}
     for code in PSEUDO_LOCALES:
         path = translations / locale_dir(code) / "LC_MESSAGES" / "messages.po"
-        path.parent.mkdir(parents=True, exist_ok=True)
         data = _po_bytes(pseudo_catalog(template, code))
         # Babel has no locale data for pseudo-locales: the catalogue was made as "en".
         data = data.replace(b'"Language: en\\n"', f'"Language: {locale_dir(code)}\\n"'.encode())
-        path.write_bytes(data)
+        _write_if_changed(path, data)
         counts[locale_dir(code)] = len(template)
     return counts
 
