@@ -167,9 +167,11 @@ def start_server(url: str, port: int, workers: int, instance: str) -> subprocess
     tms = shutil.which("tms", path=str(Path(sys.executable).parent)) or "tms"
     env = dict(os.environ, TMS_DATABASE_URL=url, TMS_SECRET_KEY="bench-secret",  # noqa: S106
                TMS_INSTANCE_DIR=instance, TMS_EXPORTS_DIR=instance)
+    # stderr to a file: an unread pipe that fills up would block the server
+    log = open(Path(instance) / "server.log", "wb")  # noqa: SIM115 (open while it runs)
     proc = subprocess.Popen([tms, "serve", "--host", HOST, "--port", str(port),
                              "--workers", str(workers)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -180,7 +182,8 @@ def start_server(url: str, port: int, workers: int, instance: str) -> subprocess
         except OSError:
             time.sleep(0.3)
     proc.terminate()
-    raise RuntimeError("the server did not start: " + proc.stderr.read().decode()[-2000:])
+    raise RuntimeError("the server did not start: "
+                       + (Path(instance) / "server.log").read_text(errors="replace")[-2000:])
 
 
 def free_port() -> int:
