@@ -220,6 +220,8 @@ class Segment(Base):
     __table_args__ = (
         UniqueConstraint("document_id", "key"),
         Index("ix_segment_document_position", "document_id", "position"),
+        # export/publish join segment to block by version; block deletes SET NULL through it
+        Index("ix_segment_block", "block_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
