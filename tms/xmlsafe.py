@@ -9,6 +9,7 @@ import zlib
 from lxml import etree
 
 from tms.formats.base import FormatError
+from tms.i18n import _
 
 MAX_XML_BYTES = 50 * 1024 * 1024
 MAX_ZIP_MEMBERS = 2000
@@ -31,40 +32,52 @@ def parser() -> etree.XMLParser:
 def parse_xml(data: bytes, *, where: str) -> etree._Element:
     """Parse XML bytes, refusing DTDs with entity declarations and oversize input."""
     if len(data) > MAX_XML_BYTES:
-        raise FormatError("the XML part is larger than 50 MB", where=where)
+        raise FormatError(_("the XML part is larger than %(size)s MB", size=50), where=where)
     head = data[:4096].lstrip()
     if b"<!ENTITY" in data[:65536] or (b"<!DOCTYPE" in head and b"[" in head):
-        raise FormatError("the XML declares entities, which tms refuses for safety", where=where)
+        raise FormatError(
+            _("the XML declares entities, which tms refuses for safety"), where=where
+        )
     try:
         root = etree.fromstring(data, parser())
     except etree.XMLSyntaxError as exc:
-        raise FormatError(f"the XML is not well formed ({exc.msg})", where=where) from None
+        raise FormatError(
+            _("the XML is not well formed (%(reason)s)", reason=exc.msg), where=where
+        ) from None
     tree = root.getroottree()
     if tree.docinfo.internalDTD is not None and tree.docinfo.internalDTD.entities():
-        raise FormatError("the XML declares entities, which tms refuses for safety", where=where)
+        raise FormatError(
+            _("the XML declares entities, which tms refuses for safety"), where=where
+        )
     return root
 
 
 def open_zip(data: bytes, *, where: str, kind: str = "DOCX") -> zipfile.ZipFile:
     """Open a ZIP container after checking it is one and is not a zip bomb."""
     if not data.startswith(b"PK"):
-        raise FormatError(f"this is not a {kind} file (it is not a ZIP package)", where=where)
+        raise FormatError(
+            _("this is not a %(kind)s file (it is not a ZIP package)", kind=kind), where=where
+        )
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
         raise FormatError(
-            f"the {kind} file is damaged or truncated (its ZIP directory cannot be read)",
+            _("the %(kind)s file is damaged or truncated (its ZIP directory cannot be read)",
+              kind=kind),
             where=where,
         ) from None
     if len(infos) > MAX_ZIP_MEMBERS:
-        raise FormatError(f"the {kind} package has too many parts ({len(infos)})", where=where)
+        raise FormatError(
+            _("the %(kind)s package has too many parts (%(n)s)", kind=kind, n=len(infos)),
+            where=where,
+        )
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     if total > MAX_ZIP_TOTAL or (total > 10 * 1024 * 1024 and total / packed > MAX_RATIO):
         raise FormatError(
-            f"the {kind} package would unpack to {total // (1024 * 1024)} MB, "
-            "which looks like a zip bomb",
+            _("the %(kind)s package would unpack to %(size)s MB, which looks like a zip bomb",
+              kind=kind, size=total // (1024 * 1024)),
             where=where,
         )
     return zf
@@ -75,7 +88,9 @@ def read_member(zf: zipfile.ZipFile, name: str, *, where: str) -> bytes:
     try:
         return zf.read(name)
     except KeyError:
-        raise FormatError(f"the package has no part {name}", where=where) from None
+        raise FormatError(_("the package has no part %(name)s", name=name), where=where) from None
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error):
         # zlib.error: a damaged deflate stream (found by tests/test_fuzz_importers.py)
-        raise FormatError(f"the part {name} is damaged or truncated", where=where) from None
+        raise FormatError(
+            _("the part %(name)s is damaged or truncated", name=name), where=where
+        ) from None

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from tms import taglabels
 from tms.i18n import N_, _
 from tms.inline import strip_tags, tokenize
 from tms.models import (
@@ -287,12 +288,8 @@ def state_counts(session: Session, document: Document, language: Language) -> di
 
 
 def tag_labels(tags: dict[str, Any]) -> dict[str, str]:
-    """Tag id -> short chip label from a block's tag map."""
-    out: dict[str, str] = {}
-    for ident, raw in (tags or {}).items():
-        label = (raw or {}).get("label") or (raw or {}).get("kind") or ""
-        out[str(ident)] = str(label)
-    return out
+    """Tag id -> short chip label from a block's tag map, in the interface language."""
+    return taglabels.tag_labels(tags)
 
 
 def chip_tokens(text: str, labels: dict[str, str]) -> list[dict[str, str]]:

@@ -62,8 +62,16 @@ def _http_error(exc: HTTPException) -> Any:
         404: _("Not found."),
         405: _("This action is not allowed here."),
         413: _("The text is too long."),
+        429: _("Too many requests in a short time: wait a minute and try again."),
+        500: _("Something went wrong on the server; your text is kept locally."),
     }
-    return jsonify(error=messages.get(exc.code or 400, exc.description)), exc.code or 400
+    code = exc.code or 400
+    # Werkzeug's own descriptions are English only: other codes get one of these sentences.
+    if code >= 500:
+        fallback = messages[500]
+    else:
+        fallback = _("The request could not be understood: reload the page and try again.")
+    return jsonify(error=messages.get(code, fallback)), code
 
 
 @bp.errorhandler(Exception)

@@ -150,6 +150,14 @@ def activity_sentence(activity: Activity) -> str:
                              "(%(language)s).",
                              "%(user)s restored %(num)d earlier versions in “%(document)s” "
                              "(%(language)s).", n, **params),
+        "cleared": ngettext("%(user)s cleared %(num)d translation in “%(document)s” "
+                            "(%(language)s).",
+                            "%(user)s cleared %(num)d translations in “%(document)s” "
+                            "(%(language)s).", n, **params),
+        "rejected_suggestions": ngettext("%(user)s rejected %(num)d suggestion for "
+                                         "“%(document)s” (%(language)s).",
+                                         "%(user)s rejected %(num)d suggestions for "
+                                         "“%(document)s” (%(language)s).", n, **params),
         "imported": _("%(user)s imported a new version of “%(document)s”.", **params),
         "published": _("%(user)s published an edition of “%(document)s” (%(language)s).",
                        **params),

@@ -20,6 +20,7 @@ from tms.db import get_session
 from tms.inline import strip_tags, tokenize
 from tms.models import Document, Language, Segment, State, Suggestion, Translation
 from tms.services import workflow
+from tms.taglabels import tag_label
 
 bp = Blueprint("review", __name__)
 
@@ -54,7 +55,7 @@ def tag_pieces(text: str, tags: dict[str, Any] | None) -> list[dict[str, str]]:
             out.append({"text": tok.value})
             continue
         info = (tags or {}).get(tok.value) or {}
-        label = str(info.get("label") or info.get("kind") or "")
+        label = tag_label(info)
         out.append({"tag": tok.raw, "id": tok.value, "kind": tok.kind, "label": label})
     return out
 
