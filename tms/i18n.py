@@ -20,17 +20,22 @@ def _english_plural(singular: str, plural: str, n: int) -> str:
 
 _translate: Callable[[str], str] = _identity
 _translate_plural: Callable[[str, str, int], str] = _english_plural
+_format_number: Callable[[int], str] = str
 
 
 def set_translator(
     translate: Callable[[str], str],
     translate_plural: Callable[[str, str, int], str] | None = None,
+    format_number: Callable[[int], str] | None = None,
 ) -> None:
-    """Install the functions that translate messages (Flask-Babel's, in the web app)."""
-    global _translate, _translate_plural
+    """Install the functions that translate messages and write numbers for the locale
+    (Flask-Babel's, in the web app)."""
+    global _translate, _translate_plural, _format_number
     _translate = translate
     if translate_plural is not None:
         _translate_plural = translate_plural
+    if format_number is not None:
+        _format_number = format_number
 
 
 def _(message: str, **params: object) -> str:
@@ -40,9 +45,10 @@ def _(message: str, **params: object) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
-    """Translate a message with a count; %(num)s is the count."""
-    text = _translate_plural(singular, plural, n)
-    return text % {"num": n, **params}
+    """Translate a message with a count; %(num)s (or %(num)d) is the count, written for the
+    locale (1,545 / 1 545 / 1.545)."""
+    text = _translate_plural(singular, plural, n).replace("%(num)d", "%(num)s")
+    return text % {"num": _format_number(n), **params}
 
 
 def N_(message: str) -> str:

@@ -6,8 +6,11 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask, request, session
-from flask_babel import Babel
+from flask_babel import Babel, format_decimal
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 
@@ -65,5 +68,28 @@ def init_app(app: Flask) -> None:
             return get_translations().ungettext(singular, plural, n)
         return singular if n == 1 else plural
 
+    def format_number(n: int) -> str:
+        return format_decimal(n) if has_request_context() else str(n)
+
     # The raw catalogue lookups: tms.i18n fills the placeholders itself.
-    i18n.set_translator(translate, translate_plural)
+    i18n.set_translator(translate, translate_plural, format_number)
+    app.jinja_env.globals["ngettext"] = _locale_ngettext
+
+
+@pass_context
+def _locale_ngettext(
+    context: Context, singular: str, plural: str, num: int, **variables: object
+) -> str:
+    """Jinja's ngettext, with the count written for the locale (1,545 / 1 545 / 1.545).
+
+    Catalogues say %(num)d; the count arrives here already formatted as text, so the
+    placeholder is read as %(num)s. Like Jinja's own, values are escaped when autoescaping.
+    """
+    from flask_babel import format_decimal, get_translations
+
+    text = get_translations().ungettext(singular, plural, num).replace("%(num)d", "%(num)s")
+    variables.setdefault("num", format_decimal(num))
+    if context.eval_ctx.autoescape:
+        # Catalogue text is ours (as in Jinja's own ngettext); the values get escaped.
+        return Markup(text) % variables  # noqa: S704
+    return text % variables
