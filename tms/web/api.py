@@ -6,7 +6,7 @@ clear sentence in "error", never an HTML page: the editor shows it in its status
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
@@ -83,17 +83,38 @@ def _unexpected(exc: Exception) -> Any:
     return jsonify(error=_("Something went wrong on the server; your text is kept locally.")), 500
 
 
-def _load(segment_id: int, lang_code: str) -> tuple[Segment, Language, Document]:
-    """Segment, language and document of an API URL, with the access rules of the editor."""
+T = TypeVar("T")
+
+
+def _require_login() -> None:
+    """A 401 in JSON for an expired session (the page then asks to log in again)."""
     if not current_user.is_authenticated:
         raise ApiError(_("Please log in again."), 401)
+
+
+def _row_or_404(model: type[T], row_id: int) -> T:
+    """The row with this id, or a JSON 404."""
+    row = get_session().get(model, row_id)
+    if row is None:
+        raise ApiError(_("Not found."), 404)
+    return row
+
+
+def _require_team(language_id: int) -> None:
+    """Members of the language team (and admins) only."""
+    if not current_user.can_translate(language_id):
+        raise ApiError(_("You are not a member of this language team."), 403)
+
+
+def _load(segment_id: int, lang_code: str) -> tuple[Segment, Language, Document]:
+    """Segment, language and document of an API URL, with the access rules of the editor."""
+    _require_login()
     session = get_session()
     language = session.scalar(select(Language).where(Language.code == lang_code))
     segment = session.get(Segment, segment_id)
     if language is None or segment is None:
         raise ApiError(_("Not found."), 404)
-    if not current_user.can_translate(language.id):
-        raise ApiError(_("You are not a member of this language team."), 403)
+    _require_team(language.id)
     document = session.get(Document, segment.document_id)
     assert document is not None
     return segment, language, document
@@ -272,17 +293,13 @@ def add_comment(segment_id: int, lang_code: str) -> Any:
 @bp.post("/comments/<int:comment_id>/resolve")
 def resolve_comment(comment_id: int) -> Any:
     """Resolve (or, with {"resolved": false}, reopen) a comment."""
-    if not current_user.is_authenticated:
-        raise ApiError(_("Please log in again."), 401)
+    _require_login()
     session = get_session()
-    comment = session.get(Comment, comment_id)
-    if comment is None:
-        raise ApiError(_("Not found."), 404)
+    comment = _row_or_404(Comment, comment_id)
     language = session.get(Language, comment.language_id)
     segment = session.get(Segment, comment.segment_id)
     assert language is not None and segment is not None
-    if not current_user.can_translate(language.id):
-        raise ApiError(_("You are not a member of this language team."), 403)
+    _require_team(language.id)
     resolved = _json_body().get("resolved", True) is not False
     comment_service.resolve_comment(session, comment, user=current_user.user, resolved=resolved)
     session.commit()
@@ -294,16 +311,12 @@ def resolve_comment(comment_id: int) -> Any:
 @bp.post("/revisions/<int:revision_id>/revert")
 def revert(revision_id: int) -> Any:
     """Make an earlier revision the current text again (a new revision; nothing is lost)."""
-    if not current_user.is_authenticated:
-        raise ApiError(_("Please log in again."), 401)
+    _require_login()
     session = get_session()
-    revision = session.get(Revision, revision_id)
-    if revision is None:
-        raise ApiError(_("Not found."), 404)
+    revision = _row_or_404(Revision, revision_id)
     translation = session.get(Translation, revision.translation_id)
     assert translation is not None
-    if not current_user.can_translate(translation.language_id):
-        raise ApiError(_("You are not a member of this language team."), 403)
+    _require_team(translation.language_id)
     try:
         result = workflow.revert(session, revision_id=revision.id, user=current_user.user)
     except workflow.WorkflowError as exc:
@@ -324,12 +337,9 @@ def revert(revision_id: int) -> Any:
 @bp.post("/suggestions/<int:suggestion_id>/accept")
 def accept_suggestion(suggestion_id: int) -> Any:
     """A reviewer makes a suggestion the approved text."""
-    if not current_user.is_authenticated:
-        raise ApiError(_("Please log in again."), 401)
+    _require_login()
     session = get_session()
-    suggestion = session.get(Suggestion, suggestion_id)
-    if suggestion is None:
-        raise ApiError(_("Not found."), 404)
+    suggestion = _row_or_404(Suggestion, suggestion_id)
     if not current_user.can_review(suggestion.language_id):
         raise ApiError(_("Only reviewers of this language can accept suggestions."), 403)
     segment_id, language_id = suggestion.segment_id, suggestion.language_id
