@@ -39,6 +39,7 @@ from tms.models import (
     User,
 )
 from tms.services import privacy
+from tms.services.errors import ServiceError
 
 MIN_PASSWORD_LENGTH = 10
 PSEUDONYM_MIN, PSEUDONYM_MAX = 2, 40
@@ -91,12 +92,8 @@ PLURAL_FORMS: dict[str, str] = {
 DEFAULT_PLURAL_FORMS = "nplurals=2; plural=(n != 1);"
 
 
-class AccountError(Exception):
+class AccountError(ServiceError):
     """A refused account operation; `message` is translated and safe to show."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class LoginThrottled(AccountError):

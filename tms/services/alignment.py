@@ -59,6 +59,7 @@ from tms.models import (
 )
 from tms.segmentation import segment as cut_sentences
 from tms.services import workflow
+from tms.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +67,8 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 EDIT_ACTIONS = ("up", "down", "merge", "split")
 
 
-class AlignmentError(Exception):
+class AlignmentError(ServiceError):
     """A refused alignment action; ``message`` is one translated sentence."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass

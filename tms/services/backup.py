@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
 from tms.i18n import _
+from tms.services.errors import ServiceError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
@@ -28,12 +29,8 @@ PG_DUMP_MAGIC = b"PGDMP"
 MARKER_TABLE = "user_account"
 
 
-class BackupError(Exception):
+class BackupError(ServiceError):
     """A refused or failed backup or restore; `message` is translated and safe to show."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def kind_of(engine: Engine) -> str:

@@ -11,16 +11,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from tms.i18n import _
 from tms.models import Comment, Language, Segment, User
+from tms.services.errors import ServiceError
 
 MAX_BODY = 5000
 
 
-class CommentError(ValueError):
+class CommentError(ServiceError, ValueError):
     """A comment could not be added or changed; the message says why."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,17 +20,14 @@ from tms.formats.base import FormatError, MemoryPair
 from tms.i18n import _, ngettext
 from tms.models import Document, GlossaryTerm, Language, MemoryUnit
 from tms.services import glossary, memory
+from tms.services.errors import ServiceError
 from tms.services.offline import language_matches
 
 PROGRESS_EVERY = 200  # pairs between progress callbacks
 
 
-class ExchangeError(Exception):
+class ExchangeError(ServiceError):
     """A refused import or export; ``message`` is one translated sentence."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 @dataclass

@@ -52,18 +52,15 @@ from tms.models import (
     Translation,
     User,
 )
+from tms.services.errors import ServiceError
 
 INCLUDE_CHOICES = ("approved", "translated")
 UNTRANSLATED_CHOICES = ("source", "refuse")
 DEFAULT_TEAM_NAME = "tms translation team"
 
 
-class ExportError(Exception):
+class ExportError(ServiceError):
     """An export that cannot be made, with one translatable sentence saying why."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 # --------------------------------------------------------------------------- reports

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from tms.formats.base import GlossaryEntry
 from tms.i18n import _
 from tms.models import GlossaryTerm, Language
+from tms.services.errors import ServiceError
 
 
-class GlossaryError(ValueError):
+class GlossaryError(ServiceError, ValueError):
     """A glossary operation that cannot be done, with a message for the user."""
 
 

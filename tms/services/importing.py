@@ -40,6 +40,7 @@ from tms.models import (
     Translation,
     User,
 )
+from tms.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +55,8 @@ PAIRING_THRESHOLD = 50
 _WS = re.compile(r"\s+")
 
 
-class DocumentImportError(Exception):
+class DocumentImportError(ServiceError):
     """An import refused: one sentence saying what is wrong and where."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 # The name the team's brief uses; prefer `importing.ImportError` (module attribute) or

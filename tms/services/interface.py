@@ -39,6 +39,7 @@ from tms.models import (
     User,
 )
 from tms.pseudo_locale import PSEUDO_LOCALES, pseudo_catalog
+from tms.services.errors import ServiceError
 from tms.services.importing import ImportReport, import_document, parsed_block
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -52,12 +53,8 @@ _MIXED = re.compile(r"%\(\w+\)s.*%s|%s.*%\(\w+\)s", re.S)
 _BRACE_FIELD = re.compile(r"(?<!\{)\{[A-Za-z_]\w*\}(?!\})")
 
 
-class InterfaceError(Exception):
+class InterfaceError(ServiceError):
     """A step of the interface translation chain that cannot be done (one sentence)."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 @dataclass

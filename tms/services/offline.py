@@ -32,16 +32,13 @@ from tms.i18n import _
 from tms.inline import compare_tags
 from tms.models import Document, Language, Segment, State, Suggestion, Translation, User
 from tms.services import workflow
+from tms.services.errors import ServiceError
 
 ORIGIN = "upload"
 
 
-class OfflineError(Exception):
+class OfflineError(ServiceError):
     """The whole upload is refused; the message says why in one sentence."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 @dataclass

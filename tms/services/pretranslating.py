@@ -18,17 +18,14 @@ from sqlalchemy.orm import Session
 from tms.i18n import _
 from tms.inline import compare_tags, tokenize
 from tms.models import Block, Document, Language, Segment, State, Translation, User
+from tms.services.errors import ServiceError
 from tms.services.exporting import latest_version
 
 MODES = ("copy", "pseudo", "memory")
 
 
-class PretranslateError(Exception):
+class PretranslateError(ServiceError):
     """A pretranslation that cannot run, with one translatable sentence saying why."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 _ACCENTS = str.maketrans(

@@ -33,6 +33,7 @@ from tms.models import (
     User,
     utcnow,
 )
+from tms.services.errors import ServiceError
 from tms.services.importing import normalise_source, segment_key
 
 ORIGIN = "repair"
@@ -41,12 +42,8 @@ _TRAILING_WS = re.compile(r"(\s+)((?:</\d{1,4}>)*)$")
 _LEADING_WS = re.compile(r"^((?:<\d{1,4}>)*)(\s+)")
 
 
-class RepairError(Exception):
+class RepairError(ServiceError):
     """A refused repair; ``message`` is one translated sentence for the user."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 @dataclass(frozen=True)

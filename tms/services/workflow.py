@@ -50,6 +50,7 @@ from tms.models import (
     User,
     utcnow,
 )
+from tms.services.errors import ServiceError
 
 # Revisions that only record a review decision; every other origin brings a text
 # ("a submission") that approvals are counted against.
@@ -59,12 +60,8 @@ NON_SUBMISSION_ORIGINS = (REVIEW_ORIGIN, "conflict")
 ACTIVITY_MERGE_WINDOW = timedelta(minutes=30)
 
 
-class WorkflowError(Exception):
+class WorkflowError(ServiceError):
     """A refused transition; ``message`` is one translated sentence for the user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
