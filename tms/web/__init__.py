@@ -2,29 +2,34 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-
-from flask import Flask, Response, g, request
+from flask import Blueprint, Flask, Response, g, request
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
 
-# Each feature module exposes `bp`; registered in this order.
-BLUEPRINTS = (
-    "tms.web.auth",
-    "tms.web.dashboard",
-    "tms.web.editor",
-    "tms.web.api",
-    "tms.web.review",
-    "tms.web.notifications",
-    "tms.web.publish",
-    "tms.web.admin",
-    "tms.web.health",
-    "tms.web.align",
-    "tms.web.offline",
-    "tms.web.memory",
-    "tms.web.glossary",
-)
+
+def _blueprints() -> tuple[Blueprint, ...]:
+    """Every feature module's `bp`, in registration order."""
+    # Imported here, not at the top: the feature modules import `csrf` from this package.
+    from tms.web import (
+        admin,
+        align,
+        api,
+        auth,
+        dashboard,
+        editor,
+        glossary,
+        health,
+        memory,
+        notifications,
+        offline,
+        publish,
+        review,
+    )
+
+    modules = (auth, dashboard, editor, api, review, notifications, publish, admin, health,
+               align, offline, memory, glossary)
+    return tuple(module.bp for module in modules)
 
 
 def init_web(app: Flask) -> None:
@@ -34,14 +39,8 @@ def init_web(app: Flask) -> None:
 
     login.init_app(app)
     i18n.init_app(app)
-    for name in BLUEPRINTS:
-        try:
-            module = import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue  # a feature not built yet
-        app.register_blueprint(module.bp)
+    for blueprint in _blueprints():
+        app.register_blueprint(blueprint)
     app.before_request(_refuse_nul)
     app.after_request(_security_headers)
     app.context_processor(_template_globals)
