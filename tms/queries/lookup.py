@@ -1,0 +1,32 @@
+"""Find one row by the name users know it by (a language code, a document slug, an id)."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tms.models import Base, Document, Language, User
+
+RowT = TypeVar("RowT", bound=Base)
+
+
+def language_by_code(session: Session, code: str) -> Language | None:
+    """The language with this code (as stored: "fr", "sr-Latn"), or None."""
+    return session.scalar(select(Language).where(Language.code == code))
+
+
+def document_by_slug(session: Session, slug: str) -> Document | None:
+    """The document with this slug, or None."""
+    return session.scalar(select(Document).where(Document.slug == slug))
+
+
+def user_by_pseudonym(session: Session, pseudonym: str) -> User | None:
+    """The account with this pseudonym, or None."""
+    return session.scalar(select(User).where(User.pseudonym == pseudonym))
+
+
+def row_by_id(session: Session, model: type[RowT], row_id: int) -> RowT | None:
+    """The row of this model with this primary key, or None."""
+    return session.get(model, row_id)
