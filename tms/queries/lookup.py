@@ -7,7 +7,8 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tms.models import Base, Document, Language, User
+from tms.db import Base
+from tms.models import Document, Language, User
 
 RowT = TypeVar("RowT", bound=Base)
 
