@@ -36,3 +36,8 @@ def row_by_id(session: Session, model: type[RowT], row_id: int) -> RowT | None:
 def users_by_id(session: Session, ids: Iterable[int]) -> dict[int, User]:
     """The accounts with these ids, by id (deleted ones too: their history keeps them)."""
     return {u.id: u for u in session.scalars(select(User).where(User.id.in_(set(ids))))}
+
+
+def languages_by_name(session: Session) -> list[Language]:
+    """Every language, by name."""
+    return list(session.scalars(select(Language).order_by(Language.name)))

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tms.models import Document, Edition, EditionFile, Language
+from tms.queries.lookup import languages_by_name
 
 
 def publishable_documents(session: Session) -> list[Document]:
@@ -16,7 +17,7 @@ def publishable_documents(session: Session) -> list[Document]:
 
 def target_languages(session: Session, document: Document) -> list[Language]:
     """Every language but the document's source language, by name."""
-    return [lang for lang in session.scalars(select(Language).order_by(Language.name))
+    return [lang for lang in languages_by_name(session)
             if lang.code != document.source_language]
 
 
