@@ -177,7 +177,7 @@ def set_locale() -> Any:
     flask_session["locale"] = choice
     if current_user.is_authenticated:
         db = get_session()
-        accounts.set_locale(db, current_user.user, choice)
+        accounts.set_locale(db, current_account(), choice)
         db.commit()
     return redirect(safe_next(request.form.get("next"), url_for("auth.profile")
                               if current_user.is_authenticated else url_for("auth.login")))
@@ -187,8 +187,8 @@ def set_locale() -> Any:
 @login_required
 def profile() -> Any:
     """The user's own page: language, password, sessions, data, deletion."""
-    return render_template("auth/profile.html", user=current_user.user,
-                           memberships=current_user.user.memberships)
+    return render_template("auth/profile.html", user=current_account(),
+                           memberships=current_account().memberships)
 
 
 @bp.route("/profile/password", methods=["GET", "POST"])
@@ -199,7 +199,7 @@ def password() -> Any:
     error = None
     if request.method == "POST":
         db = get_session()
-        user = current_user.user
+        user = current_account()
         try:
             if request.form.get("new_password", "") != request.form.get("new_password2", ""):
                 raise accounts.AccountError(_("The two new passwords are not the same."))
@@ -223,7 +223,7 @@ def password() -> Any:
 def logout_everywhere() -> Any:
     """End every session of this user, this one included."""
     db = get_session()
-    accounts.log_out_everywhere(db, current_user.user)
+    accounts.log_out_everywhere(db, current_account())
     db.commit()
     _end_session()
     flash(_("You are logged out on every device."), "success")
@@ -234,7 +234,7 @@ def logout_everywhere() -> Any:
 @login_required
 def my_data() -> Response:
     """Download everything tms holds about me, as JSON."""
-    data = accounts.export_my_data(get_session(), current_user.user)
+    data = accounts.export_my_data(get_session(), current_account())
     body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": 'attachment; filename="tms-my-data.json"',
