@@ -36,8 +36,12 @@ def _load(doc_slug: str, lang_code: str) -> tuple[Document, Language]:
     return document_or_404(doc_slug), team_language_or_403(lang_code, review=True)
 
 
-def _run(document: Document, language: Language, run_id: int) -> AlignmentRun:
-    return row_or_404(AlignmentRun, run_id, document_id=document.id, language_id=language.id)
+def _load_run(doc_slug: str, lang_code: str,
+              run_id: int) -> tuple[Document, Language, AlignmentRun]:
+    """As _load, and the alignment run of that document and language (404 otherwise)."""
+    document, language = _load(doc_slug, lang_code)
+    run = row_or_404(AlignmentRun, run_id, document_id=document.id, language_id=language.id)
+    return document, language, run
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -81,9 +85,8 @@ def upload(doc_slug: str, lang_code: str) -> Any:
 @login_required
 def run(doc_slug: str, lang_code: str, run_id: int) -> Any:
     """The proposal: source segments beside the proposed target sentences."""
-    document, language = _load(doc_slug, lang_code)
+    document, language, current = _load_run(doc_slug, lang_code, run_id)
     session = get_session()
-    current = _run(document, language, run_id)
     segments = alignment.segments_of(session, current)
     existing = alignment.translated_ids(session, current)
     rows = []
@@ -142,8 +145,7 @@ def _pair_action(current: AlignmentRun, action: str, pair_id: int) -> str | None
 @flash_refusals(_back_to_pair)
 def act(doc_slug: str, lang_code: str, run_id: int) -> Any:
     """One pair: confirm, reject, move a sentence up or down, merge with next, split."""
-    document, language = _load(doc_slug, lang_code)
-    current = _run(document, language, run_id)
+    _document, _language, current = _load_run(doc_slug, lang_code, run_id)
     pair_ids = _ids([request.form.get("pair", "")])
     if not pair_ids:
         flash(_("Choose a pair."), "error")
@@ -200,8 +202,7 @@ def _bulk_action(current: AlignmentRun, action: str) -> str | None:
 @flash_refusals(_back)
 def bulk(doc_slug: str, lang_code: str, run_id: int) -> Any:
     """Confirm or reject the ticked pairs, or confirm every pair scoring at least X."""
-    document, language = _load(doc_slug, lang_code)
-    current = _run(document, language, run_id)
+    _document, _language, current = _load_run(doc_slug, lang_code, run_id)
     message = _bulk_action(current, request.form.get("action", ""))
     if message is None:
         return _back(doc_slug, lang_code, run_id)
