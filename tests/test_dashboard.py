@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from tests.factories import login, make_document, make_language, make_user
 from tms.models import Activity, Comment, Segment, State, Translation, User
-from tms.web.dashboard import activity_sentence, needs_attention
+from tms.queries.dashboard import needs_attention
+from tms.web.dashboard import activity_sentence
 
 
 @pytest.fixture

@@ -7,8 +7,11 @@ from contextlib import contextmanager
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
+
+from tms.services.errors import ServiceError
 
 
 class Base(DeclarativeBase):
@@ -64,6 +67,16 @@ def _close_session(_exc: BaseException | None) -> None:
     if session is not None:
         session.rollback()
         session.close()
+
+
+def commit_or_refuse(session: Session, message: str) -> None:
+    """Commit; when a unique constraint refuses it (two people wrote the same row at the same
+    moment), roll back and raise a ServiceError with this message instead."""
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise ServiceError(message) from exc
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -31,3 +32,13 @@ def user_by_pseudonym(session: Session, pseudonym: str) -> User | None:
 def row_by_id(session: Session, model: type[RowT], row_id: int) -> RowT | None:
     """The row of this model with this primary key, or None."""
     return session.get(model, row_id)
+
+
+def users_by_id(session: Session, ids: Iterable[int]) -> dict[int, User]:
+    """The accounts with these ids, by id (deleted ones too: their history keeps them)."""
+    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(set(ids))))}
+
+
+def languages_by_name(session: Session) -> list[Language]:
+    """Every language, by name."""
+    return list(session.scalars(select(Language).order_by(Language.name)))

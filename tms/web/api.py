@@ -12,12 +12,12 @@ from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from tms.db import get_session
 from tms.inline import strip_tags
 from tms.models import (
+    Base,
     Comment,
     Document,
     Language,
@@ -27,8 +27,12 @@ from tms.models import (
     Suggestion,
     Translation,
 )
+from tms.queries import lookup
+from tms.queries.editor import translation_of
 from tms.services import comments as comment_service
 from tms.services import editor_data, glossary, memory, qa, workflow
+from tms.services.errors import ServiceError
+from tms.web.common import current_account
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -47,6 +51,13 @@ class ApiError(Exception):
 @bp.errorhandler(ApiError)
 def _api_error(exc: ApiError) -> Any:
     return jsonify(error=exc.message), exc.status
+
+
+@bp.errorhandler(ServiceError)
+def _refused(exc: ServiceError) -> Any:
+    """A service refused: nothing of this request is kept, the sentence says why."""
+    get_session().rollback()
+    return jsonify(error=exc.message), 400
 
 
 @bp.errorhandler(CSRFError)
@@ -83,7 +94,7 @@ def _unexpected(exc: Exception) -> Any:
     return jsonify(error=_("Something went wrong on the server; your text is kept locally.")), 500
 
 
-T = TypeVar("T")
+RowT = TypeVar("RowT", bound=Base)
 
 
 def _require_login() -> None:
@@ -92,9 +103,9 @@ def _require_login() -> None:
         raise ApiError(_("Please log in again."), 401)
 
 
-def _row_or_404(model: type[T], row_id: int) -> T:
+def _row_or_404(model: type[RowT], row_id: int) -> RowT:
     """The row with this id, or a JSON 404."""
-    row = get_session().get(model, row_id)
+    row = lookup.row_by_id(get_session(), model, row_id)
     if row is None:
         raise ApiError(_("Not found."), 404)
     return row
@@ -110,12 +121,12 @@ def _load(segment_id: int, lang_code: str) -> tuple[Segment, Language, Document]
     """Segment, language and document of an API URL, with the access rules of the editor."""
     _require_login()
     session = get_session()
-    language = session.scalar(select(Language).where(Language.code == lang_code))
-    segment = session.get(Segment, segment_id)
+    language = lookup.language_by_code(session, lang_code)
+    segment = lookup.row_by_id(session, Segment, segment_id)
     if language is None or segment is None:
         raise ApiError(_("Not found."), 404)
     _require_team(language.id)
-    document = session.get(Document, segment.document_id)
+    document = lookup.row_by_id(session, Document, segment.document_id)
     assert document is not None
     return segment, language, document
 
@@ -127,18 +138,57 @@ def _json_body() -> dict[str, Any]:
     return data
 
 
-def _translation(segment: Segment, language: Language) -> Translation | None:
-    return get_session().scalar(
-        select(Translation).where(
-            Translation.segment_id == segment.id, Translation.language_id == language.id
-        )
-    )
-
-
 def _issues(items: list[Any]) -> list[dict[str, str]]:
     return [
         {"code": i.code, "severity": i.severity, "message": i.message} for i in items or []
     ]
+
+
+def _state_json(tr: Translation) -> dict[str, Any]:
+    """Version, state and text of a translation as the editor shows them after a change."""
+    return {"version": tr.version, "state": State(tr.state).slug,
+            "state_label": editor_data.state_label(tr.state), "target": tr.target}
+
+
+def _changed(result: workflow.SaveResult) -> Translation:
+    """The translation a successful transition wrote (every one of these writes one)."""
+    if result.translation is None:
+        raise RuntimeError(f"workflow answered {result.status!r} without a translation")
+    return result.translation
+
+
+def _translation_panel(translation: Translation | None) -> dict[str, Any]:
+    return {
+        "target": translation.target if translation else "",
+        "version": translation.version if translation else 0,
+        "state": State(translation.state).slug if translation else "untranslated",
+        "state_label": editor_data.state_label(
+            translation.state if translation else State.UNTRANSLATED),
+        "outdated": bool(translation and translation.outdated),
+    }
+
+
+def _memory_panel(segment: Segment, document: Document,
+                  language: Language) -> list[dict[str, Any]]:
+    matches = memory.lookup(get_session(), segment.source,
+                            source_language=document.source_language,
+                            target_language=language.code, limit=9)
+    return [{"score": m.score, "diff": editor_data.word_diff(m.source, segment.source),
+             "source": m.source, "target": m.target, "origin": m.origin,
+             "approved": m.approved} for m in matches]
+
+
+def _glossary_panel(segment: Segment, document: Document,
+                    language: Language) -> list[dict[str, Any]]:
+    terms = glossary.terms_in(get_session(), strip_tags(segment.source),
+                              source_language=document.source_language,
+                              language_id=language.id)
+    return [{"source": t.source_term, "target": t.target_term, "note": t.note,
+             "forbidden": t.forbidden, "approved": t.approved} for t in terms]
+
+
+def _comments_json(segment: Segment, language: Language) -> list[dict[str, Any]]:
+    return [c.to_json() for c in comment_service.list_comments(get_session(), segment, language)]
 
 
 @bp.get("/segments/<int:segment_id>/<lang_code>/panel")
@@ -146,84 +196,42 @@ def panel(segment_id: int, lang_code: str) -> Any:
     """Memory matches, glossary terms, QA issues, comments and history of one segment."""
     segment, language, document = _load(segment_id, lang_code)
     session = get_session()
-    translation = _translation(segment, language)
-    matches = memory.lookup(
-        session,
-        segment.source,
-        source_language=document.source_language,
-        target_language=language.code,
-        limit=9,
-    )
-    terms = glossary.terms_in(
-        session,
-        strip_tags(segment.source),
-        source_language=document.source_language,
-        language_id=language.id,
-    )
-    target = translation.target if translation else ""
-    issues = qa.check(
-        segment.source,
-        target,
-        source_language=document.source_language,
-        target_language=language.code,
-    )
+    translation = translation_of(session, segment.id, language.id)
+    memory_rows = _memory_panel(segment, document, language)
+    glossary_rows = _glossary_panel(segment, document, language)
+    issues = qa.check(segment.source, translation.target if translation else "",
+                      source_language=document.source_language, target_language=language.code)
     return jsonify(
-        translation={
-            "target": target,
-            "version": translation.version if translation else 0,
-            "state": State(translation.state).slug if translation else "untranslated",
-            "state_label": editor_data.state_label(
-                translation.state if translation else State.UNTRANSLATED
-            ),
-            "outdated": bool(translation and translation.outdated),
-        },
+        translation=_translation_panel(translation),
         # how the source moved since the target was written (outdated translations)
         source_change=(
             editor_data.word_diff(segment.previous_source, segment.source)
             if segment.previous_source and translation and translation.outdated
             else None
         ),
-        memory=[
-            {
-                "score": m.score,
-                "diff": editor_data.word_diff(m.source, segment.source),
-                "source": m.source,
-                "target": m.target,
-                "origin": m.origin,
-                "approved": m.approved,
-            }
-            for m in matches
-        ],
-        glossary=[
-            {
-                "source": t.source_term,
-                "target": t.target_term,
-                "note": t.note,
-                "forbidden": t.forbidden,
-                "approved": t.approved,
-            }
-            for t in terms
-        ],
+        memory=memory_rows,
+        glossary=glossary_rows,
         qa=_issues(issues),
-        comments=[
-            c.to_json() for c in comment_service.list_comments(session, segment, language)
-        ],
+        comments=_comments_json(segment, language),
         history=editor_data.history(session, translation),
         suggestions=editor_data.open_suggestions(session, segment.id, language.id),
     )
+
+
+def _target(target: object) -> str:
+    """The "target" of a JSON body: text of at most MAX_TARGET characters."""
+    if not isinstance(target, str) or len(target) > MAX_TARGET:
+        raise ApiError(_("The translation must be text of at most %(n)s characters.", n=MAX_TARGET))
+    return target
 
 
 @bp.post("/segments/<int:segment_id>/<lang_code>/check")
 def check(segment_id: int, lang_code: str) -> Any:
     """QA issues of a target that is not saved yet."""
     segment, language, document = _load(segment_id, lang_code)
-    target = _json_body().get("target", "")
-    if not isinstance(target, str) or len(target) > MAX_TARGET:
-        raise ApiError(_("The translation must be text of at most %(n)s characters.", n=MAX_TARGET))
-    issues = qa.check(
-        segment.source, target, source_language=document.source_language,
-        target_language=language.code,
-    )
+    target = _target(_json_body().get("target", ""))
+    issues = qa.check(segment.source, target, source_language=document.source_language,
+                      target_language=language.code)
     return jsonify(issues=_issues(issues))
 
 
@@ -232,37 +240,23 @@ def save(segment_id: int, lang_code: str) -> Any:
     """Save a target as draft or translated, with optimistic locking on base_version."""
     segment, language, _document = _load(segment_id, lang_code)
     data = _json_body()
-    target, state_name, base = data.get("target"), data.get("state"), data.get("base_version")
-    if not isinstance(target, str) or len(target) > MAX_TARGET:
-        raise ApiError(_("The translation must be text of at most %(n)s characters.", n=MAX_TARGET))
+    target = _target(data.get("target"))
+    state_name, base = data.get("state"), data.get("base_version")
     states = {"draft": State.DRAFT, "translated": State.TRANSLATED}
     if state_name not in states:
         raise ApiError(_("The state must be “draft” or “translated”."))
     if isinstance(base, bool) or not isinstance(base, int) or base < 0:
         raise ApiError(_("The base version is missing: reload the page."))
     session = get_session()
-    try:
-        result = workflow.save_translation(
-            session,
-            segment=segment,
-            language=language,
-            user=current_user.user,
-            target=target,
-            state=states[state_name],
-            base_version=base,
-            origin="editor",
-        )
-    except workflow.WorkflowError as exc:
-        session.rollback()
-        raise ApiError(exc.message) from exc
+    result = workflow.save_translation(
+        session, segment=segment, language=language, user=current_account(), target=target,
+        state=states[state_name], base_version=base, origin="editor",
+    )
     session.commit()
-    tr = result.translation
+    tr = _changed(result)
     return jsonify(
         status=result.status,
-        version=tr.version,
-        state=State(tr.state).slug,
-        state_label=editor_data.state_label(tr.state),
-        target=tr.target,
+        **_state_json(tr),
         theirs=result.theirs,
         issues=_issues(result.issues),
         has_tag_errors=tr.has_tag_errors,
@@ -277,17 +271,11 @@ def add_comment(segment_id: int, lang_code: str) -> Any:
     body = _json_body().get("body")
     if not isinstance(body, str):
         raise ApiError(_("The comment is empty."))
-    session = get_session()
-    try:
-        comment_service.add_comment(
-            session, segment=segment, language=language, user=current_user.user, body=body
-        )
-    except comment_service.CommentError as exc:
-        raise ApiError(exc.message) from exc
-    session.commit()
-    return jsonify(
-        comments=[c.to_json() for c in comment_service.list_comments(session, segment, language)]
-    ), 201
+    comment_service.add_comment(
+        get_session(), segment=segment, language=language, user=current_account(), body=body
+    )
+    get_session().commit()
+    return jsonify(comments=_comments_json(segment, language)), 201
 
 
 @bp.post("/comments/<int:comment_id>/resolve")
@@ -296,16 +284,14 @@ def resolve_comment(comment_id: int) -> Any:
     _require_login()
     session = get_session()
     comment = _row_or_404(Comment, comment_id)
-    language = session.get(Language, comment.language_id)
-    segment = session.get(Segment, comment.segment_id)
+    language = lookup.row_by_id(session, Language, comment.language_id)
+    segment = lookup.row_by_id(session, Segment, comment.segment_id)
     assert language is not None and segment is not None
     _require_team(language.id)
     resolved = _json_body().get("resolved", True) is not False
-    comment_service.resolve_comment(session, comment, user=current_user.user, resolved=resolved)
+    comment_service.resolve_comment(session, comment, user=current_account(), resolved=resolved)
     session.commit()
-    return jsonify(
-        comments=[c.to_json() for c in comment_service.list_comments(session, segment, language)]
-    )
+    return jsonify(comments=_comments_json(segment, language))
 
 
 @bp.post("/revisions/<int:revision_id>/revert")
@@ -314,24 +300,14 @@ def revert(revision_id: int) -> Any:
     _require_login()
     session = get_session()
     revision = _row_or_404(Revision, revision_id)
-    translation = session.get(Translation, revision.translation_id)
+    translation = lookup.row_by_id(session, Translation, revision.translation_id)
     assert translation is not None
     _require_team(translation.language_id)
-    try:
-        result = workflow.revert(session, revision_id=revision.id, user=current_user.user)
-    except workflow.WorkflowError as exc:
-        session.rollback()
-        raise ApiError(exc.message) from exc
+    result = workflow.revert(session, revision_id=revision.id, user=current_account())
     session.commit()
     tr = result.translation or translation
-    return jsonify(
-        status=result.status,
-        version=tr.version,
-        state=State(tr.state).slug,
-        state_label=editor_data.state_label(tr.state),
-        target=tr.target,
-        history=editor_data.history(session, tr),
-    )
+    return jsonify(status=result.status, **_state_json(tr),
+                   history=editor_data.history(session, tr))
 
 
 @bp.post("/suggestions/<int:suggestion_id>/accept")
@@ -343,22 +319,13 @@ def accept_suggestion(suggestion_id: int) -> Any:
     if not current_user.can_review(suggestion.language_id):
         raise ApiError(_("Only reviewers of this language can accept suggestions."), 403)
     segment_id, language_id = suggestion.segment_id, suggestion.language_id
-    try:
-        result = workflow.accept_suggestion(
-            session, suggestion_id=suggestion.id, user=current_user.user
-        )
-    except workflow.WorkflowError as exc:
-        session.rollback()
-        raise ApiError(exc.message) from exc
+    result = workflow.accept_suggestion(session, suggestion_id=suggestion.id,
+                                        user=current_account())
     session.commit()
-    tr = result.translation
-    assert tr is not None
+    tr = _changed(result)
     return jsonify(
         status=result.status,
-        version=tr.version,
-        state=State(tr.state).slug,
-        state_label=editor_data.state_label(tr.state),
-        target=tr.target,
+        **_state_json(tr),
         history=editor_data.history(session, tr),
         suggestions=editor_data.open_suggestions(session, segment_id, language_id),
     )

@@ -25,15 +25,16 @@ from flask import session as flask_session
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError
 from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response as BaseResponse
 
 from tms.db import get_session
-from tms.models import Language, Notification, Role, User
-from tms.services import accounts
+from tms.models import User
+from tms.queries.auth import review_languages
+from tms.services import accounts, notifications
+from tms.web.common import current_account, flash_refusals
 from tms.web.i18n import available_locales
 from tms.web.login import LoginUser
 
@@ -176,7 +177,7 @@ def set_locale() -> Any:
     flask_session["locale"] = choice
     if current_user.is_authenticated:
         db = get_session()
-        accounts.set_locale(db, current_user.user, choice)
+        accounts.set_locale(db, current_account(), choice)
         db.commit()
     return redirect(safe_next(request.form.get("next"), url_for("auth.profile")
                               if current_user.is_authenticated else url_for("auth.login")))
@@ -186,8 +187,8 @@ def set_locale() -> Any:
 @login_required
 def profile() -> Any:
     """The user's own page: language, password, sessions, data, deletion."""
-    return render_template("auth/profile.html", user=current_user.user,
-                           memberships=current_user.user.memberships)
+    return render_template("auth/profile.html", user=current_account(),
+                           memberships=current_account().memberships)
 
 
 @bp.route("/profile/password", methods=["GET", "POST"])
@@ -198,7 +199,7 @@ def password() -> Any:
     error = None
     if request.method == "POST":
         db = get_session()
-        user = current_user.user
+        user = current_account()
         try:
             if request.form.get("new_password", "") != request.form.get("new_password2", ""):
                 raise accounts.AccountError(_("The two new passwords are not the same."))
@@ -222,7 +223,7 @@ def password() -> Any:
 def logout_everywhere() -> Any:
     """End every session of this user, this one included."""
     db = get_session()
-    accounts.log_out_everywhere(db, current_user.user)
+    accounts.log_out_everywhere(db, current_account())
     db.commit()
     _end_session()
     flash(_("You are logged out on every device."), "success")
@@ -233,30 +234,30 @@ def logout_everywhere() -> Any:
 @login_required
 def my_data() -> Response:
     """Download everything tms holds about me, as JSON."""
-    data = accounts.export_my_data(get_session(), current_user.user)
+    data = accounts.export_my_data(get_session(), current_account())
     body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": 'attachment; filename="tms-my-data.json"',
                              "Cache-Control": "no-store"})
 
 
+def _back_to_deletion() -> BaseResponse:
+    return redirect(url_for("auth.profile") + "#delete")
+
+
 @bp.post("/profile/delete")
 @login_required
+@flash_refusals(_back_to_deletion)
 def delete_account() -> Any:
     """Delete my account after confirming with the password; my texts stay, unnamed."""
     db = get_session()
-    user = current_user.user
+    user = current_account()
     if request.form.get("confirm") != "yes" or not check_password_hash(
             user.password_hash or "", request.form.get("password", "")):
         flash(_("To delete your account, tick the box and give your current password."),
               "error")
-        return redirect(url_for("auth.profile") + "#delete")
-    try:
-        accounts.delete_account(db, user)
-    except accounts.AccountError as exc:
-        db.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("auth.profile") + "#delete")
+        return _back_to_deletion()
+    accounts.delete_account(db, user)
     db.commit()
     _end_session()
     flash(_("Your account is deleted. Your translations stay, credited to a former "
@@ -298,15 +299,9 @@ def _nav_context() -> dict[str, Any]:
     if not current_user.is_authenticated:
         return info
     db = get_session()
-    user = current_user.user
-    if user.is_admin:
-        langs = list(db.scalars(select(Language).order_by(Language.code)))
-    else:
-        langs = [m.language for m in user.memberships if m.role == Role.REVIEWER]
-    info["review_languages"] = langs
-    info["unread"] = db.scalar(
-        select(func.count()).select_from(Notification).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    user = current_account()
+    info["review_languages"] = review_languages(db, user)
+    info["unread"] = notifications.unread_count(db, user)
     return info
 
 

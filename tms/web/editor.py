@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import select
 
 from tms.db import get_session
 from tms.models import Document, Language, State
 from tms.services import editor_data
 from tms.services.editor_data import FILTERS, chip_tokens, state_label, tag_labels
+from tms.web.common import document_or_404, team_language_or_403
 
 bp = Blueprint("editor", __name__)
 
@@ -24,14 +24,7 @@ CHIP = Markup(
 
 def load_document_language(doc_slug: str, lang_code: str) -> tuple[Document, Language]:
     """The document and language of an editor URL: 404 if unknown, 403 if not a team member."""
-    session = get_session()
-    document = session.scalar(select(Document).where(Document.slug == doc_slug))
-    language = session.scalar(select(Language).where(Language.code == lang_code))
-    if document is None or language is None:
-        abort(404)
-    if not current_user.can_translate(language.id):
-        abort(403)
-    return document, language
+    return document_or_404(doc_slug), team_language_or_403(lang_code)
 
 
 def js_strings() -> dict[str, str]:

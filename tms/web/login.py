@@ -9,10 +9,10 @@ from typing import Any
 from flask import Flask, abort
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user
-from sqlalchemy import select
 
 from tms.db import get_session
-from tms.models import Membership, Role, User
+from tms.models import Role, User
+from tms.queries.lookup import row_by_id
 
 login_manager = LoginManager()
 
@@ -62,7 +62,7 @@ def _load_user(user_id: str) -> LoginUser | None:
         uid, generation = (int(x) for x in user_id.split(":"))
     except ValueError:
         return None
-    user = get_session().get(User, uid)
+    user = row_by_id(get_session(), User, uid)
     if user is None or user.session_generation != generation or not user.active or user.deleted:
         return None
     return LoginUser(user)
@@ -95,7 +95,3 @@ def require_publisher(view: Callable[..., Any]) -> Callable[..., Any]:
 
     return wrapped
 
-
-def memberships_of(user_id: int) -> list[Membership]:
-    """All team memberships of a user."""
-    return list(get_session().scalars(select(Membership).where(Membership.user_id == user_id)))

@@ -8,13 +8,16 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
 
 from tms.db import get_session
 from tms.inline import strip_tags
-from tms.models import Document, Language
+from tms.models import Language
+from tms.queries.lookup import languages_by_name
+from tms.queries.memory import source_languages
 from tms.services import exchange, memory
 from tms.services.exporting import safe_name
+from tms.web.common import flash_refusals, saved, team_language_or_403
 
 bp = Blueprint("memory", __name__, url_prefix="/memory")
 
@@ -23,25 +26,14 @@ MAX_QUERY = 200
 
 def _languages() -> list[Language]:
     """The target languages this user works in (every language for admins)."""
-    languages = get_session().scalars(select(Language).order_by(Language.name))
-    return [lang for lang in languages if current_user.can_translate(lang.id)]
+    return [lang for lang in languages_by_name(get_session())
+            if current_user.can_translate(lang.id)]
 
 
-def _source_languages() -> list[str]:
-    codes = set(get_session().scalars(select(Document.source_language).distinct()))
-    return sorted(codes | {"en"})
-
-
-def _target_or_abort(code: str, *, review: bool) -> Language:
-    """404 for an unknown language, 403 unless its team member (reviewer) or admin."""
-    language = get_session().scalar(select(Language).where(Language.code == code))
-    if language is None:
-        abort(404)
-    allowed = (current_user.can_review(language.id) if review
-               else current_user.can_translate(language.id))
-    if not allowed:
-        abort(403)
-    return language
+def _back_to_pair() -> BaseResponse:
+    """The memory page of the language pair the form was about."""
+    return redirect(url_for("memory.index", source=request.form.get("source") or "en",
+                            target=request.form.get("target", "")))
 
 
 @bp.get("")
@@ -49,12 +41,12 @@ def _target_or_abort(code: str, *, review: bool) -> Language:
 def index() -> Any:
     """Concordance search over the memory of one language pair."""
     languages = _languages()
-    sources = _source_languages()
+    sources = source_languages(get_session())
     source = request.args.get("source") or (sources[0] if sources else "en")
     if source not in sources:
         abort(404)
     target_code = request.args.get("target") or (languages[0].code if languages else "")
-    target = _target_or_abort(target_code, review=False) if target_code else None
+    target = team_language_or_403(target_code) if target_code else None
     query = (request.args.get("q") or "").strip()[:MAX_QUERY]
     results = []
     if target is not None and query:
@@ -74,37 +66,30 @@ def index() -> Any:
 
 @bp.post("/import")
 @login_required
+@flash_refusals(_back_to_pair)
 def import_tmx() -> Any:
     """Add the pairs of an uploaded TMX file to the memory of one language pair."""
-    target = _target_or_abort(request.form.get("target", ""), review=True)
+    target = team_language_or_403(request.form.get("target", ""), review=True)
     source = request.form.get("source") or "en"
-    if source not in _source_languages():
+    if source not in source_languages(get_session()):
         flash(_("Choose the source language of the memory."), "error")
         return redirect(url_for("memory.index"))
     file = request.files.get("file")
     if file is None or not file.filename:
         flash(_("Choose the TMX file to import."), "error")
-        return redirect(url_for("memory.index", source=source, target=target.code))
-    session = get_session()
-    try:
-        report = exchange.import_tmx(session, filename=file.filename, data=file.read(),
-                                     source_language=source, target_language=target.code)
-    except exchange.ExchangeError as exc:
-        session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("memory.index", source=source, target=target.code))
-    session.commit()
-    flash(report.summary(), "success")
-    return redirect(url_for("memory.index", source=source, target=target.code))
+        return _back_to_pair()
+    report = exchange.import_tmx(get_session(), filename=file.filename, data=file.read(),
+                                 source_language=source, target_language=target.code)
+    return saved(report.summary(), _back_to_pair())
 
 
 @bp.get("/export")
 @login_required
 def export_tmx() -> Any:
     """The approved memory of one language pair as a TMX download."""
-    target = _target_or_abort(request.args.get("target", ""), review=True)
+    target = team_language_or_403(request.args.get("target", ""), review=True)
     source = request.args.get("source") or "en"
-    if source not in _source_languages():
+    if source not in source_languages(get_session()):
         abort(404)
     data = exchange.export_tmx(get_session(), source_language=source,
                                target_language=target.code)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tms.db import get_session
 from tms.models import Notification
 from tms.services import notifications
+from tms.web.common import current_account, row_or_404
 
 bp = Blueprint("notifications", __name__)
 
@@ -21,7 +22,7 @@ def _nav_helpers() -> dict[str, Any]:
         """Unread notifications of the logged-in user (0 for visitors)."""
         if not current_user.is_authenticated:
             return 0
-        return notifications.unread_count(get_session(), current_user.user)
+        return notifications.unread_count(get_session(), current_account())
 
     return {"unread_notifications": unread_notifications}
 
@@ -45,7 +46,7 @@ def index() -> Any:
             "unread": n.read_at is None,
             "kind": n.kind,
         }
-        for n in notifications.list_for(session, current_user.user)
+        for n in notifications.list_for(session, current_account())
     ]
     return render_template(
         "notifications/index.html",
@@ -61,7 +62,7 @@ def mark_read() -> Any:
     session = get_session()
     raw = request.form.get("id", "")
     ids = [int(raw)] if raw.isdigit() else None
-    changed = notifications.mark_read(session, current_user.user, ids)
+    changed = notifications.mark_read(session, current_account(), ids)
     session.commit()
     if ids is None:
         flash(_("All notifications marked as read."), "success")
@@ -75,10 +76,8 @@ def mark_read() -> Any:
 def open_link(notification_id: int) -> Any:
     """Mark a notification read and go to what it is about."""
     session = get_session()
-    note = session.get(Notification, notification_id)
-    if note is None or note.user_id != current_user.user.id:
-        abort(404)
+    note = row_or_404(Notification, notification_id, user_id=current_account().id)
     link = _safe_link(note.link)
-    notifications.mark_read(session, current_user.user, [notification_id])
+    notifications.mark_read(session, current_account(), [notification_id])
     session.commit()
     return redirect(link or url_for("notifications.index"))

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
-from tms.db import get_session
-from tms.models import Document, Edition, EditionFile, Language, State, User
+from tms.db import commit_or_refuse, get_session
+from tms.models import Document, Edition, State
+from tms.queries import lookup
+from tms.queries import publish as queries
+from tms.services import stats
 from tms.services.exporting import (
     EXPORTERS,
     INCLUDE_CHOICES,
     UNTRANSLATED_CHOICES,
-    Completeness,
     ExportError,
     completeness_by_language,
     edition_file,
@@ -28,48 +25,16 @@ from tms.services.exporting import (
     publish_edition,
     safe_name,
 )
+from tms.web.common import (
+    current_account,
+    document_or_404,
+    flash_refusals,
+    language_or_404,
+    row_or_404,
+)
 from tms.web.login import require_publisher
 
 bp = Blueprint("publish", __name__, url_prefix="/publish")
-
-
-def _document_or_404(slug: str) -> Document:
-    document = get_session().scalar(select(Document).where(Document.slug == slug))
-    if document is None:
-        abort(404)
-    return document
-
-
-def _language_or_404(code: str) -> Language:
-    language = get_session().scalar(select(Language).where(Language.code == code))
-    if language is None:
-        abort(404)
-    return language
-
-
-def _target_languages(document: Document) -> list[Language]:
-    return [
-        lang for lang in get_session().scalars(select(Language).order_by(Language.name))
-        if lang.code != document.source_language
-    ]
-
-
-def _stats_module() -> Any:
-    """tms.services.stats, or None while it is not there."""
-    try:
-        return import_module("tms.services.stats")
-    except ModuleNotFoundError as exc:
-        if exc.name != "tms.services.stats":
-            raise
-        return None
-
-
-def _counts(document: Document, language: Language, c: Completeness) -> dict[str, Any]:
-    """Segments and words per state: the stats service's, or the export's own counts."""
-    stats = _stats_module()
-    if stats is not None:
-        return stats.document_stats(get_session(), document.id, language.id)
-    return {"segments": c.segments_by_state, "words": c.words_by_state, "outdated": c.outdated}
 
 
 def _attachment(data: bytes, filename: str, content_type: str) -> Response:
@@ -81,18 +46,18 @@ def _attachment(data: bytes, filename: str, content_type: str) -> Response:
     return resp
 
 
+def _back_to_document(doc_slug: str, **_values: Any) -> BaseResponse:
+    return redirect(url_for("publish.document", doc_slug=doc_slug))
+
+
 @bp.get("/")
 @require_publisher
 def index() -> str:
     """Every document with its completeness per language."""
     session = get_session()
-    documents = list(
-        session.scalars(select(Document).where(Document.kind == "document")
-                        .order_by(Document.title, Document.id))
-    )
     rows = []
-    for document in documents:
-        languages = _target_languages(document)
+    for document in queries.publishable_documents(session):
+        languages = queries.target_languages(session, document)
         try:
             counts = completeness_by_language(session, document, languages)
         except ExportError:
@@ -102,50 +67,45 @@ def index() -> str:
     return render_template("publish/index.html", rows=rows)
 
 
+def _language_rows(doc: Document) -> list[dict[str, Any]]:
+    """Per target language: completeness, counts per state, editions and their publishers."""
+    session = get_session()
+    # Everything per language is read for all languages at once: a query per language
+    # made the page cost ~9 queries x languages (270 with 30 languages).
+    targets = queries.target_languages(session, doc)
+    complete = completeness_by_language(session, doc, targets)
+    stats_by_language = {row["language_id"]: row for row in
+                         stats.document_stats(session, doc.id)["languages"]}
+    editions_by_language = queries.editions_by_language(session, doc)
+    publisher_ids = {e.published_by_id for group in editions_by_language.values()
+                     for e in group if e.published_by_id is not None}
+    users = lookup.users_by_id(session, publisher_ids) if publisher_ids else {}
+    rows = []
+    for language in targets:
+        editions = editions_by_language.get(language.id, [])
+        rows.append({
+            "language": language,
+            "completeness": complete[language.id],
+            "counts": (stats_by_language.get(language.id)
+                       or stats.document_stats(session, doc.id, language.id)),
+            "editions": editions,
+            "publishers": {e.published_by_id: users.get(e.published_by_id)
+                           for e in editions if e.published_by_id is not None},
+        })
+    return rows
+
+
 @bp.get("/<doc_slug>")
 @require_publisher
 def document(doc_slug: str) -> str:
     """One document: per language what is finished, export choices, editions."""
-    session = get_session()
-    doc = _document_or_404(doc_slug)
+    doc = document_or_404(doc_slug)
     try:
-        formats = formats_for(session, doc)
+        formats = formats_for(get_session(), doc)
     except ExportError as exc:
         return render_template("publish/document.html", document=doc, error=exc.message,
                                languages=[], formats=[], exporters=EXPORTERS)
-    languages = []
-    # Everything per language is read for all languages at once: a query per language
-    # made the page cost ~9 queries x languages (270 with 30 languages).
-    targets = _target_languages(doc)
-    complete = completeness_by_language(session, doc, targets)
-    stats = _stats_module()
-    stats_by_language = {row["language_id"]: row for row in
-                         stats.document_stats(session, doc.id)["languages"]} if stats else {}
-    editions_by_language: dict[int, list[Edition]] = {}
-    for edition in session.scalars(select(Edition).where(Edition.document_id == doc.id)
-                                   .order_by(Edition.number.desc())
-                                   .options(selectinload(Edition.files)
-                                            .defer(EditionFile.data))):
-        editions_by_language.setdefault(edition.language_id, []).append(edition)
-    publisher_ids = {e.published_by_id for group in editions_by_language.values()
-                     for e in group if e.published_by_id is not None}
-    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(publisher_ids)))
-             } if publisher_ids else {}
-    for language in targets:
-        editions = editions_by_language.get(language.id, [])
-        publishers = {
-            e.published_by_id: users.get(e.published_by_id)
-            for e in editions if e.published_by_id is not None
-        }
-        c = complete[language.id]
-        languages.append({
-            "language": language,
-            "completeness": c,
-            "counts": stats_by_language.get(language.id) or _counts(doc, language, c),
-            "editions": editions,
-            "publishers": publishers,
-        })
-    return render_template("publish/document.html", document=doc, languages=languages,
+    return render_template("publish/document.html", document=doc, languages=_language_rows(doc),
                            formats=formats, exporters=EXPORTERS, error=None,
                            state_slugs=[st.slug for st in sorted(State, reverse=True)],
                            include_choices=INCLUDE_CHOICES,
@@ -154,60 +114,45 @@ def document(doc_slug: str) -> str:
 
 @bp.get("/<doc_slug>/<lang_code>/export")
 @require_publisher
+@flash_refusals(_back_to_document)
 def export(doc_slug: str, lang_code: str) -> BaseResponse:
     """One export as a download (no side effects: a GET form)."""
-    session = get_session()
-    doc = _document_or_404(doc_slug)
-    language = _language_or_404(lang_code)
+    doc = document_or_404(doc_slug)
+    language = language_or_404(lang_code)
     fmt = request.args.get("format", "")
-    include = request.args.get("include", "approved")
-    untranslated = request.args.get("untranslated", "source")
     if fmt not in EXPORTERS:
         flash(_("Choose one of the export formats."), "error")
-        return redirect(url_for("publish.document", doc_slug=doc.slug))
-    try:
-        result = export_document(session, doc, language, fmt, include=include,
-                                 untranslated=untranslated)
-    except ExportError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("publish.document", doc_slug=doc.slug))
+        return _back_to_document(doc.slug)
+    result = export_document(get_session(), doc, language, fmt,
+                             include=request.args.get("include", "approved"),
+                             untranslated=request.args.get("untranslated", "source"))
     return _attachment(result.data, result.filename, result.content_type)
 
 
 @bp.post("/<doc_slug>/<lang_code>/editions")
 @require_publisher
+@flash_refusals(_back_to_document)
 def publish(doc_slug: str, lang_code: str) -> BaseResponse:
     """Publish a numbered edition of everything approved now."""
     session = get_session()
-    doc = _document_or_404(doc_slug)
-    language = _language_or_404(lang_code)
-    try:
-        edition = publish_edition(session, doc, language, current_user.user)
-    except ExportError as exc:
-        session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("publish.document", doc_slug=doc.slug))
-    try:
-        session.commit()
-    except IntegrityError:
-        # Two publishers pressed the button at once and got the same number.
-        session.rollback()
-        flash(_("Someone published an edition at the same moment; please try again."),
-              "error")
-        return redirect(url_for("publish.document", doc_slug=doc.slug))
+    doc = document_or_404(doc_slug)
+    language = language_or_404(lang_code)
+    edition = publish_edition(session, doc, language, current_account())
+    # Two publishers pressed the button at once and got the same number.
+    commit_or_refuse(session, _("Someone published an edition at the same moment; please "
+                                "try again."))
     flash(_("Edition %(number)s of %(language)s published.", number=edition.number,
             language=language.name), "success")
-    return redirect(url_for("publish.document", doc_slug=doc.slug, _anchor=f"lang-{language.code}"))
+    return redirect(url_for("publish.document", doc_slug=doc.slug,
+                            _anchor=f"lang-{language.code}"))
 
 
 @bp.get("/editions/<int:edition_id>/<fmt>")
 @require_publisher
 def edition_download(edition_id: int, fmt: str) -> Response:
     """A file of an edition, byte for byte as it was published."""
-    session = get_session()
-    if session.get(Edition, edition_id) is None:
-        abort(404)
-    stored = edition_file(session, edition_id, fmt)
+    row_or_404(Edition, edition_id)
+    stored = edition_file(get_session(), edition_id, fmt)
     if stored is None:
         abort(404)
     resp = _attachment(stored.data, stored.filename, stored.content_type)
