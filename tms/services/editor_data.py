@@ -6,7 +6,6 @@ page is one joined SELECT, comment counts one grouped SELECT over the page's ids
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from tms import taglabels
 from tms.i18n import N_, _
-from tms.inline import strip_tags, tokenize
+from tms.inline import strip_tags
 from tms.models import (
     Block,
     Comment,
@@ -290,37 +289,6 @@ def state_counts(session: Session, document: Document, language: Language) -> di
 def tag_labels(tags: dict[str, Any]) -> dict[str, str]:
     """Tag id -> short chip label from a block's tag map, in the interface language."""
     return taglabels.tag_labels(tags)
-
-
-def chip_tokens(text: str, labels: dict[str, str]) -> list[dict[str, str]]:
-    """A tagged string as a list of {"t": text} and {"tag": raw, "id", "kind", "label"}
-    pieces, for rendering tags as chips without ever building HTML from user text."""
-    out: list[dict[str, str]] = []
-    for tok in tokenize(text):
-        if tok.kind == "text":
-            out.append({"t": tok.value})
-        else:
-            label = labels.get(tok.value, "")
-            out.append({"tag": tok.raw, "id": tok.value, "kind": tok.kind, "label": label})
-    return out
-
-
-def word_diff(old: str, new: str) -> list[list[str]]:
-    """Differences between a memory source (old) and the current source (new) on words:
-    a list of [op, text] with op "equal", "insert" (only in new) or "delete" (only in old)."""
-    a = re.findall(r"\s+|\w+|[^\w\s]+", strip_tags(old))
-    b = re.findall(r"\s+|\w+|[^\w\s]+", strip_tags(new))
-    out: list[list[str]] = []
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            out.append(["equal", "".join(a[i1:i2])])
-        else:
-            if i2 > i1:
-                out.append(["delete", "".join(a[i1:i2])])
-            if j2 > j1:
-                out.append(["insert", "".join(b[j1:j2])])
-    return out
 
 
 def history(session: Session, translation: Translation | None) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from tms.db import get_session
-from tms.inline import strip_tags
+from tms.inline import strip_tags, word_diff
 from tms.models import (
     Comment,
     Document,
@@ -179,14 +179,14 @@ def panel(segment_id: int, lang_code: str) -> Any:
         },
         # how the source moved since the target was written (outdated translations)
         source_change=(
-            editor_data.word_diff(segment.previous_source, segment.source)
+            word_diff(segment.previous_source, segment.source)
             if segment.previous_source and translation and translation.outdated
             else None
         ),
         memory=[
             {
                 "score": m.score,
-                "diff": editor_data.word_diff(m.source, segment.source),
+                "diff": word_diff(m.source, segment.source),
                 "source": m.source,
                 "target": m.target,
                 "origin": m.origin,
