@@ -29,10 +29,11 @@ from tms.formats import po as po_format
 from tms.formats import xliff as xliff_format
 from tms.inline import strip_tags
 from tms.models import Document, Language, Segment, State
+from tms.pseudo_locale import pseudo_translate
 from tms.services import workflow
 from tms.services.exporting import export_document, formats_for, write_export
 from tms.services.importing import import_document
-from tms.services.pretranslating import pretranslate, pseudo_translate
+from tms.services.pretranslating import pretranslate
 
 pytestmark = pytest.mark.clients
 

@@ -362,8 +362,9 @@ def admin(session: Session):
 ])
 def test_imported_text_documents_export_every_format_but_docx(session, fr, admin, filename,
                                                               data):
+    from tms.pseudo_locale import pseudo_translate
     from tms.services.importing import import_document
-    from tms.services.pretranslating import pretranslate, pseudo_translate
+    from tms.services.pretranslating import pretranslate
 
     document = import_document(session, filename=filename, data=data).document
     assert pretranslate(session, document, fr, "pseudo", user=admin) > 0
@@ -381,8 +382,9 @@ def test_imported_text_documents_export_every_format_but_docx(session, fr, admin
 def test_docx_export_clones_the_original_with_translated_text(session, fr, admin):
     import docx
 
+    from tms.pseudo_locale import pseudo_translate
     from tms.services.importing import import_document
-    from tms.services.pretranslating import pretranslate, pseudo_translate
+    from tms.services.pretranslating import pretranslate
 
     document = import_document(session, filename="rights.docx", data=_docx_bytes()).document
     pretranslate(session, document, fr, "pseudo", user=admin)

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from tests.factories import make_document, make_language, make_user
 from tms.inline import strip_tags, tag_signature
 from tms.models import Document, Language, Revision, Segment, State, Translation, User
+from tms.pseudo_locale import pseudo_translate
 from tms.services import memory, workflow
-from tms.services.pretranslating import PretranslateError, pretranslate, pseudo_translate
+from tms.services.pretranslating import PretranslateError, pretranslate
 
 # ------------------------------------------------------------------ the pseudo-translation
 

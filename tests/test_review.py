@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import login, make_document, make_language, make_user
+from tms.inline import word_diff
 from tms.models import Comment, Language, Segment, State, Suggestion, Translation, User
 from tms.services import workflow
-from tms.web.review import word_diff
 
 FR_1 = "Nous, travailleuses du sexe, déclarons nos droits."
 FR_2 = "Chacun a droit à la <1>vie</1>."

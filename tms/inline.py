@@ -8,6 +8,7 @@ and translators never have to escape anything.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -225,3 +226,24 @@ def render_plain(text: str, placeholder: str = "") -> str:
 def renumber_literal_safe(text: str) -> bool:
     """True if text contains nothing that would be read as a tag."""
     return TAG_RE.search(text) is None
+
+
+# Words and punctuation apart, white space kept: a diff reads like the text it marks.
+_DIFF_TOKENS = re.compile(r"\s+|\w+|[^\w\s]+")
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """Word-level differences of two tagged strings on their plain text: a list of
+    (op, text) with op "equal", "insert" (only in new) or "delete" (only in old)."""
+    a = _DIFF_TOKENS.findall(strip_tags(old))
+    b = _DIFF_TOKENS.findall(strip_tags(new))
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("equal", "".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(("delete", "".join(a[i1:i2])))
+        if j2 > j1:
+            out.append(("insert", "".join(b[j1:j2])))
+    return out

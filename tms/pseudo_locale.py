@@ -1,4 +1,6 @@
-"""Pseudo-locales made from the message template, to test the interface without a translator.
+"""Pseudo-translation: of the interface (pseudo-locales) and of document text.
+
+One accent table and one way of keeping placeholders apart serve both:
 
 - "en-XA" (accented): every string accented, lengthened by about 40 % and bracketed, so
   untranslated strings, cut-off labels and layouts that cannot grow stand out.
@@ -7,6 +9,9 @@
 
 Placeholders (%(name)s, %s, {count}), HTML tags and entities are kept exactly as they are,
 so a pseudo catalogue passes `msgfmt -c` and renders like a real one.
+
+- pseudo_translate: a document segment in the tag language, accented, ~30 % longer and
+  bracketed, its tags, placeholders and URLs left exactly as they are (tms pretranslate).
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import re
 from collections.abc import Callable
 
 from babel.messages.catalog import Catalog
+
+from tms.inline import tokenize
 
 PSEUDO_LOCALES = ("en-XA", "en-XR")
 RLO, PDF = "\u202e", "\u202c"
@@ -26,6 +33,15 @@ _PROTECTED = re.compile(
     r"|<[^<>]+>"
     r"|&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);"
 )
+# In document text (tags are already apart): printf and Python format placeholders, brace
+# placeholders, URLs, e-mail addresses, character entities.
+_TEXT_PROTECTED = re.compile(
+    r"%\([A-Za-z_][A-Za-z0-9_]*\)[#0+-]?\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]"
+    r"|%[#0+-]?\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]"
+    r"|\{[A-Za-z0-9_.:!\[\]-]*\}"
+    r"|https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+"
+    r"|&[A-Za-z]+;|&#\d+;"
+)
 _ACCENTS = str.maketrans(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
     "åƀçđéƒĝĥîĵķľɱñöþǫŕšţûṽŵẋýžÅƁÇĐÉƑĜĤÎĴĶĽṀÑÖÞǪŔŠŢÛṼŴẊÝŽ",
@@ -33,11 +49,11 @@ _ACCENTS = str.maketrans(
 _PADDING = "·ōñé·ţŵö·ţĥŕéé·ƒöûŕ·ƒîṽé·šîẋ·šéṽéñ·éîĝĥţ·ñîñé·ţéñ"
 
 
-def _pieces(text: str) -> list[tuple[bool, str]]:
+def _pieces(text: str, protected: re.Pattern[str] = _PROTECTED) -> list[tuple[bool, str]]:
     """(protected?, text) pieces: placeholders/tags apart from the words around them."""
     out: list[tuple[bool, str]] = []
     pos = 0
-    for m in _PROTECTED.finditer(text):
+    for m in protected.finditer(text):
         if m.start() > pos:
             out.append((False, text[pos:m.start()]))
         out.append((True, m.group(0)))
@@ -93,3 +109,54 @@ def pseudo_catalog(template: Catalog, code: str) -> Catalog:
         catalog.add(message.id, string, locations=message.locations, flags=message.flags,
                     auto_comments=message.auto_comments, context=message.context)
     return catalog
+
+
+_VOWELS = set("aeiouyAEIOUY")
+EXPANSION = 0.3  # translations run ~30% longer than English; layouts must cope
+
+
+def _segment_pieces(text: str) -> list[tuple[bool, str]]:
+    """(protected?, text) pieces of a segment: its tags and placeholders apart."""
+    pieces: list[tuple[bool, str]] = []
+    for tok in tokenize(text):
+        if tok.kind != "text":
+            pieces.append((True, tok.raw))
+        else:
+            pieces.extend(_pieces(tok.value, _TEXT_PROTECTED))
+    return pieces
+
+
+def _accent_doubling(pieces: list[tuple[bool, str]], vowels: int, doubled: int) -> str:
+    """The pieces with free letters accented and `doubled` vowels spread evenly doubled."""
+    out: list[str] = []
+    seen = 0
+    for protected, piece in pieces:
+        if protected:
+            out.append(piece)
+            continue
+        for ch in piece:
+            accented_ch = ch.translate(_ACCENTS)
+            out.append(accented_ch)
+            if ch in _VOWELS:
+                if (seen + 1) * doubled // vowels > seen * doubled // vowels:
+                    out.append(accented_ch)
+                seen += 1
+    return "".join(out)
+
+
+def pseudo_translate(text: str) -> str:
+    """A readable fake translation: accented letters, ~30% longer, bracketed, tags kept.
+
+    "We, sex workers" -> "[Ŵé, šééẋ ŵöŕķééŕš]". Tags (<1>..</1>, <2/>) and placeholders
+    (%(name)s, {0}, URLs) are left exactly as they are, so exports stay valid.
+    """
+    pieces = _segment_pieces(text)
+    free = "".join(piece for protected, piece in pieces if not protected)
+    if not any(ch.isalpha() for ch in free):
+        return text
+    vowels = sum(ch in _VOWELS for ch in free)
+    tags_length = sum(len(tok.raw) for tok in tokenize(text) if tok.kind != "text")
+    # the brackets count towards the ~30%; placeholders count in the length they add to
+    budget = max(1, round((len(text) - tags_length) * EXPANSION) - 2)
+    doubled = min(budget, vowels)
+    return "[" + _accent_doubling(pieces, vowels, doubled) + "·" * (budget - doubled) + "]"

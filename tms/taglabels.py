@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from tms.i18n import N_, _
+from tms.inline import tokenize
 
 # Words readers put in labels, alone or joined with "+" (DOCX run formatting).
 _WORDS: dict[str, str] = {
@@ -108,3 +109,17 @@ def tag_label(raw: dict[str, Any] | None) -> str:
 def tag_labels(tags: dict[str, Any] | None) -> dict[str, str]:
     """Tag id -> chip label, for every tag in a block's tag map."""
     return {str(ident): tag_label(raw) for ident, raw in (tags or {}).items()}
+
+
+def chip_pieces(text: str, labels: dict[str, str], missing: str = "") -> list[dict[str, str]]:
+    """A tagged string as {"text": ...} pieces and {"tag": raw, "id", "kind", "label"} pieces,
+    so pages render tags as labelled chips without ever building HTML from user text;
+    a tag id without a label gets `missing`."""
+    out: list[dict[str, str]] = []
+    for tok in tokenize(text):
+        if tok.kind == "text":
+            out.append({"text": tok.value})
+        else:
+            label = labels.get(tok.value, missing)
+            out.append({"tag": tok.raw, "id": tok.value, "kind": tok.kind, "label": label})
+    return out

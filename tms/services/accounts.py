@@ -583,46 +583,47 @@ def _iso(moment: datetime | None) -> str | None:
     return _aware(moment).isoformat() if moment else None
 
 
+def _own(session: Session, model: Any, owner: Any, user: User) -> list[Any]:
+    """The user's rows of one kind, oldest first."""
+    return list(session.scalars(select(model).where(owner == user.id).order_by(model.id)))
+
+
+def _profile(user: User) -> dict[str, Any]:
+    return {
+        "pseudonym": user.pseudonym,
+        "email": user.email,
+        "credit_name": user.credit_name,
+        "locale": user.locale,
+        "is_admin": user.is_admin,
+        "is_publisher": user.is_publisher,
+        "active": user.active,
+        "created_at": _iso(user.created_at),
+    }
+
+
+def _translation_count(session: Session, column: Any, user: User) -> int:
+    return session.scalar(select(func.count()).select_from(Translation).where(column == user.id)) \
+        or 0
+
+
 def export_my_data(session: Session, user: User) -> dict[str, Any]:
     """Everything tms holds about a user, as JSON-ready data (GDPR access)."""
-    memberships = session.scalars(select(Membership).where(Membership.user_id == user.id))
-    revisions = list(session.scalars(
-        select(Revision).where(Revision.author_id == user.id).order_by(Revision.id)))
-    comments = list(session.scalars(
-        select(Comment).where(Comment.author_id == user.id).order_by(Comment.id)))
-    suggestions = list(session.scalars(
-        select(Suggestion).where(Suggestion.author_id == user.id).order_by(Suggestion.id)))
-    translated = session.scalar(
-        select(func.count()).select_from(Translation).where(Translation.translator_id == user.id)
-    )
-    reviewed = session.scalar(
-        select(func.count()).select_from(Translation).where(Translation.reviewer_id == user.id)
-    )
-    notifications = session.scalars(
-        select(Notification).where(Notification.user_id == user.id).order_by(Notification.id))
-    activity = session.scalars(
-        select(Activity).where(Activity.user_id == user.id).order_by(Activity.id))
+    revisions = _own(session, Revision, Revision.author_id, user)
+    comments = _own(session, Comment, Comment.author_id, user)
+    suggestions = _own(session, Suggestion, Suggestion.author_id, user)
     return {
-        "profile": {
-            "pseudonym": user.pseudonym,
-            "email": user.email,
-            "credit_name": user.credit_name,
-            "locale": user.locale,
-            "is_admin": user.is_admin,
-            "is_publisher": user.is_publisher,
-            "active": user.active,
-            "created_at": _iso(user.created_at),
-        },
+        "profile": _profile(user),
         "memberships": [
             {"language": m.language.code, "role": m.role, "since": _iso(m.created_at)}
-            for m in memberships
+            for m in session.scalars(select(Membership).where(Membership.user_id == user.id))
         ],
         "counts": {
             "revisions": len(revisions),
             "comments": len(comments),
             "suggestions": len(suggestions),
-            "translations_last_edited": translated or 0,
-            "translations_reviewed": reviewed or 0,
+            "translations_last_edited": _translation_count(session, Translation.translator_id,
+                                                           user),
+            "translations_reviewed": _translation_count(session, Translation.reviewer_id, user),
         },
         "revisions": [
             {"id": r.id, "translation_id": r.translation_id, "target": r.target,
@@ -643,12 +644,12 @@ def export_my_data(session: Session, user: User) -> dict[str, Any]:
         "notifications": [
             {"kind": n.kind, "params": n.params, "created_at": _iso(n.created_at),
              "read_at": _iso(n.read_at)}
-            for n in notifications
+            for n in _own(session, Notification, Notification.user_id, user)
         ],
         "activity": [
             {"verb": a.verb, "document_id": a.document_id, "language_id": a.language_id,
              "count": a.count, "created_at": _iso(a.created_at)}
-            for a in activity
+            for a in _own(session, Activity, Activity.user_id, user)
         ],
         "other_records": privacy.other_records(session, user),
     }

@@ -199,6 +199,46 @@ def _target_blocks(parsed: Any, language: str
     return blocks, flat
 
 
+def _run_report(result: align.DocumentAlignment, segments: int, sentences: int,
+                warnings: list[str] | None) -> dict[str, Any]:
+    """The figures a reviewer sees about a proposal: the length model and the pair kinds."""
+    kinds: dict[str, int] = {}
+    for p in result.pairs:
+        kinds[p.kind] = kinds.get(p.kind, 0) + 1
+    return {
+        "ratio": round(result.model.c, 4),
+        "variance": round(result.model.s2, 3),
+        "segments": segments,
+        "sentences": sentences,
+        "pairs": len(result.pairs),
+        "kinds": kinds,
+        "warnings": list(warnings or []),
+    }
+
+
+def _store_pairs(session: Session, run: AlignmentRun, pairs: Sequence[align.AlignedPair],
+                 segments: list[Segment], seg_tags: list[dict[str, Tag]],
+                 sentences: list[tuple[str, str]], sent_tags: list[dict[str, Tag]]) -> None:
+    """One proposed AlignmentPair per aligned pair, its target tags renumbered to the source's."""
+    for position, p in enumerate(pairs):
+        sources = [segments[i].source for i in p.source_indices]
+        src_tags: dict[str, Tag] = {}
+        for i in p.source_indices:
+            src_tags.update(seg_tags[i])
+        target = [
+            [align.map_tags(sentences[j][0], sent_tags[j], sources, src_tags), sentences[j][1]]
+            for j in p.target_indices
+        ]
+        session.add(AlignmentPair(
+            run_id=run.id,
+            position=position,
+            segment_ids=[segments[i].id for i in p.source_indices],
+            target=target,
+            score=float(p.score),
+            status="proposed",
+        ))
+
+
 def propose_alignment(
     session: Session,
     *,
@@ -223,18 +263,10 @@ def propose_alignment(
                                file=PurePath(filename).name))
     result = align.align_document(src_blocks, tgt_blocks)
 
-    # target sentence index -> its block's tag map, for renumbering tags
-    sent_tags: list[dict[str, Tag]] = []
-    for b in tgt_blocks:
-        sent_tags.extend([b.tags] * len(b.sentences))
-
     version = session.scalar(
         select(DocumentVersion).where(DocumentVersion.document_id == document.id)
         .order_by(DocumentVersion.number.desc()).limit(1)
     )
-    kinds: dict[str, int] = {}
-    for p in result.pairs:
-        kinds[p.kind] = kinds.get(p.kind, 0) + 1
     run = AlignmentRun(
         document_id=document.id,
         version_id=version.id if version else None,
@@ -242,35 +274,15 @@ def propose_alignment(
         filename=PurePath(filename).name[:255],
         created_by_id=user.id,
         status="open",
-        report={
-            "ratio": round(result.model.c, 4),
-            "variance": round(result.model.s2, 3),
-            "segments": len(segments),
-            "sentences": len(sentences),
-            "pairs": len(result.pairs),
-            "kinds": kinds,
-            "warnings": list(parsed.warnings or []),
-        },
+        report=_run_report(result, len(segments), len(sentences), parsed.warnings),
     )
     session.add(run)
     session.flush()
-    for position, p in enumerate(result.pairs):
-        sources = [segments[i].source for i in p.source_indices]
-        src_tags: dict[str, Tag] = {}
-        for i in p.source_indices:
-            src_tags.update(seg_tags[i])
-        target = [
-            [align.map_tags(sentences[j][0], sent_tags[j], sources, src_tags), sentences[j][1]]
-            for j in p.target_indices
-        ]
-        session.add(AlignmentPair(
-            run_id=run.id,
-            position=position,
-            segment_ids=[segments[i].id for i in p.source_indices],
-            target=target,
-            score=float(p.score),
-            status="proposed",
-        ))
+    # target sentence index -> its block's tag map, for renumbering tags
+    sent_tags: list[dict[str, Tag]] = []
+    for b in tgt_blocks:
+        sent_tags.extend([b.tags] * len(b.sentences))
+    _store_pairs(session, run, result.pairs, segments, seg_tags, sentences, sent_tags)
     _event(session, run, user, "proposed", {"file": run.filename, "pairs": len(result.pairs)})
     session.flush()
     session.refresh(run)

@@ -6,8 +6,8 @@ page is one joined SELECT, comment counts one grouped SELECT over the page's ids
 
 from __future__ import annotations
 
-import difflib
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from tms import taglabels
 from tms.i18n import N_, _
-from tms.inline import strip_tags, tokenize
+from tms.inline import strip_tags
 from tms.models import (
     Block,
     Comment,
@@ -111,40 +111,61 @@ def escape_like(text: str) -> str:
     return re.sub(r"([\\%_])", r"\\\1", text)
 
 
+def _heading_label(block: Block) -> str:
+    return _("heading %(level)s", level=block.level) if block.level else _("heading")
+
+
+def _list_item_label(block: Block) -> str:
+    numbered = block.numbering and any(ch.isalnum() for ch in block.numbering)
+    return _("list item %(n)s", n=block.numbering) if numbered else _("list item")
+
+
+def _note_label(block: Block) -> str:
+    attrs = block.attrs or {}
+    n = attrs.get("note") or attrs.get("id") or block.numbering or ""
+    word = _("footnote") if block.type == "footnote" else _("endnote")
+    return f"{word} {n}".strip()
+
+
+def _cell_label(block: Block) -> str:
+    attrs = block.attrs or {}
+    row, col = attrs.get("row"), attrs.get("col", attrs.get("column"))
+    if isinstance(row, int) and isinstance(col, int):
+        # DOCX blocks (they carry their "part") count rows from 1; Markdown and HTML from 0.
+        shift = 0 if "part" in attrs else 1
+        return _("table cell r%(row)s c%(col)s", row=row + shift, col=col + shift)
+    return _("table cell")
+
+
+# Block types whose label says more than their name: heading level, list number, note, cell.
+_LABELLERS: dict[str, Callable[[Block], str]] = {
+    "heading": _heading_label,
+    "list_item": _list_item_label,
+    "footnote": _note_label,
+    "endnote": _note_label,
+    "table_cell": _cell_label,
+}
+_PLAIN_LABELS = {
+    "title": N_("title"),
+    "paragraph": N_("paragraph"),
+    "header": N_("page header"),
+    "footer": N_("page footer"),
+    "text_box": N_("text box"),
+    "quote": N_("quotation"),
+    "caption": N_("caption"),
+    "code": N_("code"),
+    "message": N_("interface message"),
+}
+
+
 def block_label(block: Block | None) -> str:
     """A short description of where a block sits: "list item", "footnote 2", "table cell r2 c3"."""
     if block is None:
         return ""
-    attrs = block.attrs or {}
-    kind = block.type
-    if kind == "heading":
-        return _("heading %(level)s", level=block.level) if block.level else _("heading")
-    if kind == "list_item":
-        numbered = block.numbering and any(ch.isalnum() for ch in block.numbering)
-        return _("list item %(n)s", n=block.numbering) if numbered else _("list item")
-    if kind in ("footnote", "endnote"):
-        n = attrs.get("note") or attrs.get("id") or block.numbering or ""
-        word = _("footnote") if kind == "footnote" else _("endnote")
-        return f"{word} {n}".strip()
-    if kind == "table_cell":
-        row, col = attrs.get("row"), attrs.get("col", attrs.get("column"))
-        if isinstance(row, int) and isinstance(col, int):
-            # DOCX blocks (they carry their "part") count rows from 1; Markdown and HTML from 0.
-            shift = 0 if "part" in attrs else 1
-            return _("table cell r%(row)s c%(col)s", row=row + shift, col=col + shift)
-        return _("table cell")
-    labels = {
-        "title": N_("title"),
-        "paragraph": N_("paragraph"),
-        "header": N_("page header"),
-        "footer": N_("page footer"),
-        "text_box": N_("text box"),
-        "quote": N_("quotation"),
-        "caption": N_("caption"),
-        "code": N_("code"),
-        "message": N_("interface message"),
-    }
-    return _(labels.get(kind, N_("paragraph")))
+    labeller = _LABELLERS.get(block.type)
+    if labeller is not None:
+        return labeller(block)
+    return _(_PLAIN_LABELS.get(block.type, N_("paragraph")))
 
 
 def _filter_clause(name: str, language_id: int) -> ColumnElement[bool] | None:
@@ -172,6 +193,89 @@ def _filter_clause(name: str, language_id: int) -> ColumnElement[bool] | None:
     return None
 
 
+def _page_conditions(document: Document, language: Language, filter_name: str,
+                     query: str) -> tuple[list[ColumnElement[bool]], bool]:
+    """The WHERE clauses of an editor page, and whether a filter or search narrows it."""
+    conditions: list[ColumnElement[bool]] = [
+        Segment.document_id == document.id,
+        Segment.archived.is_(False),
+    ]
+    clause = _filter_clause(filter_name, language.id)
+    if clause is not None:
+        conditions.append(clause)
+    if query:
+        pattern = f"%{escape_like(query)}%"
+        conditions.append(
+            or_(
+                Segment.source.ilike(pattern, escape="\\"),
+                Translation.target.ilike(pattern, escape="\\"),
+            )
+        )
+    return conditions, bool(clause is not None or query)
+
+
+def _open_comment_counts(session: Session, seg_ids: list[int], language_id: int) -> dict[int, int]:
+    """Open comments per segment id, for the segments of one page (one grouped SELECT)."""
+    if not seg_ids:
+        return {}
+    return {
+        sid: n
+        for sid, n in session.execute(
+            select(Comment.segment_id, func.count(Comment.id))
+            .where(
+                Comment.segment_id.in_(seg_ids),
+                Comment.language_id == language_id,
+                Comment.resolved.is_(False),
+            )
+            .group_by(Comment.segment_id)
+        )
+    }
+
+
+def _segment_row(seg: Segment, tr: Translation | None, open_comments: int) -> SegmentRow:
+    """One editor row: the segment and its translation (or an untranslated placeholder)."""
+    return SegmentRow(
+        id=seg.id,
+        position=seg.position,
+        source=seg.source,
+        block_id=seg.block_id,
+        index_in_block=seg.index_in_block,
+        target=tr.target if tr else "",
+        state=tr.state if tr else int(State.UNTRANSLATED),
+        version=tr.version if tr else 0,
+        outdated=bool(tr and tr.outdated),
+        qa_warnings=tr.qa_warnings if tr else 0,
+        has_tag_errors=bool(tr and tr.has_tag_errors),
+        open_comments=open_comments,
+    )
+
+
+def _block_group(seg: Segment, block: Block | None) -> BlockGroup:
+    """An empty group for the block a segment belongs to, with the block's context."""
+    return BlockGroup(
+        block_id=seg.block_id,
+        context=block.context if block else "",
+        label=block_label(block),
+        tags=(block.tags or {}) if block else {},
+        full_text=strip_tags(block.source) if block else "",
+    )
+
+
+def _grouped(rows: Sequence[Any], open_comments: dict[int, int]) -> list[BlockGroup]:
+    """Consecutive segments of one block grouped; the whole block's text is kept only
+    where some of its sentences are not on the page."""
+    groups: list[BlockGroup] = []
+    for seg, block, tr in rows:
+        if not groups or groups[-1].block_id != seg.block_id or seg.block_id is None:
+            groups.append(_block_group(seg, block))
+        groups[-1].rows.append(_segment_row(seg, tr, open_comments.get(seg.id, 0)))
+    for group in groups:
+        shown = " ".join(strip_tags(r.source).strip() for r in group.rows)
+        if " ".join(group.full_text.split()) == " ".join(shown.split()):
+            group.full_text = ""  # every sentence of the block is on the page already
+    return groups
+
+
 def editor_page(
     session: Session,
     document: Document,
@@ -184,22 +288,7 @@ def editor_page(
 ) -> EditorPage:
     """One page of segments in document order, grouped by block, with filters and search."""
     join_on = and_(Translation.segment_id == Segment.id, Translation.language_id == language.id)
-    conditions: list[ColumnElement[bool]] = [
-        Segment.document_id == document.id,
-        Segment.archived.is_(False),
-    ]
-    clause = _filter_clause(filter_name, language.id)
-    if clause is not None:
-        conditions.append(clause)
-    query = query.strip()
-    if query:
-        pattern = f"%{escape_like(query)}%"
-        conditions.append(
-            or_(
-                Segment.source.ilike(pattern, escape="\\"),
-                Translation.target.ilike(pattern, escape="\\"),
-            )
-        )
+    conditions, filtered = _page_conditions(document, language, filter_name, query.strip())
     total = session.scalar(
         select(func.count(Segment.id)).outerjoin(Translation, join_on).where(*conditions)
     ) or 0
@@ -214,60 +303,14 @@ def editor_page(
         .limit(page_size)
         .offset((page - 1) * page_size)
     ).all()
-    seg_ids = [seg.id for seg, _b, _t in rows]
-    open_comments: dict[int, int] = {}
-    if seg_ids:
-        open_comments = {
-            sid: n
-            for sid, n in session.execute(
-                select(Comment.segment_id, func.count(Comment.id))
-                .where(
-                    Comment.segment_id.in_(seg_ids),
-                    Comment.language_id == language.id,
-                    Comment.resolved.is_(False),
-                )
-                .group_by(Comment.segment_id)
-            )
-        }
-    groups: list[BlockGroup] = []
-    for seg, block, tr in rows:
-        if not groups or groups[-1].block_id != seg.block_id or seg.block_id is None:
-            groups.append(
-                BlockGroup(
-                    block_id=seg.block_id,
-                    context=block.context if block else "",
-                    label=block_label(block),
-                    tags=(block.tags or {}) if block else {},
-                    full_text=strip_tags(block.source) if block else "",
-                )
-            )
-        groups[-1].rows.append(
-            SegmentRow(
-                id=seg.id,
-                position=seg.position,
-                source=seg.source,
-                block_id=seg.block_id,
-                index_in_block=seg.index_in_block,
-                target=tr.target if tr else "",
-                state=tr.state if tr else int(State.UNTRANSLATED),
-                version=tr.version if tr else 0,
-                outdated=bool(tr and tr.outdated),
-                qa_warnings=tr.qa_warnings if tr else 0,
-                has_tag_errors=bool(tr and tr.has_tag_errors),
-                open_comments=open_comments.get(seg.id, 0),
-            )
-        )
-    for group in groups:
-        shown = " ".join(strip_tags(r.source).strip() for r in group.rows)
-        if " ".join(group.full_text.split()) == " ".join(shown.split()):
-            group.full_text = ""  # every sentence of the block is on the page already
+    open_comments = _open_comment_counts(session, [seg.id for seg, _b, _t in rows], language.id)
     return EditorPage(
-        groups=groups,
+        groups=_grouped(rows, open_comments),
         total=total,
         page=page,
         pages=pages,
         counts=state_counts(session, document, language),
-        filtered=bool(clause is not None or query),
+        filtered=filtered,
     )
 
 
@@ -290,37 +333,6 @@ def state_counts(session: Session, document: Document, language: Language) -> di
 def tag_labels(tags: dict[str, Any]) -> dict[str, str]:
     """Tag id -> short chip label from a block's tag map, in the interface language."""
     return taglabels.tag_labels(tags)
-
-
-def chip_tokens(text: str, labels: dict[str, str]) -> list[dict[str, str]]:
-    """A tagged string as a list of {"t": text} and {"tag": raw, "id", "kind", "label"}
-    pieces, for rendering tags as chips without ever building HTML from user text."""
-    out: list[dict[str, str]] = []
-    for tok in tokenize(text):
-        if tok.kind == "text":
-            out.append({"t": tok.value})
-        else:
-            label = labels.get(tok.value, "")
-            out.append({"tag": tok.raw, "id": tok.value, "kind": tok.kind, "label": label})
-    return out
-
-
-def word_diff(old: str, new: str) -> list[list[str]]:
-    """Differences between a memory source (old) and the current source (new) on words:
-    a list of [op, text] with op "equal", "insert" (only in new) or "delete" (only in old)."""
-    a = re.findall(r"\s+|\w+|[^\w\s]+", strip_tags(old))
-    b = re.findall(r"\s+|\w+|[^\w\s]+", strip_tags(new))
-    out: list[list[str]] = []
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            out.append(["equal", "".join(a[i1:i2])])
-        else:
-            if i2 > i1:
-                out.append(["delete", "".join(a[i1:i2])])
-            if j2 > j1:
-                out.append(["insert", "".join(b[j1:j2])])
-    return out
 
 
 def history(session: Session, translation: Translation | None) -> list[dict[str, Any]]:

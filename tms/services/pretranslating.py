@@ -9,15 +9,15 @@ saved as drafts for a translator to check.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tms.i18n import _
-from tms.inline import compare_tags, tokenize
+from tms.inline import compare_tags
 from tms.models import Block, Document, Language, Segment, State, Translation, User
+from tms.pseudo_locale import pseudo_translate
 from tms.services.errors import ServiceError
 from tms.services.exporting import latest_version
 
@@ -26,67 +26,6 @@ MODES = ("copy", "pseudo", "memory")
 
 class PretranslateError(ServiceError):
     """A pretranslation that cannot run, with one translatable sentence saying why."""
-
-
-_ACCENTS = str.maketrans(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
-    "áƀçđéƒĝĥîĵķļɱñöþǫŕšţûṽŵẋýžÅƁÇĐÉƑĜĤÎĴĶĻṀÑÖÞǪŔŠŢÛṼŴẊÝŽ",
-)
-# Things a pseudo-translation must leave exactly as they are: printf and Python format
-# placeholders, brace placeholders, URLs, e-mail addresses, character entities.
-_PROTECTED = re.compile(
-    r"%\([A-Za-z_][A-Za-z0-9_]*\)[#0+-]?\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]"
-    r"|%[#0+-]?\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]"
-    r"|\{[A-Za-z0-9_.:!\[\]-]*\}"
-    r"|https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+"
-    r"|&[A-Za-z]+;|&#\d+;"
-)
-_VOWELS = set("aeiouyAEIOUY")
-EXPANSION = 0.3  # translations run ~30% longer than English; layouts must cope
-
-
-def pseudo_translate(text: str) -> str:
-    """A readable fake translation: accented letters, ~30% longer, bracketed, tags kept.
-
-    "We, sex workers" -> "[Ŵé, šééẋ ŵöŕķééŕš]". Tags (<1>..</1>, <2/>) and placeholders
-    (%(name)s, {0}, URLs) are left exactly as they are, so exports stay valid.
-    """
-    pieces: list[tuple[bool, str]] = []  # (translatable, text)
-    tags_length = 0
-    for tok in tokenize(text):
-        if tok.kind != "text":
-            pieces.append((False, tok.raw))
-            tags_length += len(tok.raw)
-            continue
-        pos = 0
-        for m in _PROTECTED.finditer(tok.value):
-            pieces.append((True, tok.value[pos : m.start()]))
-            pieces.append((False, m.group(0)))
-            pos = m.end()
-        pieces.append((True, tok.value[pos:]))
-    letters = sum(ch.isalpha() for free, piece in pieces if free for ch in piece)
-    if not letters:
-        return text
-    vowels = sum(ch in _VOWELS for free, piece in pieces if free for ch in piece)
-    # the brackets count towards the ~30%; placeholders count in the length they add to
-    plain_length = len(text) - tags_length
-    budget = max(1, round(plain_length * EXPANSION) - 2)
-    doubled = min(budget, vowels)
-    out: list[str] = []
-    seen = 0
-    for free, piece in pieces:
-        if not free:
-            out.append(piece)
-            continue
-        for ch in piece:
-            accented = ch.translate(_ACCENTS)
-            out.append(accented)
-            if ch in _VOWELS:
-                # spread the doubled vowels evenly over the text
-                if (seen + 1) * doubled // vowels > seen * doubled // vowels:
-                    out.append(accented)
-                seen += 1
-    return "[" + "".join(out) + "·" * (budget - doubled) + "]"
 
 
 def _open_segments(session: Session, document: Document,

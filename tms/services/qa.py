@@ -98,10 +98,10 @@ def check(
     issues = tag_issues(source, target)
     unit = TranslationUnit(strip_tags(source))
     unit.target = strip_tags(target)
-    failures = _checker(target_language).run_filters(unit)
-    if "printf" in failures or "pythonbraceformat" in failures:
-        failures.pop("brackets", None)  # the placeholder's own brackets: said once is enough
+    failed = set(_checker(target_language).run_filters(unit))
+    if "printf" in failed or "pythonbraceformat" in failed:
+        failed.discard("brackets")  # the placeholder's own brackets: said once is enough
     for name in CHECK_MESSAGES:
-        if name in failures:
+        if name in failed:
             issues.append(QAIssue(name, "warning", _(CHECK_MESSAGES[name])))
     return issues

@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from tms.db import get_session
-from tms.inline import strip_tags
+from tms.inline import strip_tags, word_diff
 from tms.models import (
     Base,
     Comment,
@@ -173,7 +173,7 @@ def _memory_panel(segment: Segment, document: Document,
     matches = memory.lookup(get_session(), segment.source,
                             source_language=document.source_language,
                             target_language=language.code, limit=9)
-    return [{"score": m.score, "diff": editor_data.word_diff(m.source, segment.source),
+    return [{"score": m.score, "diff": word_diff(m.source, segment.source),
              "source": m.source, "target": m.target, "origin": m.origin,
              "approved": m.approved} for m in matches]
 
@@ -205,7 +205,7 @@ def panel(segment_id: int, lang_code: str) -> Any:
         translation=_translation_panel(translation),
         # how the source moved since the target was written (outdated translations)
         source_change=(
-            editor_data.word_diff(segment.previous_source, segment.source)
+            word_diff(segment.previous_source, segment.source)
             if segment.previous_source and translation and translation.outdated
             else None
         ),

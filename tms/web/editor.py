@@ -12,7 +12,8 @@ from markupsafe import Markup
 from tms.db import get_session
 from tms.models import Document, Language, State
 from tms.services import editor_data
-from tms.services.editor_data import FILTERS, chip_tokens, state_label, tag_labels
+from tms.services.editor_data import FILTERS, state_label, tag_labels
+from tms.taglabels import chip_pieces
 from tms.web.common import document_or_404, team_language_or_403
 
 bp = Blueprint("editor", __name__)
@@ -86,9 +87,9 @@ def js_strings() -> dict[str, str]:
 def chip_html(text: str, labels: dict[str, str]) -> Markup:
     """A tagged string rendered as escaped text with tags as labelled chips."""
     parts: list[Markup | str] = []
-    for piece in chip_tokens(text, labels):
-        if "t" in piece:
-            parts.append(Markup.escape(piece["t"]))
+    for piece in chip_pieces(text, labels):
+        if "text" in piece:
+            parts.append(Markup.escape(piece["text"]))
             continue
         ident, kind, label = piece["id"], piece["kind"], piece["label"] or ""
         short = label if len(label) <= 14 else label[:13] + "…"

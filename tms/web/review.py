@@ -6,8 +6,6 @@ JavaScript; review.js only adds keyboard shortcuts) that redirects back to the q
 
 from __future__ import annotations
 
-import difflib
-import re
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -17,47 +15,20 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from tms.db import get_session
-from tms.inline import strip_tags, tokenize
+from tms.inline import word_diff
 from tms.models import Document, Language, Segment, State, Suggestion, Translation
 from tms.services import workflow
-from tms.taglabels import tag_label
+from tms.taglabels import chip_pieces, tag_label, tag_labels
 
 bp = Blueprint("review", __name__)
 
 MAX_TARGET = 20_000
 MAX_REASON = 5_000
-_WORDS = re.compile(r"\s+|[^\s]+")
-
-
-def word_diff(old: str, new: str) -> list[tuple[str, str]]:
-    """Word-level differences of two tagged strings on their plain text: a list of
-    (op, text) with op "equal", "insert" (only in new) or "delete" (only in old)."""
-    a = _WORDS.findall(strip_tags(old))
-    b = _WORDS.findall(strip_tags(new))
-    out: list[tuple[str, str]] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if op == "equal":
-            out.append(("equal", "".join(a[i1:i2])))
-            continue
-        if i2 > i1:
-            out.append(("delete", "".join(a[i1:i2])))
-        if j2 > j1:
-            out.append(("insert", "".join(b[j1:j2])))
-    return out
 
 
 def tag_pieces(text: str, tags: dict[str, Any] | None) -> list[dict[str, str]]:
-    """A tagged string as text pieces and tag pieces (with a label from the block's tag
-    map), so the template renders tags as labelled chips without building HTML here."""
-    out: list[dict[str, str]] = []
-    for tok in tokenize(text):
-        if tok.kind == "text":
-            out.append({"text": tok.value})
-            continue
-        info = (tags or {}).get(tok.value) or {}
-        label = tag_label(info)
-        out.append({"tag": tok.raw, "id": tok.value, "kind": tok.kind, "label": label})
-    return out
+    """A tagged string as text and tag pieces labelled from the block's tag map."""
+    return chip_pieces(text, tag_labels(tags), missing=tag_label(None))
 
 
 def _language(lang_code: str) -> Language:
