@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from tms.i18n import _
 from tms.services.errors import ServiceError
 
 
@@ -87,3 +88,34 @@ def new_session() -> Iterator[Session]:
         yield session
     finally:
         session.close()
+
+
+def rollback_current() -> None:
+    """Roll back the session of this request or command, if it opened one (after a refusal)."""
+    session = g.get("db_session") if has_app_context() else None
+    if session is not None:
+        session.rollback()
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (database errors run to many lines)."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+class DatabaseNotReady(ServiceError):
+    """The database has no schema yet, or cannot be reached."""
+
+
+@contextmanager
+def database_errors() -> Iterator[None]:
+    """Turn a database failure into DatabaseNotReady (one sentence), so callers above the
+    database layer (the CLI) handle tms exceptions only; the session is rolled back first."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        rollback_current()
+        # The sentence names `tms init`: the command line is where an empty database shows.
+        raise DatabaseNotReady(
+            _("The database is not ready (%(error)s); run “tms init” first.",
+              error=first_line(getattr(exc, "orig", None) or exc))
+        ) from exc
