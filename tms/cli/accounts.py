@@ -7,6 +7,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from tms.cli.common import service_errors
 from tms.db import get_session
 from tms.i18n import _
 from tms.services import accounts
@@ -26,6 +27,7 @@ def user_group() -> None:
 @click.option("--password-stdin", is_flag=True,
               help="Read the password from standard input instead of generating one.")
 @with_appcontext
+@service_errors
 def user_add(name: str, role: str, lang_code: str | None, password_stdin: bool) -> None:
     """Create a user; without --password-stdin a one-time password is printed."""
     session = get_session()
@@ -46,15 +48,10 @@ def user_add(name: str, role: str, lang_code: str | None, password_stdin: bool) 
     else:
         password = accounts.generate_password()
         generated = True
-    try:
-        user = accounts.create_user(session, name, password, is_admin=role == "admin",
-                                    is_publisher=role == "publisher",
-                                    must_change_password=generated)
-        if language is not None:
-            accounts.set_membership(session, user, language, role)
-    except accounts.AccountError as exc:
-        session.rollback()
-        raise click.ClickException(exc.message) from exc
+    user = accounts.create_user(session, name, password, is_admin=role == "admin",
+                                is_publisher=role == "publisher", must_change_password=generated)
+    if language is not None:
+        accounts.set_membership(session, user, language, role)
     session.commit()
     click.echo(_("Created %(name)s (%(role)s).", name=user.pseudonym, role=role))
     if generated:
@@ -71,14 +68,11 @@ def language_group() -> None:
 @click.argument("code")
 @click.option("--name", default=None, help="English name (default: from the locale data).")
 @with_appcontext
+@service_errors
 def language_add(code: str, name: str | None) -> None:
     """Add a language by its BCP 47 code."""
     session = get_session()
-    try:
-        language = accounts.add_language(session, code, name=name)
-    except accounts.AccountError as exc:
-        session.rollback()
-        raise click.ClickException(exc.message) from exc
+    language = accounts.add_language(session, code, name=name)
     session.commit()
     click.echo(_("Added %(code)s: %(name)s (%(native)s), %(direction)s.", code=language.code,
                  name=language.name, native=language.native_name,

@@ -2,100 +2,48 @@
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
-from tms import migrate
-from tms.db import get_engine, get_session
+from tms.cli.common import (
+    database_errors,
+    find_document,
+    find_language,
+    import_progress,
+    prepare_database,
+    read_file,
+)
+from tms.db import get_session
 from tms.i18n import _
-from tms.models import Block, Document, Language, Segment
+from tms.queries import documents as document_queries
 from tms.services import importing, stats
 
 # Imports shorter than this many blocks finish before a progress bar would be useful.
 PROGRESS_MIN_BLOCKS = 200
 
 
-def database_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn database failures (not initialised, unreachable) into one sentence."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except SQLAlchemyError as exc:
-            get_session().rollback()
-            raise click.ClickException(
-                _("The database is not ready (%(error)s); run “tms init” first.",
-                  error=first_line(getattr(exc, "orig", None) or exc))
-            ) from exc
-
-    return wrapper
-
-
-def init_database() -> str | None:
-    """Create the instance folder and create or upgrade the schema; returns the revision."""
-    Path(current_app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
-    return migrate.upgrade(get_engine())
-
-
 @click.command("init")
 @with_appcontext
 def init_command() -> None:
     """Create the database, or upgrade it to the current schema."""
-    try:
-        revision = init_database()
-    except Exception as exc:  # the database may be unreachable: say so in one sentence
-        raise click.ClickException(
-            _("The database could not be prepared: %(error)s", error=first_line(exc))
-        ) from exc
+    revision = prepare_database()
     click.echo(_("The database is ready (schema %(revision)s).", revision=revision))
 
 
-def first_line(exc: BaseException) -> str:
-    """The first line of an exception's message (database errors run to many lines)."""
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-
-
-def import_file(session: Session, path: Path, *, slug: str | None = None,
-                title: str | None = None, source_language: str | None = None,
-                kind: str = "document", show_progress: bool = True) -> importing.ImportReport:
+def import_file(path: Path, *, slug: str | None = None, title: str | None = None,
+                source_language: str | None = None, kind: str = "document",
+                show_progress: bool = True) -> importing.ImportReport:
     """Read a file and import it (with a progress bar for long documents); no commit."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise importing.DocumentImportError(
-            _("%(file)s could not be read: %(reason)s.", file=path.name,
-              reason=exc.strerror or type(exc).__name__)
-        ) from exc
-    bar: Any = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if not show_progress or total < PROGRESS_MIN_BLOCKS:
-            return
-        if bar is None:
-            bar = click.progressbar(length=total, label=_("Importing"), file=None)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
-    try:
+    data = read_file(path)
+    with import_progress(PROGRESS_MIN_BLOCKS, shown=show_progress) as progress:
         return importing.import_document(
-            session, filename=path.name, data=data, slug=slug, title=title,
+            get_session(), filename=path.name, data=data, slug=slug, title=title,
             source_language=source_language, kind=kind, progress=progress,
         )
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
 
 
 def describe_report(report: importing.ImportReport) -> list[str]:
@@ -135,33 +83,14 @@ def describe_report(report: importing.ImportReport) -> list[str]:
 def import_command(file: Path, slug: str | None, title: str | None,
                    source_language: str | None, kind: str, as_json: bool) -> None:
     """Import a DOCX, Markdown, HTML, text or PO file, or a new version of one."""
-    session = get_session()
-    try:
-        report = import_file(session, file, slug=slug, title=title, kind=kind,
-                             source_language=source_language, show_progress=not as_json)
-    except importing.DocumentImportError as exc:
-        session.rollback()
-        raise click.ClickException(exc.message) from exc
-    session.commit()
+    report = import_file(file, slug=slug, title=title, kind=kind,
+                         source_language=source_language, show_progress=not as_json)
+    get_session().commit()
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
         for line in describe_report(report):
             click.echo(line)
-
-
-def _document(session: Session, slug: str) -> Document:
-    found = session.scalar(select(Document).where(Document.slug == slug))
-    if found is None:
-        raise click.ClickException(_("There is no document “%(slug)s”.", slug=slug))
-    return found
-
-
-def _language(session: Session, code: str) -> Language:
-    found = session.scalar(select(Language).where(Language.code == code))
-    if found is None:
-        raise click.ClickException(_("There is no language “%(code)s”.", code=code))
-    return found
 
 
 @click.command("segments")
@@ -171,20 +100,7 @@ def _language(session: Session, code: str) -> Language:
 @database_errors
 def segments_command(slug: str, as_json: bool) -> None:
     """List a document's current segments with their block type and context."""
-    session = get_session()
-    document = _document(session, slug)
-    rows = session.execute(
-        select(Segment, Block.type, Block.context)
-        .join(Block, Block.id == Segment.block_id)
-        .where(Segment.document_id == document.id, Segment.archived.is_(False))
-        .order_by(Segment.position)
-    ).all()
-    items = [
-        {"position": seg.position, "block_type": btype, "context": context or "",
-         "key": seg.key, "index_in_block": seg.index_in_block, "words": seg.word_count,
-         "source": seg.source}
-        for seg, btype, context in rows
-    ]
+    items = document_queries.current_segments(get_session(), find_document(slug).id)
     if as_json:
         click.echo(json.dumps(items, ensure_ascii=False, indent=2))
         return
@@ -213,10 +129,10 @@ def _stats_lines(row: dict[str, Any]) -> str:
 def stats_command(slug: str | None, code: str | None, as_json: bool) -> None:
     """Show translation progress per document and language."""
     session = get_session()
-    language_id = _language(session, code).id if code else None
+    language_id = find_language(code).id if code else None
     result: Any
     if slug:
-        result = stats.document_stats(session, _document(session, slug).id, language_id)
+        result = stats.document_stats(session, find_document(slug).id, language_id)
         rows = [result] if language_id else [
             {**{k: v for k, v in result.items() if k != "languages"}, **lang}
             for lang in result["languages"]

@@ -7,11 +7,14 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
+from tms.cli.common import find_document, find_language, find_user, service_errors
 from tms.db import get_session
 from tms.i18n import _, ngettext
 from tms.models import Document, Language, User
+from tms.queries import documents as document_queries
+from tms.queries import users as user_queries
+from tms.services.accounts import list_languages
 from tms.services.exporting import (
     FORMATS,
     INCLUDE_CHOICES,
@@ -23,22 +26,7 @@ from tms.services.exporting import (
     write_export,
     write_file,
 )
-from tms.services.pretranslating import MODES, PretranslateError, pretranslate
-from tms.services.workflow import WorkflowError
-
-
-def _document(slug: str) -> Document:
-    found = get_session().scalar(select(Document).where(Document.slug == slug))
-    if found is None:
-        raise click.UsageError(_("No document with the slug “%(slug)s”.", slug=slug))
-    return found
-
-
-def _language(code: str) -> Language:
-    found = get_session().scalar(select(Language).where(Language.code == code))
-    if found is None:
-        raise click.UsageError(_("No language with the code “%(code)s”.", code=code))
-    return found
+from tms.services.pretranslating import MODES, pretranslate
 
 
 def _describe(result: ExportResult) -> str:
@@ -72,6 +60,7 @@ def _describe(result: ExportResult) -> str:
               show_default=True, help="DOCX/HTML: keep the source, or refuse the export.")
 @click.option("--credits", is_flag=True, help="Name the translators in PO/XLIFF headers.")
 @with_appcontext
+@service_errors
 def export_command(doc_slug: str | None, lang_code: str | None, fmt: str | None,
                    export_all: bool, out_dir: Path | None, include: str, untranslated: str,
                    credits: bool) -> None:
@@ -86,12 +75,9 @@ def export_command(doc_slug: str | None, lang_code: str | None, fmt: str | None,
         return
     if not (doc_slug and lang_code and fmt):
         raise click.UsageError(_("Give --doc, --lang and --format (or --all)."))
-    session = get_session()
-    document, language = _document(doc_slug), _language(lang_code)
-    try:
-        result = export_document(session, document, language, fmt, **options)  # type: ignore[arg-type]
-    except ExportError as exc:
-        raise click.ClickException(exc.message) from exc
+    document = find_document(doc_slug, usage=True)
+    language = find_language(lang_code, usage=True)
+    result = export_document(get_session(), document, language, fmt, **options)  # type: ignore[arg-type]
     if out_dir is not None:
         path = write_file(result.data, out_dir / result.filename)
     else:
@@ -103,9 +89,8 @@ def _export_everything(root: Path, options: dict[str, object]) -> None:
     """Every document x language x format; each failure is reported and counted."""
     session = get_session()
     # The interface's own strings (kind "interface") have their own catalogue commands.
-    documents = list(session.scalars(select(Document).where(Document.kind == "document")
-                                     .order_by(Document.slug)))
-    languages = list(session.scalars(select(Language).order_by(Language.code)))
+    documents = document_queries.documents_of_kind(session, "document")
+    languages = list_languages(session)
     jobs: list[tuple[Document, Language, str]] = []
     failures: list[str] = []
     for document in documents:
@@ -144,16 +129,9 @@ def _export_everything(root: Path, options: dict[str, object]) -> None:
 
 def _acting_user(pseudonym: str | None) -> User:
     """The named user, or the first active admin when none is named."""
-    session = get_session()
     if pseudonym:
-        user = session.scalar(select(User).where(User.pseudonym == pseudonym))
-        if user is None:
-            raise click.UsageError(_("No user called “%(name)s”.", name=pseudonym))
-        return user
-    user = session.scalar(
-        select(User).where(User.is_admin.is_(True), User.active.is_(True),
-                           User.deleted.is_(False)).order_by(User.id).limit(1)
-    )
+        return find_user(pseudonym, usage=True)
+    user = user_queries.first_active_admin(get_session())
     if user is None:
         raise click.UsageError(_("Name the user to save as with --user (no admin exists)."))
     return user
@@ -167,17 +145,15 @@ def _acting_user(pseudonym: str | None) -> User:
                    "memory: exact memory matches as drafts.")
 @click.option("--user", "pseudonym", help="Save as this user (default: the first admin).")
 @with_appcontext
+@service_errors
 def pretranslate_command(doc_slug: str, lang_code: str, mode: str,
                          pseudonym: str | None) -> None:
     """Fill untranslated segments of a document automatically."""
     session = get_session()
-    document, language = _document(doc_slug), _language(lang_code)
+    document = find_document(doc_slug, usage=True)
+    language = find_language(lang_code, usage=True)
     user = _acting_user(pseudonym)
-    try:
-        count = pretranslate(session, document, language, mode, user=user)
-    except (PretranslateError, ExportError, WorkflowError) as exc:
-        session.rollback()
-        raise click.ClickException(exc.message) from exc
+    count = pretranslate(session, document, language, mode, user=user)
     session.commit()
     click.echo(ngettext("%(num)s segment pretranslated (%(mode)s).",
                         "%(num)s segments pretranslated (%(mode)s).", count, mode=mode))

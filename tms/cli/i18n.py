@@ -12,15 +12,11 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
-from tms.cli.documents import database_errors
+from tms.cli.common import database_errors, find_language, find_user, service_errors
 from tms.db import get_session
 from tms.i18n import _
-from tms.models import Language, User
 from tms.services import interface
-from tms.services.importing import DocumentImportError
-from tms.services.workflow import WorkflowError
 
 _TRANSLATIONS = click.option(
     "--translations", "translations", type=click.Path(path_type=Path, file_okay=False),
@@ -62,12 +58,10 @@ def pseudo_command(translations: Path) -> None:
 @i18n_group.command("compile")
 @click.option("--lang", default=None, help="Only this language (default: all).")
 @_TRANSLATIONS
+@service_errors
 def compile_command(lang: str | None, translations: Path) -> None:
     """Compile each messages.po to messages.mo; fails if a translation breaks a placeholder."""
-    try:
-        reports = interface.compile_catalogs(translations, only=lang)
-    except interface.InterfaceError as exc:
-        raise click.ClickException(exc.message) from exc
+    reports = interface.compile_catalogs(translations, only=lang)
     failed = False
     for r in reports:
         if r.errors:
@@ -91,11 +85,7 @@ def compile_command(lang: str | None, translations: Path) -> None:
 def import_pot_command(file_: Path | None) -> None:
     """Import messages.pot as the document "interface" for volunteers to translate."""
     session = get_session()
-    try:
-        report = interface.import_pot(session, data=file_.read_bytes() if file_ else None)
-    except (interface.InterfaceError, DocumentImportError) as exc:
-        session.rollback()
-        raise click.ClickException(exc.message) from exc
+    report = interface.import_pot(session, data=file_.read_bytes() if file_ else None)
     session.commit()
     click.echo(_("Interface document: %(status)s, %(count)s messages.",
                  status=report.status, count=report.segments))
@@ -114,15 +104,9 @@ def import_pot_command(file_: Path | None) -> None:
 def export_po_command(lang: str, include: str, no_compile: bool, force: bool,
                       translations: Path) -> None:
     """Write the interface translations of a language to its messages.po and compile it."""
-    session = get_session()
-    language = session.scalar(select(Language).where(Language.code == lang))
-    if language is None:
-        raise click.ClickException(_("There is no language “%(code)s”.", code=lang))
-    try:
-        path, messages, translated = interface.export_po(session, language, include=include,
-                                                        translations=translations, force=force)
-    except interface.InterfaceError as exc:
-        raise click.ClickException(exc.message) from exc
+    path, messages, translated = interface.export_po(get_session(), find_language(lang),
+                                                    include=include,
+                                                    translations=translations, force=force)
     click.echo(_("%(file)s: %(translated)s of %(count)s messages translated.",
                  file=str(path), translated=translated, count=messages))
     if not no_compile:
@@ -142,18 +126,8 @@ def export_po_command(lang: str, include: str, no_compile: bool, force: bool,
 def seed_command(lang: str, pseudonym: str, translations: Path) -> None:
     """Load the language's existing messages.po into "interface", awaiting review."""
     session = get_session()
-    language = session.scalar(select(Language).where(Language.code == lang))
-    if language is None:
-        raise click.ClickException(_("There is no language “%(code)s”.", code=lang))
-    user = session.scalar(select(User).where(User.pseudonym == pseudonym))
-    if user is None:
-        raise click.ClickException(_("No user called “%(name)s”.", name=pseudonym))
-    try:
-        report = interface.seed_from_catalog(session, language, user,
-                                             translations=translations)
-    except (interface.InterfaceError, WorkflowError) as exc:
-        session.rollback()
-        raise click.ClickException(exc.message) from exc
+    language, user = find_language(lang), find_user(pseudonym)
+    report = interface.seed_from_catalog(session, language, user, translations=translations)
     session.commit()
     click.echo(_("%(saved)s translations saved for review, %(kept)s already online, "
                  "%(skipped)s skipped.", saved=report.saved, kept=report.kept,

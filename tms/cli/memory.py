@@ -4,36 +4,27 @@ tools, thin wrappers over tms.services.exchange and tms.services.offline."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
+from tms.cli.common import (
+    find_document,
+    find_language,
+    find_user,
+    import_progress,
+    read_file,
+    service_errors,
+)
 from tms.db import get_session
 from tms.i18n import _
-from tms.models import Document, Language, State, User
+from tms.models import State
 from tms.services import exchange, offline
 from tms.services.exporting import write_file
 
 # Files with fewer pairs than this finish before a progress bar would be useful.
 PROGRESS_MIN_PAIRS = 1000
 UPLOAD_STATES = {"translated": State.TRANSLATED, "draft": State.DRAFT}
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise click.ClickException(_("%(file)s could not be read: %(reason)s.", file=path.name,
-                                     reason=exc.strerror or type(exc).__name__)) from exc
-
-
-def _language(code: str) -> Language:
-    found = get_session().scalar(select(Language).where(Language.code == code))
-    if found is None:
-        raise click.UsageError(_("No language with the code “%(code)s”.", code=code))
-    return found
 
 
 def _write_out(data: bytes, out: Path | None) -> None:
@@ -54,31 +45,15 @@ def tm_group() -> None:
 @click.option("--source-lang", help="Keep only pairs from this language (default: all).")
 @click.option("--target-lang", help="Keep only pairs into this language (default: all).")
 @with_appcontext
+@service_errors
 def tm_import(file: Path, source_lang: str | None, target_lang: str | None) -> None:
     """Add the pairs of a TMX file to the memory, as approved pairs."""
     session = get_session()
-    data = _read(file)
-    bar: Any = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if total < PROGRESS_MIN_PAIRS:
-            return
-        if bar is None:
-            bar = click.progressbar(length=total, label=_("Importing"), file=None)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
-    try:
+    data = read_file(file)
+    with import_progress(PROGRESS_MIN_PAIRS) as progress:
         report = exchange.import_tmx(session, filename=file.name, data=data,
                                      source_language=source_lang, target_language=target_lang,
                                      progress=progress)
-    except exchange.ExchangeError as exc:
-        session.rollback()
-        raise click.ClickException(exc.message) from exc
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
     session.commit()
     click.echo(report.summary())
     for (src, tgt), count in sorted(report.pairs.items()):
@@ -91,6 +66,7 @@ def tm_import(file: Path, source_lang: str | None, target_lang: str | None) -> N
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: standard output).")
 @with_appcontext
+@service_errors
 def tm_export(source_lang: str, target_lang: str, out: Path | None) -> None:
     """Write the approved memory of a language pair as TMX 1.4b."""
     data = exchange.export_tmx(get_session(), source_language=source_lang,
@@ -109,16 +85,13 @@ def glossary_group() -> None:
 @click.option("--source-lang", default="en", show_default=True,
               help="Source language of a CSV without language columns.")
 @with_appcontext
+@service_errors
 def glossary_import(file: Path, lang_code: str, source_lang: str) -> None:
     """Add (or update) the terms of a .tbx or .csv file for one language."""
     session = get_session()
-    language = _language(lang_code)
-    try:
-        report = exchange.import_glossary(session, language=language, filename=file.name,
-                                          data=_read(file), source_language=source_lang)
-    except exchange.ExchangeError as exc:
-        session.rollback()
-        raise click.ClickException(exc.message) from exc
+    language = find_language(lang_code, usage=True)
+    report = exchange.import_glossary(session, language=language, filename=file.name,
+                                      data=read_file(file), source_language=source_lang)
     session.commit()
     click.echo(report.summary())
 
@@ -130,9 +103,11 @@ def glossary_import(file: Path, lang_code: str, source_lang: str) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: standard output).")
 @with_appcontext
+@service_errors
 def glossary_export(lang_code: str, fmt: str, out: Path | None) -> None:
     """Write the glossary of one language as TBX or CSV."""
-    data = exchange.export_glossary(get_session(), language=_language(lang_code), fmt=fmt)
+    data = exchange.export_glossary(get_session(), language=find_language(lang_code, usage=True),
+                                    fmt=fmt)
     _write_out(data, out)
 
 
@@ -144,24 +119,17 @@ def glossary_export(lang_code: str, fmt: str, out: Path | None) -> None:
 @click.option("--state", type=click.Choice(tuple(UPLOAD_STATES)), default="translated",
               show_default=True, help="State of the changed texts.")
 @with_appcontext
+@service_errors
 def upload_command(file: Path, doc_slug: str, lang_code: str, pseudonym: str,
                    state: str) -> None:
     """Apply a PO or XLIFF file translated offline (the same rules as the web upload)."""
     session = get_session()
-    document = session.scalar(select(Document).where(Document.slug == doc_slug))
-    if document is None:
-        raise click.UsageError(_("No document with the slug “%(slug)s”.", slug=doc_slug))
-    language = _language(lang_code)
-    user = session.scalar(select(User).where(User.pseudonym == pseudonym))
-    if user is None:
-        raise click.UsageError(_("No user called “%(name)s”.", name=pseudonym))
-    try:
-        report = offline.apply_upload(session, document=document, language=language, user=user,
-                                      filename=file.name, data=_read(file),
-                                      state=UPLOAD_STATES[state])
-    except offline.OfflineError as exc:
-        session.rollback()
-        raise click.ClickException(exc.message) from exc
+    document = find_document(doc_slug, usage=True)
+    language = find_language(lang_code, usage=True)
+    user = find_user(pseudonym, usage=True)
+    report = offline.apply_upload(session, document=document, language=language, user=user,
+                                  filename=file.name, data=read_file(file),
+                                  state=UPLOAD_STATES[state])
     session.commit()
     click.echo(report.summary())
     for item in report.suggested:

@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from tms.cli.common import service_errors
 from tms.db import get_engine, get_session
 from tms.i18n import _
 from tms.services import backup as backup_service
@@ -17,15 +18,13 @@ from tms.services import backup as backup_service
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Backup file to write (default: instance/backups/tms-<time>).")
 @with_appcontext
+@service_errors
 def backup_command(out: Path | None) -> None:
     """Write a consistent copy of the whole database to a file."""
     engine = get_engine()
-    try:
-        target = out or backup_service.default_filename(
-            engine, Path(current_app.config["INSTANCE_DIR"]) / "backups")
-        written = backup_service.backup(engine, target)
-    except backup_service.BackupError as exc:
-        raise click.ClickException(exc.message) from exc
+    target = out or backup_service.default_filename(
+        engine, Path(current_app.config["INSTANCE_DIR"]) / "backups")
+    written = backup_service.backup(engine, target)
     click.echo(_("Backup written to %(file)s (%(size)s bytes). It holds personal data: "
                  "keep it somewhere safe.", file=written, size=written.stat().st_size))
 
@@ -34,6 +33,7 @@ def backup_command(out: Path | None) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @with_appcontext
+@service_errors
 def restore_command(file: Path, yes: bool) -> None:
     """Replace the whole database with a backup made by `tms backup`."""
     if not yes:
@@ -42,10 +42,7 @@ def restore_command(file: Path, yes: bool) -> None:
     session = get_session()
     session.rollback()
     session.close()
-    try:
-        backup_service.restore(get_engine(), file)
-    except backup_service.BackupError as exc:
-        raise click.ClickException(exc.message) from exc
+    backup_service.restore(get_engine(), file)
     click.echo(_("The database was restored from %(file)s.", file=file.name))
 
 

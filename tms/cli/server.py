@@ -9,20 +9,14 @@ from typing import Any
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from tms.cli.documents import (
-    database_errors,
-    describe_report,
-    first_line,
-    import_file,
-    init_database,
-)
+from tms.cli.common import database_errors, prepare_database
+from tms.cli.documents import describe_report, import_file
 from tms.db import get_engine, get_session
 from tms.i18n import _
-from tms.models import Document, Language, User
-from tms.services import importing
+from tms.queries import lookup
+from tms.queries import users as user_queries
+from tms.services import accounts, importing
 
 DEMO_LANGUAGES = ("fr", "de", "ru", "uk", "es")
 # When a sample exists in several formats, import only the first: the Markdown copy of a
@@ -42,7 +36,7 @@ def serve(host: str, port: int, workers: int) -> None:
     """Run the app under gunicorn in this process until interrupted."""
     from gunicorn.app.base import BaseApplication
 
-    class TmsServer(BaseApplication):  # type: ignore[misc]
+    class TmsServer(BaseApplication):
         """gunicorn driven from Python: each worker builds the app with the factory."""
 
         def __init__(self, options: dict[str, Any]) -> None:
@@ -108,22 +102,21 @@ def samples_folder() -> Path:
     return Path(__file__).resolve().parents[2] / "source_docs"
 
 
-def import_samples(session: Session, folder: Path) -> list[importing.ImportReport]:
+def import_samples(folder: Path) -> list[importing.ImportReport]:
     """Import each sample whose slug is not a document yet."""
     reports = []
     for path in find_samples(folder):
         slug = importing.slug_from_filename(path.name)
-        if session.scalar(select(Document.id).where(Document.slug == slug)) is not None:
+        if lookup.document_by_slug(get_session(), slug) is not None:
             continue
-        reports.append(import_file(session, path, slug=slug))
+        reports.append(import_file(path, slug=slug))
     return reports
 
 
-def add_demo_languages(session: Session) -> list[str]:
+def add_demo_languages() -> list[str]:
     """Add the demo's target languages that are missing; returns the codes added."""
-    from tms.services import accounts
-
-    existing = set(session.scalars(select(Language.code)))
+    session = get_session()
+    existing = {language.code for language in accounts.list_languages(session)}
     added = []
     for code in DEMO_LANGUAGES:
         if code not in existing:
@@ -132,12 +125,11 @@ def add_demo_languages(session: Session) -> list[str]:
     return added
 
 
-def ensure_admin(session: Session) -> str | None:
+def ensure_admin() -> str | None:
     """Create the account `admin` with a one-time password if there is no admin yet;
     returns that password (shown once), or None if an admin exists."""
-    from tms.services import accounts
-
-    if session.scalar(select(User.id).where(User.is_admin.is_(True)).limit(1)) is not None:
+    session = get_session()
+    if user_queries.admin_exists(session):
         return None
     password = accounts.generate_password()
     accounts.create_user(session, ADMIN_PSEUDONYM, password, is_admin=True,
@@ -155,23 +147,12 @@ def ensure_admin(session: Session) -> str | None:
 @database_errors
 def demo_command(host: str, port: int, samples: Path | None, no_serve: bool) -> None:
     """Set up a demo (database, samples, languages, an admin) and start the server."""
-    from tms.services import accounts
-
-    try:
-        init_database()
-    except Exception as exc:  # the database may be unreachable: say so in one sentence
-        raise click.ClickException(
-            _("The database could not be prepared: %(error)s", error=first_line(exc))
-        ) from exc
+    prepare_database()
     session = get_session()
     folder = samples or samples_folder()
-    try:
-        reports = import_samples(session, folder)
-        added = add_demo_languages(session)
-        password = ensure_admin(session)
-    except (importing.DocumentImportError, accounts.AccountError) as exc:
-        session.rollback()
-        raise click.ClickException(exc.message) from exc
+    reports = import_samples(folder)
+    added = add_demo_languages()
+    password = ensure_admin()
     session.commit()
     for report in reports:
         for line in describe_report(report):
