@@ -13,6 +13,7 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from rapidfuzz import fuzz
 from sqlalchemy import func, or_, select
@@ -96,7 +97,7 @@ def _index_for(session: Session, source_language: str, target_language: str) -> 
             newest_id, newest_update = session.execute(
                 select(func.max(MemoryUnit.id), func.max(MemoryUnit.updated_at))
             ).one()
-            rows = []
+            rows: list[Any] = []  # Row's type parameters differ between SQLAlchemy 2.0 and 2.1
             if newest_id is not None and newest_id > synced.max_id:
                 rows += session.execute(select(*columns).where(MemoryUnit.id > synced.max_id))
             if (synced.last_updated is not None and newest_update is not None
