@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from flask import Flask
 
-__version__ = "0.1.0"
+try:
+    # pyproject.toml is the one source of the version; the installed metadata carries it.
+    __version__ = version("tms")
+except PackageNotFoundError:  # a bare source tree: say plainly that the version is unknown
+    __version__ = "0+unknown"
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -8,6 +8,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
+from tms import __version__
 from tms.cli import accounts, documents, export, i18n, memory, ops, server
 
 # Each module exposes `commands`: a list of click commands or groups.
@@ -45,5 +46,6 @@ def _create_app() -> Flask:
 
 @click.group(cls=TmsGroup, create_app=_create_app, add_default_commands=False,
              add_version_option=False, load_dotenv=False)
+@click.version_option(__version__, prog_name="tms", message="%(prog)s %(version)s")
 def main() -> None:
     """tms: translation management for the network's documents."""
