@@ -4,13 +4,8 @@ and serve in a real subprocess."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +14,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from tests.conftest import SOURCE_DOCS
+import tms
+from tests.conftest import ROOT, SOURCE_DOCS
+from tests.serving import TMS, served, wait_healthy
 from tms import create_app, migrate
 from tms.db import new_session
 from tms.models import (
@@ -305,37 +302,22 @@ def test_demo_with_the_project_samples(fresh_app: Flask) -> None:
     assert formats == {"sample-declaration": "docx", "sample-manifesto": "docx"}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_serve_runs_gunicorn_with_the_app(tmp_path: Path) -> None:
-    port = _free_port()
-    env = {**os.environ, "TMS_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
-           "TMS_INSTANCE_DIR": str(tmp_path / "instance"), "TMS_SECRET_KEY": "serve-test"}
-    cmd = [sys.executable, "-c", "from tms.cli import main; main()"]
-    subprocess.run([*cmd, "init"], env=env, check=True, capture_output=True, timeout=60)
-    proc = subprocess.Popen([*cmd, "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        body = None
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz",
-                                            timeout=2) as resp:
-                    body = json.loads(resp.read())
-                    break
-            except OSError:
-                time.sleep(0.2)
-        assert body == {"status": "ok"}, proc.stdout.read() if proc.poll() is not None else ""
-    finally:
-        proc.send_signal(signal.SIGINT)  # gunicorn's quick shutdown, as Ctrl+C does
-        output, _ = proc.communicate(timeout=30)
-    assert b"1 worker" in output
+    with served(tmp_path) as server:
+        body = wait_healthy(server)
+        assert body == {"status": "ok"}, (
+            server.proc.stdout.read() if server.proc.poll() is not None else "")
+    assert b"1 worker" in server.output
+
+
+def test_version_comes_from_pyproject() -> None:
+    with open(ROOT / "pyproject.toml", "rb") as fh:
+        expected = tomllib.load(fh)["project"]["version"]
+    result = subprocess.run([*TMS, "--version"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"tms {expected}\n"
+    assert tms.__version__ == expected
 
 
 @pytest.mark.parametrize("args", [["stats"], ["segments", "--doc", "x"], ["import", "FILE"]])

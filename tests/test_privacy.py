@@ -8,13 +8,8 @@ import hashlib
 import ipaddress
 import json
 import logging
-import os
 import re
 import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -27,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tests.factories import PASSWORD, login, make_document, make_language, make_user
+from tests.serving import served, wait_healthy
 from tms.db import Base, new_session
 from tms.models import Comment, Language, Revision, Segment, Translation, User
 
@@ -132,42 +128,20 @@ def test_database_errors_do_not_carry_the_text(session: Session) -> None:
     assert MARKER not in str(info.value)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_tms_serve_keeps_no_access_log(tmp_path: Path) -> None:
-    port = _free_port()
-    env = {**os.environ, "TMS_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
-           "TMS_INSTANCE_DIR": str(tmp_path / "instance"), "TMS_SECRET_KEY": "serve-test"}
-    cmd = [sys.executable, "-c", "from tms.cli import main; main()"]
-    subprocess.run([*cmd, "init"], env=env, check=True, capture_output=True, timeout=60)
-    proc = subprocess.Popen([*cmd, "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2).close()  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.2)
-        urllib.request.urlopen(base + "/login?next=/secret-path",  # noqa: S310
+    # SIGTERM is gunicorn's graceful stop: a request still being answered is finished,
+    # so there is no "error handling request" (with its path) in the error log.
+    with served(tmp_path, stop=signal.SIGTERM) as server:
+        wait_healthy(server)
+        urllib.request.urlopen(server.base + "/login?next=/secret-path",  # noqa: S310
                                timeout=5).close()
         body = urllib.parse.urlencode({"pseudonym": "ana", "password": MARKER}).encode()
         # refused without a CSRF token: what matters is what got logged
         with contextlib.suppress(urllib.error.HTTPError):
-            urllib.request.urlopen(base + "/login", data=body, timeout=5).close()  # noqa: S310
-    finally:
-        # SIGTERM is gunicorn's graceful stop: a request still being answered is finished,
-        # so there is no "error handling request" (with its path) in the error log.
-        proc.send_signal(signal.SIGTERM)
-        output, _ = proc.communicate(timeout=30)
-    text = output.decode("utf-8", "replace")
+            urllib.request.urlopen(server.base + "/login", data=body,  # noqa: S310
+                                   timeout=5).close()
+    text = server.output.decode("utf-8", "replace")
     lines = [line for line in text.splitlines() if not line.startswith(("Serving on", "Open "))]
     assert not [line for line in lines if "127.0.0.1" in line], text
     assert "GET /" not in text and "POST /" not in text and "secret-path" not in text
