@@ -23,6 +23,7 @@ from tms.queries import lookup
 from tms.services.errors import ServiceError
 
 CommandT = TypeVar("CommandT", bound=Callable[..., Any])
+RowT = TypeVar("RowT")
 
 
 def service_errors(command: CommandT) -> CommandT:
@@ -69,33 +70,33 @@ def prepare_database() -> str | None:
 # treat an unknown name as a usage error ("No ... with the ...", exit 2).
 
 
+def _found(row: RowT | None, usage: bool, message: str, usage_message: str) -> RowT:
+    """The row, or the click error for a name that matches nothing."""
+    if row is not None:
+        return row
+    if usage:
+        raise click.UsageError(usage_message)
+    raise click.ClickException(message)
+
+
 def find_document(slug: str, *, usage: bool = False) -> Document:
     """The document with this slug, or a click error naming it."""
-    found = lookup.document_by_slug(get_session(), slug)
-    if found is None:
-        if usage:
-            raise click.UsageError(_("No document with the slug “%(slug)s”.", slug=slug))
-        raise click.ClickException(_("There is no document “%(slug)s”.", slug=slug))
-    return found
+    return _found(lookup.document_by_slug(get_session(), slug), usage,
+                  _("There is no document “%(slug)s”.", slug=slug),
+                  _("No document with the slug “%(slug)s”.", slug=slug))
 
 
 def find_language(code: str, *, usage: bool = False) -> Language:
     """The language with this code, or a click error naming it."""
-    found = lookup.language_by_code(get_session(), code)
-    if found is None:
-        if usage:
-            raise click.UsageError(_("No language with the code “%(code)s”.", code=code))
-        raise click.ClickException(_("There is no language “%(code)s”.", code=code))
-    return found
+    return _found(lookup.language_by_code(get_session(), code), usage,
+                  _("There is no language “%(code)s”.", code=code),
+                  _("No language with the code “%(code)s”.", code=code))
 
 
 def find_user(pseudonym: str, *, usage: bool = False) -> User:
     """The account with this pseudonym, or a click error naming it."""
-    found = lookup.user_by_pseudonym(get_session(), pseudonym)
-    if found is None:
-        error = click.UsageError if usage else click.ClickException
-        raise error(_("No user called “%(name)s”.", name=pseudonym))
-    return found
+    message = _("No user called “%(name)s”.", name=pseudonym)
+    return _found(lookup.user_by_pseudonym(get_session(), pseudonym), usage, message, message)
 
 
 def read_file(path: Path) -> bytes:
