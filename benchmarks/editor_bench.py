@@ -26,7 +26,7 @@ from sqlalchemy import insert, text
 from werkzeug.security import generate_password_hash
 
 from tms import create_app
-from tms.db import Base, get_session
+from tms.db import get_session
 from tms.models import (
     Block,
     Document,
@@ -38,6 +38,7 @@ from tms.models import (
     Translation,
     User,
 )
+from tms.orm import Base
 
 PASSWORD = "benchmark password 123"  # noqa: S105 (a throw-away database)
 WORDS = (

@@ -24,7 +24,8 @@ from pathlib import Path
 from sqlalchemy import event, text
 
 from tms import create_app
-from tms.db import Base, get_session
+from tms.db import get_session
+from tms.orm import Base
 
 try:
     from editor_bench import PASSWORD, populate

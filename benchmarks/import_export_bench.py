@@ -33,8 +33,9 @@ import docx
 from sqlalchemy import delete, insert, select, text
 
 from tms import create_app
-from tms.db import Base, get_session
+from tms.db import get_session
 from tms.models import Document, Language, Segment, State, Translation
+from tms.orm import Base
 from tms.services import importing
 from tms.services.exporting import FORMATS, export_document
 

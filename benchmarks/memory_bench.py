@@ -29,8 +29,8 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 from sqlalchemy import insert, text
 
-from tms.db import Base, make_engine
 from tms.models import MemoryUnit
+from tms.orm import Base, make_engine
 from tms.services import memory
 
 SYLLABLES = [

@@ -45,7 +45,6 @@ from urllib.parse import urlencode
 from sqlalchemy import insert, select, text
 from werkzeug.security import generate_password_hash
 
-from tms.db import Base, make_engine
 from tms.models import (
     Block,
     Document,
@@ -57,6 +56,7 @@ from tms.models import (
     Translation,
     User,
 )
+from tms.orm import Base, make_engine
 
 PASSWORD = "benchmark password 123"  # noqa: S105 (a throw-away database)
 HOST = "127.0.0.1"

@@ -12,7 +12,6 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from tests.factories import PASSWORD, make_document, make_language, make_user
-from tms.db import Base
 from tms.models import (
     Comment,
     Invite,
@@ -27,6 +26,7 @@ from tms.models import (
     Translation,
     User,
 )
+from tms.orm import Base
 from tms.services import accounts
 from tms.services.accounts import AccountError
 

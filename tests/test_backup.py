@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import make_document, make_language, make_user
-from tms.db import Base, new_session
+from tms.db import new_session
 from tms.models import Comment, Document, Language, Segment, State, Translation, User
+from tms.orm import Base
 from tms.services import backup as backup_service
 from tms.services import workflow
 

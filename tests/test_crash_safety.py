@@ -18,9 +18,10 @@ from tests.conftest import SOURCE_DOCS
 from tests.factories import login
 from tests.test_security_xss import World, build_world
 from tms import segmentation
-from tms.db import Base, new_session
+from tms.db import new_session
 from tms.formats import po
 from tms.models import EditionFile, Segment, Translation
+from tms.orm import Base
 from tms.services import exporting, workflow
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, inspect, make_url, text
 
 import tms.models  # noqa: F401  (registers the tables)
 from tms import migrate
-from tms.db import Base, make_engine
+from tms.orm import Base, make_engine
 
 
 def _postgres_url() -> str | None:

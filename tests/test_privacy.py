@@ -23,8 +23,9 @@ from sqlalchemy.orm import Session
 
 from tests.factories import PASSWORD, login, make_document, make_language, make_user
 from tests.serving import served, wait_healthy
-from tms.db import Base, new_session
+from tms.db import new_session
 from tms.models import Comment, Language, Revision, Segment, Translation, User
+from tms.orm import Base
 
 ADDRESS = "203.0.113.77"
 MARKER = "Zyxwvut secret sentence"

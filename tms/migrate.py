@@ -16,7 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect
 
-from tms.db import make_engine
+from tms.orm import make_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tms.db import Base
+from tms.orm import Base
 
 
 def utcnow() -> datetime:

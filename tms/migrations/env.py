@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import tms.models  # noqa: F401  (registers every table on Base.metadata)
-from tms.db import Base, make_engine
+from tms.orm import Base, make_engine
 
 config = context.config
 target_metadata = Base.metadata

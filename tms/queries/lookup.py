@@ -8,8 +8,8 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tms.db import Base
 from tms.models import Document, Language, User
+from tms.orm import Base
 
 RowT = TypeVar("RowT", bound=Base)
 

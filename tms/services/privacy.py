@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tms.db import Base
 from tms.models import Notification, User
+from tms.orm import Base
 
 FORMER_VOLUNTEER = "former volunteer"
 

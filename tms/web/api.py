@@ -17,7 +17,6 @@ from werkzeug.exceptions import HTTPException
 from tms.db import get_session
 from tms.inline import strip_tags, word_diff
 from tms.models import (
-    Base,
     Comment,
     Document,
     Language,
@@ -27,6 +26,7 @@ from tms.models import (
     Suggestion,
     Translation,
 )
+from tms.orm import Base
 from tms.queries import lookup
 from tms.queries.editor import translation_of
 from tms.services import comments as comment_service

@@ -14,7 +14,8 @@ from flask import Response, abort, flash
 from flask_login import current_user
 
 from tms.db import get_session
-from tms.models import Base, Document, Language, User
+from tms.models import Document, Language, User
+from tms.orm import Base
 from tms.queries import lookup
 from tms.services.errors import ServiceError
 
@@ -69,7 +70,7 @@ def team_language_or_403(code: str, *, review: bool = False) -> Language:
 
 def current_account() -> User:
     """The account of the logged-in user."""
-    return current_user.user  # type: ignore[no-any-return]
+    return current_user.user
 
 
 def flash_refusals(back: Callable[..., Response | Any]) -> Callable[[ViewT], ViewT]:

@@ -29,7 +29,7 @@ class LoginUser(UserMixin):
         return getattr(self.user, name)
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.user.active and not self.user.deleted
 
     def role_in(self, language_id: int) -> str | None:
