@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -78,7 +88,8 @@ def download(doc_slug: str, lang_code: str, fmt: str) -> Any:
     if fmt not in FORMATS:
         abort(404)
     try:
-        result = export_document(get_session(), document, language, fmt)
+        result = export_document(get_session(), document, language, fmt,
+                                 team_name=current_app.config.get("TEAM_NAME"))
     except ExportError as exc:
         flash(exc.message, "error")
         return redirect(url_for("offline.index", doc_slug=doc_slug, lang_code=lang_code))

@@ -5,7 +5,17 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,9 +24,9 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
 from tms.db import get_session
+from tms.formats import EXPORTERS
 from tms.models import Document, Edition, EditionFile, Language, State, User
 from tms.services.exporting import (
-    EXPORTERS,
     INCLUDE_CHOICES,
     UNTRANSLATED_CHOICES,
     Completeness,
@@ -167,7 +177,8 @@ def export(doc_slug: str, lang_code: str) -> BaseResponse:
         return redirect(url_for("publish.document", doc_slug=doc.slug))
     try:
         result = export_document(session, doc, language, fmt, include=include,
-                                 untranslated=untranslated)
+                                 untranslated=untranslated,
+                                 team_name=current_app.config.get("TEAM_NAME"))
     except ExportError as exc:
         flash(exc.message, "error")
         return redirect(url_for("publish.document", doc_slug=doc.slug))
@@ -182,7 +193,8 @@ def publish(doc_slug: str, lang_code: str) -> BaseResponse:
     doc = _document_or_404(doc_slug)
     language = _language_or_404(lang_code)
     try:
-        edition = publish_edition(session, doc, language, current_user.user)
+        edition = publish_edition(session, doc, language, current_user.user,
+                                  team_name=current_app.config.get("TEAM_NAME"))
     except ExportError as exc:
         session.rollback()
         flash(exc.message, "error")
