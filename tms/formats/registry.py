@@ -61,6 +61,12 @@ DocumentReader = Callable[[bytes, str, str], ParsedDocument]
 DocumentWriter = Callable[[bytes | None, Sequence[TargetBlock], WriteOptions], bytes]
 
 
+def _cannot_write(_original: bytes | None, _targets: Sequence[TargetBlock],
+                  _options: WriteOptions) -> bytes:
+    """The writer of an import-only format."""
+    raise FormatError(_("tms cannot write files in this format"))
+
+
 @dataclass(frozen=True)
 class DocumentFormat:
     """A document format: blocks in, blocks (with target text) out."""
@@ -71,14 +77,18 @@ class DocumentFormat:
     extension: str  # written files end in .<extension>
     extensions: tuple[str, ...]  # read files may end in any of these
     read: DocumentReader
-    write: DocumentWriter | None = None  # None: import only
+    write: DocumentWriter = _cannot_write  # import-only formats keep the default
     clones_original: bool = False  # the writer needs the imported file (DOCX)
     kind: str = "document"
 
+    @property
+    def writable(self) -> bool:
+        """Whether tms can write this format (text files are import-only)."""
+        return self.write is not _cannot_write
+
     def available_for(self, source_format: str) -> bool:
         """Whether this format can be written for a document imported in source_format."""
-        return self.write is not None and (not self.clones_original
-                                           or source_format == self.name)
+        return self.writable and (not self.clones_original or source_format == self.name)
 
 
 @dataclass(frozen=True)

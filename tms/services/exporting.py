@@ -585,7 +585,6 @@ def _write(exporter: Exporter, ctx: _ExportContext) -> bytes:
                    if changed or not exporter.clones_original]
         options = WriteOptions(language=ctx.language.code,
                                direction=ctx.language.direction or "ltr", title=ctx.title)
-        assert exporter.write is not None  # every exporter in the registry has a writer
         return exporter.write(ctx.material.version.data, targets, options)
     if exporter.kind == "memory":
         pairs = ctx.memory_pairs()
