@@ -8,17 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+import flask
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -89,7 +80,7 @@ def download(doc_slug: str, lang_code: str, fmt: str) -> Any:
         abort(404)
     try:
         result = export_document(get_session(), document, language, fmt,
-                                 team_name=current_app.config.get("TEAM_NAME"))
+                                 team_name=flask.current_app.config.get("TEAM_NAME"))
     except ExportError as exc:
         flash(exc.message, "error")
         return redirect(url_for("offline.index", doc_slug=doc_slug, lang_code=lang_code))

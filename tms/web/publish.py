@@ -5,17 +5,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+import flask
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -178,7 +169,7 @@ def export(doc_slug: str, lang_code: str) -> BaseResponse:
     try:
         result = export_document(session, doc, language, fmt, include=include,
                                  untranslated=untranslated,
-                                 team_name=current_app.config.get("TEAM_NAME"))
+                                 team_name=flask.current_app.config.get("TEAM_NAME"))
     except ExportError as exc:
         flash(exc.message, "error")
         return redirect(url_for("publish.document", doc_slug=doc.slug))
@@ -194,7 +185,7 @@ def publish(doc_slug: str, lang_code: str) -> BaseResponse:
     language = _language_or_404(lang_code)
     try:
         edition = publish_edition(session, doc, language, current_user.user,
-                                  team_name=current_app.config.get("TEAM_NAME"))
+                                  team_name=flask.current_app.config.get("TEAM_NAME"))
     except ExportError as exc:
         session.rollback()
         flash(exc.message, "error")
