@@ -196,16 +196,20 @@ class _Reader:
             if self.first_heading is None:
                 self.first_heading = plain
 
-    def inline_block(self, el: Any, kind: str, *, level: int | None = None,
-                     numbering: str | None = None,
-                     attrs: dict[str, Any] | None = None) -> ParsedBlock | None:
-        """Emit one block from the whole inline content of an element."""
+    def inline_text(self, el: Any) -> tuple[str, dict[str, Tag]]:
+        """The tagged text of an element's whole inline content."""
         builder = TaggedText(collapse_space=True)
         builder.text(el.text or "")
         for child in el:
             self.inline(child, builder)
             builder.text(child.tail or "")
-        text, tags = builder.result()
+        return builder.result()
+
+    def inline_block(self, el: Any, kind: str, *, level: int | None = None,
+                     numbering: str | None = None,
+                     attrs: dict[str, Any] | None = None) -> ParsedBlock | None:
+        """Emit one block from the whole inline content of an element."""
+        text, tags = self.inline_text(el)
         if not strip_tags(text).strip() and kind != "table_cell":
             return None
         return self.emit(kind, text, tags, level=level, numbering=numbering, attrs=attrs)
@@ -259,13 +263,7 @@ class _Reader:
                 builder.text(child.tail or "")
         text, tags = builder.result()
         if not text and deferred and deferred[0].tag == "p":
-            first = deferred.pop(0)
-            builder = TaggedText(collapse_space=True)
-            builder.text(first.text or "")
-            for child in first:
-                self.inline(child, builder)
-                builder.text(child.tail or "")
-            text, tags = builder.result()
+            text, tags = self.inline_text(deferred.pop(0))
         if text:
             self.emit("list_item", text, tags, level=level, numbering=numbering,
                       attrs={"ordered": ordered})
