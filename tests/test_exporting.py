@@ -16,6 +16,7 @@ from tests.factories import make_document, make_language, make_user
 from tms.models import Document, Edition, EditionFile, Language, MemoryUnit, Segment, State
 from tms.models import Translation as TranslationRow
 from tms.services.exporting import (
+    DEFAULT_TEAM_NAME,
     ExportError,
     completeness,
     edition_file,
@@ -176,6 +177,18 @@ def test_po_carries_every_segment_with_current_targets(session, doc, fr, tmp_pat
     assert by_source[SOURCES[1]].msgstr == AWAITING
     assert by_source[SOURCES[3]].msgstr == ""
     assert result.report.units == 4
+
+
+def test_team_name_is_an_argument_and_a_language_team_name_wins(session, doc, fr):
+    def team(**kwargs: str) -> str:
+        data = export_document(session, doc, fr, "po", **kwargs).data.decode()
+        return polib.pofile(data).metadata["Language-Team"]
+
+    assert team() == DEFAULT_TEAM_NAME
+    assert team(team_name="Collectif Strass") == "Collectif Strass"
+    fr.team_name = "Équipe FR"
+    session.flush()
+    assert team(team_name="Collectif Strass") == "Équipe FR"
 
 
 def test_xliff_reads_back_every_unit(session, doc, fr):

@@ -66,7 +66,8 @@ def export_command(doc_slug: str | None, lang_code: str | None, fmt: str | None,
                    credits: bool) -> None:
     """Export a document in one language and format, or everything with --all."""
     root = Path(current_app.config["EXPORTS_DIR"])
-    options = {"include": include, "untranslated": untranslated, "credits": credits}
+    options = {"include": include, "untranslated": untranslated, "credits": credits,
+               "team_name": current_app.config.get("TEAM_NAME")}
     if export_all:
         if doc_slug or lang_code or fmt:
             raise click.UsageError(_("--all exports everything: leave out --doc, --lang "

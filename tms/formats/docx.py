@@ -29,8 +29,8 @@ from tms.formats.docx_numbering import (
     special_type,
     style_chain,
 )
+from tms.formats.xmlsafe import open_zip, parse_xml, read_member
 from tms.i18n import _, ngettext
-from tms.xmlsafe import open_zip, parse_xml, read_member
 
 W_TRANSITIONAL = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"

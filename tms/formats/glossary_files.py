@@ -24,8 +24,8 @@ from lxml import etree
 
 from tms.formats.base import FormatError, GlossaryEntry
 from tms.formats.xliff import xml_text
+from tms.formats.xmlsafe import parse_xml
 from tms.i18n import _
-from tms.xmlsafe import parse_xml
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 TBX3_NS = "urn:iso:std:iso:30042:ed-2"

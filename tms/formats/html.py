@@ -196,16 +196,20 @@ class _Reader:
             if self.first_heading is None:
                 self.first_heading = plain
 
-    def inline_block(self, el: Any, kind: str, *, level: int | None = None,
-                     numbering: str | None = None,
-                     attrs: dict[str, Any] | None = None) -> ParsedBlock | None:
-        """Emit one block from the whole inline content of an element."""
+    def inline_text(self, el: Any) -> tuple[str, dict[str, Tag]]:
+        """The tagged text of an element's whole inline content."""
         builder = TaggedText(collapse_space=True)
         builder.text(el.text or "")
         for child in el:
             self.inline(child, builder)
             builder.text(child.tail or "")
-        text, tags = builder.result()
+        return builder.result()
+
+    def inline_block(self, el: Any, kind: str, *, level: int | None = None,
+                     numbering: str | None = None,
+                     attrs: dict[str, Any] | None = None) -> ParsedBlock | None:
+        """Emit one block from the whole inline content of an element."""
+        text, tags = self.inline_text(el)
         if not strip_tags(text).strip() and kind != "table_cell":
             return None
         return self.emit(kind, text, tags, level=level, numbering=numbering, attrs=attrs)
@@ -259,13 +263,7 @@ class _Reader:
                 builder.text(child.tail or "")
         text, tags = builder.result()
         if not text and deferred and deferred[0].tag == "p":
-            first = deferred.pop(0)
-            builder = TaggedText(collapse_space=True)
-            builder.text(first.text or "")
-            for child in first:
-                self.inline(child, builder)
-                builder.text(child.tail or "")
-            text, tags = builder.result()
+            text, tags = self.inline_text(deferred.pop(0))
         if text:
             self.emit("list_item", text, tags, level=level, numbering=numbering,
                       attrs={"ordered": ordered})
@@ -585,66 +583,110 @@ def write(blocks: list[TargetBlock], *, language: str, direction: str = "ltr",
     language = re.sub(r"[^A-Za-z0-9-]", "-", language.replace("_", "-")) or "und"
     notes = _Notes(blocks)
     title = title.strip() or _("Document")
-    body: list[str] = []
-    toc: list[tuple[int, str, str]] = []
-    has_title = any(tb.block.type == "title" for tb in blocks)
-    # one h1 per page: under a title block, section headings move down one level
-    offset = 1 if has_title else 0
-    has_h1 = has_title or any(tb.block.type == "heading" and tb.block.level == 1
-                              for tb in blocks)
-    last_level = 0  # headings may not skip levels (the Nu checker says so): h1 -> h3 is h2
-    if not has_h1:
-        body.append(f"<h1>{escape(title)}</h1>")
-        last_level = 1
-    note_items: list[str] = []
-    i = 0
-    while i < len(blocks):
-        tb = blocks[i]
+    body = _Body(blocks, notes)
+    if not body.has_h1:
+        body.parts.append(f"<h1>{escape(title)}</h1>")
+        body.last_level = 1
+    body.write()
+    page = (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{escape(language, quote=True)}" dir="{direction}">\n<head>\n'
+        '<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n"
+        f"<style>{STYLE}</style>\n</head>\n<body>\n"
+        + "<main>\n" + "\n".join(_with_toc(body.parts, _toc(body.toc))) + "\n</main>\n"
+        + _notes_section(blocks, notes) + "\n</body>\n</html>\n"
+    )
+    return page.encode("utf-8")
+
+
+def _run_end(blocks: list[TargetBlock], i: int) -> int:
+    """The index after the run of blocks of the same type from i on (cells: same table)."""
+    first = blocks[i].block
+    j = i
+    while j < len(blocks) and blocks[j].block.type == first.type and (
+            first.type != "table_cell"
+            or blocks[j].block.attrs.get("table") == first.attrs.get("table")):
+        j += 1
+    return j
+
+
+class _Body:
+    """The page's main content, block by block, with its headings for the TOC."""
+
+    def __init__(self, blocks: list[TargetBlock], notes: _Notes) -> None:
+        self.blocks = blocks
+        self.notes = notes
+        self.parts: list[str] = []
+        self.toc: list[tuple[int, str, str]] = []
+        has_title = any(tb.block.type == "title" for tb in blocks)
+        # one h1 per page: under a title block, section headings move down one level
+        self.offset = 1 if has_title else 0
+        self.has_h1 = has_title or any(tb.block.type == "heading" and tb.block.level == 1
+                                       for tb in blocks)
+        self.last_level = 0  # headings may not skip levels (the Nu checker): h1 -> h3 is h2
+
+    def write(self) -> None:
+        """Every block in order; runs of list items, table cells and quotes as one element."""
+        blocks, notes = self.blocks, self.notes
+        i = 0
+        while i < len(blocks):
+            b = blocks[i].block
+            if b.type == "list_item":
+                j = _run_end(blocks, i)
+                self.parts.append(_lists(blocks[i:j], notes))
+            elif b.type == "table_cell":
+                j = _run_end(blocks, i)
+                self.parts.append(_table(blocks[i:j], notes))
+            elif b.type == "quote":
+                j = _run_end(blocks, i)
+                inner = "".join(f"<p>{render_inline(q.target, q.block.tags, notes)}</p>"
+                                for q in blocks[i:j] if q.target.strip())
+                if inner:
+                    self.parts.append(f"<blockquote>{inner}</blockquote>")
+            else:
+                j = i + 1
+                self.block(blocks[i])
+            i = j
+
+    def block(self, tb: TargetBlock) -> None:
+        """One block that stands alone (notes are written at the end, once refs have ids)."""
         b = tb.block
-        if b.type == "list_item":
-            j = i
-            while j < len(blocks) and blocks[j].block.type == "list_item":
-                j += 1
-            body.append(_lists(blocks[i:j], notes))
-            i = j
-            continue
-        if b.type == "table_cell":
-            j = i
-            while (j < len(blocks) and blocks[j].block.type == "table_cell"
-                   and blocks[j].block.attrs.get("table") == b.attrs.get("table")):
-                j += 1
-            body.append(_table(blocks[i:j], notes))
-            i = j
-            continue
-        if b.type == "quote":
-            j = i
-            while j < len(blocks) and blocks[j].block.type == "quote":
-                j += 1
-            inner = "".join(f"<p>{render_inline(q.target, q.block.tags, notes)}</p>"
-                            for q in blocks[i:j] if q.target.strip())
-            if inner:
-                body.append(f"<blockquote>{inner}</blockquote>")
-            i = j
-            continue
-        i += 1
         if b.type in ("footnote", "endnote"):
-            continue  # written at the end, once references have ids
-        html = render_inline(tb.target, b.tags, notes)
+            return
+        html = render_inline(tb.target, b.tags, self.notes)
         if not html.strip() and b.type != "code":
-            continue
+            return
         if b.type in ("heading", "title"):
-            level = 1 if b.type == "title" else max(1, min(6, (b.level or 1) + offset))
-            level = min(level, last_level + 1)
-            last_level = level
-            anchor = f"h-{len(toc) + 1}"
-            toc.append((level, anchor, html))
-            body.append(f'<h{level} id="{anchor}">{html}</h{level}>')
+            level = 1 if b.type == "title" else max(1, min(6, (b.level or 1) + self.offset))
+            level = min(level, self.last_level + 1)
+            self.last_level = level
+            anchor = f"h-{len(self.toc) + 1}"
+            self.toc.append((level, anchor, html))
+            self.parts.append(f'<h{level} id="{anchor}">{html}</h{level}>')
         elif b.type == "code":
-            body.append(f"<pre><code>{html}</code></pre>")
+            self.parts.append(f"<pre><code>{html}</code></pre>")
         elif b.type in ("caption", "header", "footer", "text_box"):
-            body.append(f'<p class="{b.type.replace("_", "-")}">{html}</p>')
+            self.parts.append(f'<p class="{b.type.replace("_", "-")}">{html}</p>')
         else:
-            body.append(f"<p>{html}</p>")
+            self.parts.append(f"<p>{html}</p>")
+
+
+def _toc(toc: list[tuple[int, str, str]]) -> str:
+    """The table of contents, when the page has more than one heading."""
+    if len(toc) <= 1:
+        return ""
+    items = "".join(
+        f'<li class="toc-{level}"><a href="#{anchor}">{_strip_links(html)}</a></li>'
+        for level, anchor, html in toc)
+    return (f'<nav class="toc" aria-labelledby="toc-title"><h2 id="toc-title">'
+            f'{escape(_("Contents"))}</h2><ol>{items}</ol></nav>')
+
+
+def _notes_section(blocks: list[TargetBlock], notes: _Notes) -> str:
+    """Footnotes and endnotes that are referred to, each with a link back to the text."""
+    note_items: list[str] = []
     for tb in blocks:
         b = tb.block
         if b.type not in ("footnote", "endnote"):
@@ -658,29 +700,11 @@ def write(blocks: list[TargetBlock], *, language: str, direction: str = "ltr",
         back_link = (f' <a href="#{back}" class="footnote-back" '
                      f'aria-label="{escape(_("Back to the text"))}">↩</a>' if back else "")
         note_items.append(f'<li id="fn-{number}">{html}{back_link}</li>')
-    toc_html = ""
-    if len(toc) > 1:
-        items = "".join(
-            f'<li class="toc-{level}"><a href="#{anchor}">{_strip_links(html)}</a></li>'
-            for level, anchor, html in toc)
-        toc_html = (f'<nav class="toc" aria-labelledby="toc-title"><h2 id="toc-title">'
-                    f'{escape(_("Contents"))}</h2><ol>{items}</ol></nav>')
-    notes_html = ""
-    if note_items:
-        notes_html = (f'<section class="notes footnotes" role="doc-endnotes" '
-                      f'aria-labelledby="notes-title"><h2 id="notes-title">'
-                      f'{escape(_("Notes"))}</h2><ol>{"".join(note_items)}</ol></section>')
-    page = (
-        "<!DOCTYPE html>\n"
-        f'<html lang="{escape(language, quote=True)}" dir="{direction}">\n<head>\n'
-        '<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n"
-        f"<style>{STYLE}</style>\n</head>\n<body>\n"
-        + "<main>\n" + "\n".join(_with_toc(body, toc_html)) + "\n</main>\n" + notes_html
-        + "\n</body>\n</html>\n"
-    )
-    return page.encode("utf-8")
+    if not note_items:
+        return ""
+    return (f'<section class="notes footnotes" role="doc-endnotes" '
+            f'aria-labelledby="notes-title"><h2 id="notes-title">'
+            f'{escape(_("Notes"))}</h2><ol>{"".join(note_items)}</ol></section>')
 
 
 def _with_toc(body: list[str], toc_html: str) -> list[str]:

@@ -297,7 +297,8 @@ def _short(href: str) -> str:
 
 # ---------------------------------------------------------------- writer
 
-_ESCAPE_RE = re.compile(r"([\\`*_\[\]<>|])")
+# "&" only where it would start an entity ("&amp;" must come back as "&amp;", not "&").
+_ESCAPE_RE = re.compile(r"([\\`*_\[\]<>|]|&(?=#?\w+;))")
 
 
 def _escape(text: str) -> str:

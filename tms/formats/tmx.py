@@ -23,9 +23,9 @@ from lxml import etree
 
 from tms.formats.base import FormatError, MemoryPair
 from tms.formats.xliff import xml_text
+from tms.formats.xmlsafe import parse_xml
 from tms.i18n import _
 from tms.inline import tokenize
-from tms.xmlsafe import parse_xml
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _OWN_TAG = re.compile(r"^<(/?)(\d{1,4})(/?)>$")

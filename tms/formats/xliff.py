@@ -26,9 +26,9 @@ from lxml import etree
 
 from tms.formats.base import ExportMeta, ExportUnit, FormatError, ImportedUnit, Tag
 from tms.formats.po import UnitsFile, base_hash, tag_legend
+from tms.formats.xmlsafe import parse_xml
 from tms.i18n import _
 from tms.inline import tokenize
-from tms.xmlsafe import parse_xml
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 NS_11 = "urn:oasis:names:tc:xliff:document:1.1"

@@ -15,8 +15,8 @@ from pathlib import PurePath
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tms.formats import glossary_files, tmx
-from tms.formats.base import FormatError, MemoryPair
+from tms.formats import ReadHints, glossary_format_for, registry
+from tms.formats.base import ExportMeta, FormatError, MemoryPair
 from tms.i18n import _, ngettext
 from tms.models import Document, GlossaryTerm, Language, MemoryUnit
 from tms.services import glossary, memory
@@ -24,6 +24,8 @@ from tms.services.errors import ServiceError
 from tms.services.offline import language_matches
 
 PROGRESS_EVERY = 200  # pairs between progress callbacks
+TMX = registry.MEMORY_FORMATS["tmx"]
+GLOSSARY_FORMATS = tuple(registry.GLOSSARY_FORMATS)  # "tbx", "csv"
 
 
 class ExchangeError(ServiceError):
@@ -81,7 +83,7 @@ def import_tmx(
     """Add the pairs of a TMX file to the memory (approved, origin "tmx: <file>")."""
     name = PurePath(filename).name or filename
     try:
-        pairs = tmx.read(data, filename=name)
+        pairs = TMX.read(data, name, ReadHints())
     except FormatError as exc:
         raise ExchangeError(_("%(file)s cannot be read: %(problem)s", file=name,
                               problem=exc.message)) from exc
@@ -134,7 +136,13 @@ def export_tmx(session: Session, *, source_language: str, target_language: str) 
                                      MemoryUnit.approved.is_(True))
             .order_by(MemoryUnit.id))
     ]
-    return tmx.write(pairs, source_language=source_language, target_language=target_language)
+    return TMX.write(pairs, _meta(source_language, target_language))
+
+
+def _meta(source_language: str, target_language: str) -> ExportMeta:
+    """The header facts of a memory or glossary file (no document behind it)."""
+    return ExportMeta(document_slug="", document_title="", source_language=source_language,
+                      target_language=target_language)
 
 
 def memory_pairs(session: Session) -> list[tuple[str, str, int]]:
@@ -171,18 +179,16 @@ class GlossaryReport:
             self.imported, file=self.filename, other=self.other_languages)
 
 
-GLOSSARY_FORMATS = ("tbx", "csv")
 
 
 def import_glossary(session: Session, *, language: Language, filename: str, data: bytes,
                     source_language: str = "en", user_id: int | None = None) -> GlossaryReport:
     """Add (or update) the terms of a TBX or CSV file for one target language."""
     name = PurePath(filename).name or filename
-    is_csv = PurePath(name).suffix.lower() in (".csv", ".tsv", ".txt")
     try:
-        entries = glossary_files.read(
-            data, filename=name, source_language=source_language if is_csv else None,
-            target_language=language.code if is_csv else None)
+        entries = glossary_format_for(name).read(
+            data, name, ReadHints(source_language=source_language,
+                                  target_language=language.code))
     except FormatError as exc:
         raise ExchangeError(_("%(file)s cannot be read: %(problem)s", file=name,
                               problem=exc.message)) from exc
@@ -195,12 +201,12 @@ def import_glossary(session: Session, *, language: Language, filename: str, data
 
 def export_glossary(session: Session, *, language: Language, fmt: str) -> bytes:
     """The glossary of one language as TBX or CSV."""
+    if fmt not in registry.GLOSSARY_FORMATS:
+        raise ExchangeError(_("A glossary can be exported as tbx or csv, not %(fmt)s.",
+                              fmt=fmt))
     entries = glossary.entries_for(session, language)
-    if fmt == "tbx":
-        return glossary_files.write_tbx(entries)
-    if fmt == "csv":
-        return glossary_files.write_csv(entries)
-    raise ExchangeError(_("A glossary can be exported as tbx or csv, not %(fmt)s.", fmt=fmt))
+    # Each entry carries its own languages; the writers need no header facts.
+    return registry.GLOSSARY_FORMATS[fmt].write(entries, _meta("", language.code))
 
 
 def edit_term(session: Session, term: GlossaryTerm, *, source_term: str, target_term: str,

@@ -11,6 +11,8 @@ Which text reaches a file:
 - TMX is the approved memory of the language pair.
 
 Volunteer names appear only when credits=True, and then only in PO/XLIFF headers.
+This module is the database side (what text is admissible, completeness, editions); the
+writers and their metadata come from the format registry (tms.formats).
 """
 
 from __future__ import annotations
@@ -19,22 +21,21 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from importlib import import_module
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from tms.formats import EXPORT_FORMATS, EXPORTERS, DocumentFormat, Exporter, WriteOptions
 from tms.formats.base import (
     ExportMeta,
     ExportUnit,
     FormatError,
     MemoryPair,
     ParsedBlock,
-    Tag,
     TargetBlock,
 )
 from tms.i18n import _, ngettext
@@ -53,6 +54,7 @@ from tms.models import (
     User,
 )
 from tms.services.errors import ServiceError
+from tms.services.importing import parsed_block
 
 INCLUDE_CHOICES = ("approved", "translated")
 UNTRANSLATED_CHOICES = ("source", "refuse")
@@ -199,30 +201,6 @@ def latest_version(session: Session, document: Document) -> DocumentVersion:
     return version
 
 
-def _parsed_block(block: Block) -> ParsedBlock:
-    """The block as a ParsedBlock, through the import service when it is there."""
-    try:
-        importing = import_module("tms.services.importing")
-    except ModuleNotFoundError as exc:
-        if exc.name != "tms.services.importing":
-            raise
-    else:
-        converter = getattr(importing, "parsed_block", None)
-        if converter is not None:
-            return converter(block)
-    # Until the import service lands: the same fields, read straight from the row.
-    return ParsedBlock(
-        type=block.type,
-        text=block.source,
-        tags={k: Tag.from_json(v) for k, v in (block.tags or {}).items()},
-        level=block.level,
-        locator=block.locator,
-        context=block.context or "",
-        numbering=block.numbering,
-        attrs=dict(block.attrs or {}),
-    )
-
-
 def _load(session: Session, document: Document, language: Language) -> _Material:
     """Blocks of the latest version, their live segments and this language's translations."""
     version = latest_version(session, document)
@@ -258,7 +236,7 @@ def _load(session: Session, document: Document, language: Language) -> _Material
         for seg in by_block.get(block.id, []):
             number += 1
             rows.append(_Row(number, seg, translations.get(seg.id)))
-        out.append(_BlockRows(block, _parsed_block(block), rows))
+        out.append(_BlockRows(block, parsed_block(block), rows))
     return _Material(document, version, language, out)
 
 
@@ -343,145 +321,14 @@ def completeness_by_language(session: Session, document: Document,
     }
 
 
-# --------------------------------------------------------------------------- exporters
+# --------------------------------------------------------------------------- formats
+# The writers and their metadata live in the format registry (tms.formats).
 
-
-class Exporter:
-    """One export format (Weblate style): a name, a media type, an extension, a writer."""
-
-    name: ClassVar[str] = ""
-    label: ClassVar[str] = ""
-    content_type: ClassVar[str] = "application/octet-stream"
-    extension: ClassVar[str] = ""
-    module: ClassVar[str] = ""
-    # Reader formats read the include/untranslated options; exchange formats carry all.
-    for_readers: ClassVar[bool] = False
-
-    def available_for(self, version: DocumentVersion) -> bool:
-        """Whether this format can be made from a document imported in this format."""
-        return True
-
-    def writer(self, name: str) -> Callable[..., bytes]:
-        """The format module's function, or an ExportError if the module is missing."""
-        try:
-            module = import_module(self.module)
-        except ModuleNotFoundError as exc:
-            if exc.name != self.module:
-                raise
-            raise ExportError(
-                _("%(format)s export is not available on this server yet.", format=self.label)
-            ) from exc
-        return getattr(module, name)
-
-    def write(self, ctx: _ExportContext) -> bytes:
-        """The file's bytes."""
-        raise NotImplementedError
-
-
-class DocxExporter(Exporter):
-    """The source's own layout, for print: the original DOCX with translated text."""
-
-    name = "docx"
-    label = "DOCX"
-    content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    extension = "docx"
-    module = "tms.formats.docx"
-    for_readers = True
-
-    def available_for(self, version: DocumentVersion) -> bool:
-        """Only documents imported from a DOCX file have a layout to clone."""
-        return version.format == "docx"
-
-    def write(self, ctx: _ExportContext) -> bytes:
-        """Clone the stored original and replace the text of translated blocks."""
-        # Blocks with no text of their own in the target stay untouched in the original.
-        blocks = [tb for tb, changed in ctx.target_blocks if changed]
-        return self.writer("write")(
-            ctx.material.version.data,
-            blocks,
-            language=ctx.language.code,
-            rtl=ctx.language.direction == "rtl",
-            title=ctx.title,
-        )
-
-
-class HtmlExporter(Exporter):
-    """A standalone accessible web page built from the block model."""
-
-    name = "html"
-    label = "HTML"
-    content_type = "text/html; charset=utf-8"
-    extension = "html"
-    module = "tms.formats.html"
-    for_readers = True
-
-    def write(self, ctx: _ExportContext) -> bytes:
-        """Every block, in the target where the text is admissible."""
-        return self.writer("write")(
-            [tb for tb, _changed in ctx.target_blocks],
-            language=ctx.language.code,
-            direction=ctx.language.direction or "ltr",
-            title=ctx.title or ctx.material.document.title,
-        )
-
-
-class PoExporter(Exporter):
-    """Gettext PO for offline translation."""
-
-    name = "po"
-    label = "PO"
-    content_type = "text/x-gettext-translation; charset=utf-8"
-    extension = "po"
-    module = "tms.formats.po"
-
-    def write(self, ctx: _ExportContext) -> bytes:
-        """One unit per segment."""
-        return self.writer("write")(ctx.units(), ctx.meta())
-
-
-class XliffExporter(Exporter):
-    """XLIFF 1.2 for CAT tools."""
-
-    name = "xliff"
-    label = "XLIFF"
-    content_type = "application/x-xliff+xml"
-    extension = "xlf"
-    module = "tms.formats.xliff"
-
-    def write(self, ctx: _ExportContext) -> bytes:
-        """One unit per segment."""
-        return self.writer("write")(ctx.units(), ctx.meta())
-
-
-class TmxExporter(Exporter):
-    """TMX 1.4: the approved translation memory of the language pair."""
-
-    name = "tmx"
-    label = "TMX"
-    content_type = "application/x-tmx+xml"
-    extension = "tmx"
-    module = "tms.formats.tmx"
-
-    def write(self, ctx: _ExportContext) -> bytes:
-        """Approved memory pairs of the document's source language and this language."""
-        pairs = ctx.memory_pairs()
-        ctx.report.units = len(pairs)
-        return self.writer("write")(
-            pairs,
-            source_language=ctx.material.document.source_language,
-            target_language=ctx.language.code,
-        )
-
-
-EXPORTERS: dict[str, Exporter] = {
-    e.name: e
-    for e in (DocxExporter(), HtmlExporter(), PoExporter(), XliffExporter(), TmxExporter())
-}
-FORMATS = tuple(EXPORTERS)
+FORMATS = EXPORT_FORMATS
 
 
 def get_exporter(fmt: str) -> Exporter:
-    """The exporter of a format name, or an ExportError listing the known ones."""
+    """The export format of a name, or an ExportError listing the known ones."""
     try:
         return EXPORTERS[fmt]
     except KeyError:
@@ -494,7 +341,8 @@ def get_exporter(fmt: str) -> Exporter:
 def formats_for(session: Session, document: Document) -> list[str]:
     """Export formats that make sense for this document (DOCX only for DOCX imports)."""
     version = latest_version(session, document)
-    return [name for name, e in EXPORTERS.items() if e.available_for(version)]
+    return [name for name, e in EXPORTERS.items() if e.available_for(version.format)]
+
 
 
 # --------------------------------------------------------------------------- the export
@@ -509,6 +357,7 @@ class _ExportContext:
     untranslated: str
     credits: bool
     report: ExportReport
+    team_name: str = DEFAULT_TEAM_NAME
     target_blocks: list[tuple[TargetBlock, bool]] = field(default_factory=list)
     title: str | None = None
 
@@ -620,7 +469,7 @@ class _ExportContext:
             source_language=doc.source_language,
             target_language=self.language.code,
             plural_forms=self.language.plural_forms,
-            team=self.language.team_name or _team_name(),
+            team=self.language.team_name or self.team_name,
             translators=credited_names(self.session, doc, self.language) if self.credits else [],
             direction=self.language.direction or "ltr",
         )
@@ -655,17 +504,6 @@ class _ExportContext:
                                     origin=f"{doc.slug} #{row.segment.key}",
                                     created_at=t.updated_at.isoformat()))
         return pairs
-
-
-def _team_name() -> str:
-    """The app's TEAM_NAME when running inside the app, else the default."""
-    try:
-        from flask import current_app, has_app_context
-    except ImportError:  # pragma: no cover - Flask is a dependency; services stay usable
-        return DEFAULT_TEAM_NAME
-    if has_app_context():
-        return str(current_app.config.get("TEAM_NAME") or DEFAULT_TEAM_NAME)
-    return DEFAULT_TEAM_NAME
 
 
 def credited_names(session: Session, document: Document, language: Language) -> list[str]:
@@ -706,15 +544,20 @@ def export_document(
     include: str = "approved",
     untranslated: str = "source",
     credits: bool = False,
+    team_name: str | None = None,
 ) -> ExportResult:
-    """Export the latest version of a document in one language and format."""
+    """Export the latest version of a document in one language and format.
+
+    team_name is the team named in PO/XLIFF headers when the language has no team name of
+    its own (the app passes its TEAM_NAME setting).
+    """
     exporter = get_exporter(fmt)
     if include not in INCLUDE_CHOICES:
         raise ExportError(_("“include” must be “approved” or “translated”."))
     if untranslated not in UNTRANSLATED_CHOICES:
         raise ExportError(_("“untranslated” must be “source” or “refuse”."))
     material = _load(session, document, language)
-    if not exporter.available_for(material.version):
+    if not exporter.available_for(material.version.format):
         raise ExportError(
             _(
                 "DOCX export is only available for documents imported from a DOCX file; "
@@ -725,11 +568,35 @@ def export_document(
         )
     report = ExportReport(format=fmt, language=language.code, include=include,
                           untranslated=untranslated, credits=credits)
-    ctx = _ExportContext(session, material, language, include, untranslated, credits, report)
-    if exporter.for_readers:
+    ctx = _ExportContext(session, material, language, include, untranslated, credits, report,
+                         team_name=team_name or DEFAULT_TEAM_NAME)
+    if isinstance(exporter, DocumentFormat):
         ctx.build_blocks()
+    data = _write_safely(exporter, ctx)
+    filename = f"{safe_name(document.slug)}.{safe_name(language.code)}.{exporter.extension}"
+    return ExportResult(filename, exporter.content_type, data, report)
+
+
+def _write(exporter: Exporter, ctx: _ExportContext) -> bytes:
+    """The file's bytes, from the material the format's kind asks for."""
+    if isinstance(exporter, DocumentFormat):
+        # A clone of the original leaves blocks with no text of their own untouched.
+        targets = [tb for tb, changed in ctx.target_blocks
+                   if changed or not exporter.clones_original]
+        options = WriteOptions(language=ctx.language.code,
+                               direction=ctx.language.direction or "ltr", title=ctx.title)
+        return exporter.write(ctx.material.version.data, targets, options)
+    if exporter.kind == "memory":
+        pairs = ctx.memory_pairs()
+        ctx.report.units = len(pairs)
+        return exporter.write(pairs, ctx.meta())
+    return exporter.write(ctx.units(), ctx.meta())
+
+
+def _write_safely(exporter: Exporter, ctx: _ExportContext) -> bytes:
+    """_write, with every writer failure turned into an ExportError sentence."""
     try:
-        data = exporter.write(ctx)
+        return _write(exporter, ctx)
     except FormatError as exc:
         raise ExportError(
             _("The %(format)s file could not be written: %(reason)s",
@@ -745,8 +612,6 @@ def export_document(
               "(%(error)s); please report it.", format=exporter.label,
               error=type(exc).__name__)
         ) from exc
-    filename = f"{safe_name(document.slug)}.{safe_name(language.code)}.{exporter.extension}"
-    return ExportResult(filename, exporter.content_type, data, report)
 
 
 def write_file(data: bytes, target: Path) -> Path:
@@ -785,6 +650,7 @@ def publish_edition(
     *,
     formats: Sequence[str] | None = None,
     include: str = "approved",
+    team_name: str | None = None,
 ) -> Edition:
     """Publish a numbered, immutable edition: every file stored byte for byte with its hash.
 
@@ -799,42 +665,23 @@ def publish_edition(
         )
     version = latest_version(session, document)
     if formats is None:
-        formats = [f for f in DEFAULT_EDITION_FORMATS if EXPORTERS[f].available_for(version)]
+        formats = [f for f in DEFAULT_EDITION_FORMATS
+                   if EXPORTERS[f].available_for(version.format)]
     if not formats:
         raise ExportError(_("Choose at least one format to publish."))
     results = [
-        export_document(session, document, language, fmt, include=include) for fmt in formats
+        export_document(session, document, language, fmt, include=include,
+                        team_name=team_name)
+        for fmt in formats
     ]
-    number = (
-        session.scalar(
-            select(func.max(Edition.number)).where(
-                Edition.document_id == document.id, Edition.language_id == language.id
-            )
-        )
-        or 0
-    ) + 1
-    reader_report = next((r.report for r in results if EXPORTERS[r.report.format].for_readers),
-                         None)
     edition = Edition(
         document_id=document.id,
         language_id=language.id,
         version_id=version.id,
-        number=number,
+        number=_next_edition_number(session, document, language),
         include=include,
         published_by_id=user.id if user is not None else None,
-        report={
-            "segments": state.segments,
-            "words": state.words,
-            "segments_by_state": state.segments_by_state,
-            "words_by_state": state.words_by_state,
-            "approved": state.approved,
-            "printable": state.printable,
-            "percent_approved": state.percent_approved,
-            "left_in_source": reader_report.left_in_source if reader_report else [],
-            "left_in_source_words": reader_report.left_in_source_words if reader_report else 0,
-            "version": version.number,
-            "files": {r.report.format: r.report.to_json() for r in results},
-        },
+        report=_edition_report(state, version, results),
     )
     session.add(edition)
     session.flush()
@@ -852,6 +699,36 @@ def publish_edition(
         )
     session.flush()
     return edition
+
+
+def _next_edition_number(session: Session, document: Document, language: Language) -> int:
+    """One more than the newest edition of the document in this language (1 for the first)."""
+    newest = session.scalar(
+        select(func.max(Edition.number)).where(
+            Edition.document_id == document.id, Edition.language_id == language.id
+        )
+    )
+    return (newest or 0) + 1
+
+
+def _edition_report(state: Completeness, version: DocumentVersion,
+                    results: list[ExportResult]) -> dict[str, Any]:
+    """What an edition records: the completeness, what stayed in the source, every file."""
+    reader_report = next((r.report for r in results
+                          if EXPORTERS[r.report.format].kind == "document"), None)
+    return {
+        "segments": state.segments,
+        "words": state.words,
+        "segments_by_state": state.segments_by_state,
+        "words_by_state": state.words_by_state,
+        "approved": state.approved,
+        "printable": state.printable,
+        "percent_approved": state.percent_approved,
+        "left_in_source": reader_report.left_in_source if reader_report else [],
+        "left_in_source_words": reader_report.left_in_source_words if reader_report else 0,
+        "version": version.number,
+        "files": {r.report.format: r.report.to_json() for r in results},
+    }
 
 
 def list_editions(session: Session, document: Document, language: Language) -> list[Edition]:

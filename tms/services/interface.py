@@ -25,7 +25,7 @@ from babel.messages.pofile import read_po, write_po
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tms.formats import po
+from tms.formats import DOCUMENT_FORMATS, WriteOptions, po
 from tms.formats.base import TargetBlock
 from tms.i18n import _
 from tms.models import (
@@ -300,7 +300,8 @@ def catalog_po(session: Session, language: Language, *, include: str = "approved
             targets[block_id] = translation.target
     entries = [TargetBlock(parsed_block(b), targets.get(b.id, "")) for b in blocks
                if b.type == "message"]
-    data = po.write_catalog(entries, language.code, language.plural_forms)
+    options = WriteOptions(language=language.code, plural_forms=language.plural_forms)
+    data = DOCUMENT_FORMATS["po"].write(None, entries, options)
     written = read_po(io.BytesIO(data))
     translated = sum(1 for m in written if m.id and m.string and (
         all(m.string) if isinstance(m.string, tuple | list) else True))

@@ -26,8 +26,8 @@ from pathlib import PurePath
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tms.formats import po, xliff
-from tms.formats.base import FormatError
+from tms.formats import SEGMENT_FORMATS, ReadHints, po, segment_format_for
+from tms.formats.base import FormatError, ImportedUnit
 from tms.i18n import _
 from tms.inline import compare_tags
 from tms.models import Document, Language, Segment, State, Suggestion, Translation, User
@@ -76,18 +76,18 @@ class UploadReport:
 
 def read_upload(filename: str, data: bytes) -> po.UnitsFile:
     """Parse an uploaded exchange file (PO or XLIFF, by extension or content)."""
-    ext = PurePath(filename).suffix.lower()
+    fmt = segment_format_for(filename)
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if fmt is None and PurePath(filename).suffix.lower() == ".xml" and head.startswith(b"<"):
+        fmt = SEGMENT_FORMATS["xliff"]
+    if fmt is None:
+        raise OfflineError(_("%(file)s is neither a PO nor an XLIFF file: upload the .po or "
+                             ".xlf file that tms exported", file=filename))
     try:
-        if ext in (".po", ".pot"):
-            return po.read_file(data, filename=filename)
-        if ext in (".xlf", ".xliff") or (ext == ".xml" and head.startswith(b"<")):
-            return xliff.read_file(data, filename=filename)
+        return fmt.read(data, filename, ReadHints())
     except FormatError as exc:
         raise OfflineError(_("%(file)s cannot be read: %(problem)s", file=filename,
                              problem=exc.message)) from exc
-    raise OfflineError(_("%(file)s is neither a PO nor an XLIFF file: upload the .po or "
-                         ".xlf file that tms exported", file=filename))
 
 
 def language_matches(declared: str, code: str) -> bool:
@@ -142,6 +142,20 @@ def _suggest(session: Session, *, segment: Segment, language: Language, user: Us
                              language_id=language.id)
 
 
+@dataclass
+class _Upload:
+    """What every unit of one upload is weighed against."""
+
+    session: Session
+    language: Language
+    user: User
+    state: State
+    file: po.UnitsFile
+    segments: dict[str, Segment]
+    translations: dict[int, Translation]
+    seen: set[str] = field(default_factory=set)
+
+
 def apply_upload(
     session: Session,
     *,
@@ -158,6 +172,21 @@ def apply_upload(
         select(Segment).where(Segment.document_id == document.id))}
     _check_file(file, document=document, language=language, filename=filename,
                 keys=set(segments))
+    state = _upload_state(session, user, language, state)
+    report = UploadReport(filename=filename, format=file.format)
+    translations = {t.segment_id: t for t in session.scalars(
+        select(Translation).join(Segment, Segment.id == Translation.segment_id).where(
+            Segment.document_id == document.id, Translation.language_id == language.id))}
+    upload = _Upload(session, language, user, state, file, segments, translations)
+    for unit in file.units:
+        item = UploadItem(key=unit.key, line=unit.line)
+        bucket, item.reason = _apply_unit(upload, unit, item)
+        getattr(report, bucket).append(item)
+    return report
+
+
+def _upload_state(session: Session, user: User, language: Language, state: State) -> State:
+    """The state uploaded text is saved in, or an OfflineError if this user may not."""
     if not workflow.can_translate(session, user, language):
         raise OfflineError(_("You are not a member of the %(language)s team; nothing was "
                              "imported.", language=language.name))
@@ -167,74 +196,59 @@ def apply_upload(
                              "translations; nothing was imported.", language=language.name))
     if state == State.NEEDS_WORK:
         raise OfflineError(_("An upload is saved as draft, translated or approved."))
+    return state
 
-    report = UploadReport(filename=filename, format=file.format)
-    translations = {t.segment_id: t for t in session.scalars(
-        select(Translation).join(Segment, Segment.id == Translation.segment_id).where(
-            Segment.document_id == document.id, Translation.language_id == language.id))}
-    seen: set[str] = set()
-    for unit in file.units:
-        item = UploadItem(key=unit.key, line=unit.line)
-        segment = segments.get(unit.key)
-        if unit.key in seen:
-            item.reason = _("this key appears twice in the file; only the first was used")
-            report.skipped.append(item)
-            continue
-        seen.add(unit.key)
-        if segment is None or segment.archived:
-            item.reason = _("no segment of this document has this key (the source may have "
+
+def _apply_unit(upload: _Upload, unit: ImportedUnit, item: UploadItem) -> tuple[str, str]:
+    """Weigh one unit: the report list it lands in ("updated", "skipped", ...) and why."""
+    segment = upload.segments.get(unit.key)
+    if unit.key in upload.seen:
+        return "skipped", _("this key appears twice in the file; only the first was used")
+    upload.seen.add(unit.key)
+    if segment is None or segment.archived:
+        return "skipped", _("no segment of this document has this key (the source may have "
                             "changed since the export)")
-            report.skipped.append(item)
-            continue
-        item.segment_id = segment.id
-        translation = translations.get(segment.id)
-        current = translation.target if translation else ""
-        target = unit.target
-        base = file.bases.get(unit.key)
+    item.segment_id = segment.id
+    translation = upload.translations.get(segment.id)
+    current = translation.target if translation else ""
+    target = unit.target
+    base = upload.file.bases.get(unit.key)
 
-        if target == current:
-            report.unchanged.append(item)
-            continue
-        if not target.strip():
-            if base is None or base == po.base_hash(""):
-                report.unchanged.append(item)  # still untranslated in the file
-            else:
-                item.reason = _("the translation is empty in the file; an upload never "
-                                "deletes a translation")
-                report.skipped.append(item)
-            continue
-        reason = _tag_reason(segment.source, target)
-        if reason:
-            item.reason = reason
-            report.skipped.append(item)
-            continue
+    if target == current:
+        return "unchanged", ""
+    if not target.strip():
+        if base is None or base == po.base_hash(""):
+            return "unchanged", ""  # still untranslated in the file
+        return "skipped", _("the translation is empty in the file; an upload never "
+                            "deletes a translation")
+    reason = _tag_reason(segment.source, target)
+    if reason:
+        return "skipped", reason
 
-        changed_online = po.base_hash(current) != base if base is not None else bool(current)
-        if changed_online or unit.source != segment.source:
-            _suggest(session, segment=segment, language=language, user=user, target=target)
-            item.reason = (_("the online translation changed since the export")
-                           if changed_online else _("the source changed since the export"))
-            report.suggested.append(item)
-            continue
+    changed_online = po.base_hash(current) != base if base is not None else bool(current)
+    if changed_online or unit.source != segment.source:
+        _suggest(upload.session, segment=segment, language=upload.language, user=upload.user,
+                 target=target)
+        return "suggested", (_("the online translation changed since the export")
+                             if changed_online else _("the source changed since the export"))
+    return _save(upload, unit, segment, translation)
 
-        effective = min(state, State.DRAFT) if unit.fuzzy else state
-        try:
-            result = workflow.save_translation(
-                session, segment=segment, language=language, user=user, target=target,
-                state=effective, base_version=translation.version if translation else 0,
-                origin=ORIGIN)
-        except workflow.WorkflowError as exc:
-            item.reason = str(exc)
-            report.skipped.append(item)
-            continue
-        if result.status == "suggested":
-            item.reason = _("the online translation is approved; your text was filed as a "
-                            "suggestion")
-            report.suggested.append(item)
-        elif result.status == "conflict":
-            item.reason = _("someone saved this segment during the upload; your text is kept "
+
+def _save(upload: _Upload, unit: ImportedUnit, segment: Segment,
+          translation: Translation | None) -> tuple[str, str]:
+    """Save the uploaded text through the workflow: the report list and why."""
+    effective = min(upload.state, State.DRAFT) if unit.fuzzy else upload.state
+    try:
+        result = workflow.save_translation(
+            upload.session, segment=segment, language=upload.language, user=upload.user,
+            target=unit.target, state=effective,
+            base_version=translation.version if translation else 0, origin=ORIGIN)
+    except workflow.WorkflowError as exc:
+        return "skipped", str(exc)
+    if result.status == "suggested":
+        return "suggested", _("the online translation is approved; your text was filed as a "
+                              "suggestion")
+    if result.status == "conflict":
+        return "skipped", _("someone saved this segment during the upload; your text is kept "
                             "in its history")
-            report.skipped.append(item)
-        else:  # saved, approved, pending (a first of two approvals)
-            report.updated.append(item)
-    return report
+    return "updated", ""  # saved, approved, pending (a first of two approvals)

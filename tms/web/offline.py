@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
@@ -72,7 +82,8 @@ def download(doc_slug: str, lang_code: str, fmt: str) -> Any:
     document, language = _load(doc_slug, lang_code)
     if fmt not in FORMATS:
         abort(404)
-    result = export_document(get_session(), document, language, fmt)
+    result = export_document(get_session(), document, language, fmt,
+                             team_name=current_app.config.get("TEAM_NAME"))
     return Response(result.data, content_type=result.content_type, headers={
         "Content-Disposition": f'attachment; filename="{result.filename}"'})
 

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from tms.db import commit_or_refuse, get_session
+from tms.formats import EXPORTERS
 from tms.models import Document, Edition, State
 from tms.queries import lookup
 from tms.queries import publish as queries
 from tms.services import stats
 from tms.services.exporting import (
-    EXPORTERS,
     INCLUDE_CHOICES,
     UNTRANSLATED_CHOICES,
     ExportError,
@@ -125,7 +135,8 @@ def export(doc_slug: str, lang_code: str) -> BaseResponse:
         return _back_to_document(doc.slug)
     result = export_document(get_session(), doc, language, fmt,
                              include=request.args.get("include", "approved"),
-                             untranslated=request.args.get("untranslated", "source"))
+                             untranslated=request.args.get("untranslated", "source"),
+                             team_name=current_app.config.get("TEAM_NAME"))
     return _attachment(result.data, result.filename, result.content_type)
 
 
@@ -137,7 +148,8 @@ def publish(doc_slug: str, lang_code: str) -> BaseResponse:
     session = get_session()
     doc = document_or_404(doc_slug)
     language = language_or_404(lang_code)
-    edition = publish_edition(session, doc, language, current_account())
+    edition = publish_edition(session, doc, language, current_account(),
+                              team_name=current_app.config.get("TEAM_NAME"))
     # Two publishers pressed the button at once and got the same number.
     commit_or_refuse(session, _("Someone published an edition at the same moment; please "
                                 "try again."))
