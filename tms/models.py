@@ -274,6 +274,11 @@ class Translation(Base):
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
 
 
+# The origin of a revision that only records a review decision (its text is the approved
+# one); every other origin brings a text of its own.
+REVIEW_ORIGIN = "review"
+
+
 class Revision(Base):
     """Append-only history of a translation: every text and state it ever had."""
 

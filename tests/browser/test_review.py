@@ -152,8 +152,8 @@ def test_queue_sections_render(live_server: Any, browser_page: Any, session: Ses
     assert changes.locator("ins").first.text_content().strip() == "et travailleurs"
     assert page.locator(".suggestion").count() == 1
     assert "Suggestion by tom" in (page.locator(".suggestion h4").text_content() or "")
-    assert page.locator(f"#o{t3.id} .changes del").text_content() == "note."
-    assert page.locator(f"#o{t3.id} .changes ins").text_content() == "footnote."
+    assert page.locator(f"#o{t3.id} .changes del").text_content() == "note"
+    assert page.locator(f"#o{t3.id} .changes ins").text_content() == "footnote"
     if os.environ.get("TMS_SCREENSHOTS") == "1":
         shots = ROOT / "docs" / "screenshots"
         shots.mkdir(parents=True, exist_ok=True)

@@ -115,7 +115,8 @@ class ExchangeFormat(Generic[U, R]):
 
 def _reader(module: Any) -> DocumentReader:
     def read(data: bytes, filename: str, language: str) -> ParsedDocument:
-        return module.read(data, filename=filename, language=language)  # type: ignore[no-any-return]
+        document: ParsedDocument = module.read(data, filename=filename, language=language)
+        return document
     return read
 
 

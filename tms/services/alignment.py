@@ -54,11 +54,12 @@ from tms.models import (
     Segment,
     State,
     Suggestion,
+    Translation,
     User,
     utcnow,
 )
 from tms.segmentation import segment as cut_sentences
-from tms.services import workflow
+from tms.services import memory, workflow
 from tms.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -373,8 +374,6 @@ def _apply(session: Session, document: Document, language: Language, seg: Segmen
         origin="alignment",
     )
     if saved.status == "saved":
-        from tms.services import memory
-
         memory.remember(session, source=seg.source, target=piece,
                         source_language=document.source_language,
                         target_language=language.code,
@@ -559,8 +558,6 @@ def counts(run: AlignmentRun) -> dict[str, int]:
 
 def translated_ids(session: Session, run: AlignmentRun) -> set[int]:
     """Ids of the run's segments that already have a non-empty translation."""
-    from tms.models import Translation
-
     ids = {sid for p in run.pairs for sid in (p.segment_ids or [])}
     if not ids:
         return set()

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
 from tms.i18n import _
+from tms.services import memory
 from tms.services.errors import ServiceError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -97,8 +98,6 @@ def restore(engine: Engine, source: str | Path) -> None:
                  "--single-transaction", "--exit-on-error", str(path)], engine.url,
                 database_flag=True)
     engine.dispose()
-    from tms.services import memory
-
     # the in-process memory index describes the old rows
     memory.reset_indexes()
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from tms.i18n import _
 from tms.models import Comment, Language, Segment, User
+from tms.services import notifications
 from tms.services.errors import ServiceError
 
 MAX_BODY = 5000
@@ -71,8 +72,6 @@ def add_comment(
     session.flush()
     if kind == "comment":
         # Rejections notify through the workflow's own "sent back" notice.
-        from tms.services import notifications
-
         notifications.on_comment(session, comment)
     return comment
 

@@ -17,7 +17,6 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from importlib import import_module
 from pathlib import PurePath
 from typing import Any
 
@@ -40,6 +39,8 @@ from tms.models import (
     Translation,
     User,
 )
+from tms.segmentation import count_words, segment
+from tms.services import memory, updates, workflow
 from tms.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -57,11 +58,6 @@ _WS = re.compile(r"\s+")
 
 class DocumentImportError(ServiceError):
     """An import refused: one sentence saying what is wrong and where."""
-
-
-# The name the team's brief uses; prefer `importing.ImportError` (module attribute) or
-# DocumentImportError in other modules, so Python's own ImportError is not shadowed there.
-ImportError = DocumentImportError
 
 
 @dataclass
@@ -267,8 +263,6 @@ def import_document(
     session.flush()
     if not created:
         # Every caller (web upload, CLI) tells the language teams the same way.
-        from tms.services import updates
-
         updates.announce_update(session, report)
     if progress:
         progress(total_blocks, total_blocks)
@@ -311,13 +305,6 @@ def _read(name: str, data: bytes, language: str) -> Any:
                                         where=where, reason=reason)) from exc
         raise DocumentImportError(_("%(file)s: %(reason)s.", file=name,
                                     reason=reason)) from exc
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("tms.formats"):
-            raise
-        raise DocumentImportError(
-            _("%(file)s cannot be imported: this installation has no reader for %(ext)s "
-              "files.", file=name, ext=PurePath(name).suffix.lower())
-        ) from exc
     except Exception as exc:  # a reader bug must not reach the user as a traceback
         # info, not error: the command line must not print the traceback to the user
         log.info("reader failed on %s", name, exc_info=True)
@@ -338,8 +325,6 @@ def _title(title: str | None, name: str) -> str:
 def _cut(blocks: list[ParsedBlock], language: str,
          progress: Callable[[int, int], None] | None, total: int) -> list[_NewSegment]:
     """Segment every translatable block (code and empty blocks get no segments)."""
-    from tms.segmentation import count_words, segment
-
     out: list[_NewSegment] = []
     for b_index, block in enumerate(blocks):
         if progress and b_index and b_index % PROGRESS_EVERY == 0:
@@ -497,27 +482,19 @@ def _pair_changed(old: list[Segment], old_types: dict[int, str], new: list[_NewS
 
 def _prefill(session: Session, document: Document, segments: list[Segment],
              user: User | None) -> int:
-    """Fill drafts of new segments from exact translation-memory matches, if those
-    services exist; returns how many drafts were written.
+    """Fill drafts of new segments from exact translation-memory matches; returns how many
+    drafts were written.
 
     Drafts are written in the importing user's name (the workflow keeps their history), so
     an import without a user (the command line) fills nothing; `tms pretranslate` can.
     """
     if user is None or not segments:
         return 0
-    try:
-        memory = import_module("tms.services.memory")
-        workflow = import_module("tms.services.workflow")
-    except ModuleNotFoundError:
-        return 0
-    if not hasattr(memory, "lookup") or not hasattr(workflow, "save_translation"):
-        return 0
     languages = list(session.scalars(
         select(Language).where(Language.code != document.source_language)))
     count = 0
     for language in languages:
-        can_translate = getattr(workflow, "can_translate", None)
-        if can_translate is not None and not can_translate(session, user, language):
+        if not workflow.can_translate(session, user, language):
             continue
         for seg in segments:
             if not normalise_source(seg.source):
@@ -533,5 +510,5 @@ def _prefill(session: Session, document: Document, segments: list[Segment],
             result = workflow.save_translation(
                 session, segment=seg, language=language, user=user, target=best.target,
                 state=State.DRAFT, base_version=0, origin="memory")
-            count += getattr(result, "status", "saved") == "saved"
+            count += result.status == "saved"
     return count

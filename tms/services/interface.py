@@ -39,6 +39,7 @@ from tms.models import (
     User,
 )
 from tms.pseudo_locale import PSEUDO_LOCALES, pseudo_catalog
+from tms.services import workflow
 from tms.services.errors import ServiceError
 from tms.services.importing import ImportReport, import_document, parsed_block
 
@@ -350,8 +351,6 @@ def seed_from_catalog(session: Session, language: Language, user: User, *,
     the workflow as "translated" texts by `user` (origin "import"), for reviewers to approve.
     Segments that already have a translation online are left alone.
     """
-    from tms.services import workflow
-
     doc = interface_document(session, slug)
     path = translations / locale_dir(language.code) / "LC_MESSAGES" / "messages.po"
     if not path.exists():

@@ -18,6 +18,7 @@ from tms.i18n import _
 from tms.inline import compare_tags
 from tms.models import Block, Document, Language, Segment, State, Translation, User
 from tms.pseudo_locale import pseudo_translate
+from tms.services import memory, workflow
 from tms.services.errors import ServiceError
 from tms.services.exporting import latest_version
 
@@ -51,8 +52,6 @@ def _open_segments(session: Session, document: Document,
 def _memory_target(session: Session, document: Document, language: Language,
                    segment: Segment) -> str | None:
     """The target of an exact (100%) memory match whose tags fit this segment, if any."""
-    from tms.services import memory
-
     for match in memory.lookup(session, segment.source, source_language=document.source_language,
                                target_language=language.code, limit=3, threshold=100):
         if match.score >= 100 and match.target and not compare_tags(segment.source, match.target):
@@ -74,8 +73,6 @@ def pretranslate(
         raise PretranslateError(
             _("Unknown pretranslation mode “%(mode)s”; use copy, pseudo or memory.", mode=mode)
         )
-    from tms.services import workflow
-
     todo = _open_segments(session, document, language)
     saved = 0
     for i, (segment, translation) in enumerate(todo, start=1):

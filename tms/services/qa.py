@@ -17,6 +17,7 @@ from translate.storage.base import TranslationUnit
 
 from tms.i18n import N_, _
 from tms.inline import compare_tags, strip_tags
+from tms.models import Language, Segment
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,3 +106,9 @@ def check(
         if name in failed:
             issues.append(QAIssue(name, "warning", _(CHECK_MESSAGES[name])))
     return issues
+
+
+def check_segment(segment: Segment, language: Language, target: str) -> list[QAIssue]:
+    """check() of a target of this segment in this language."""
+    return check(segment.source, target, source_language=segment.document.source_language,
+                 target_language=language.code)

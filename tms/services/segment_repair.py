@@ -33,6 +33,7 @@ from tms.models import (
     User,
     utcnow,
 )
+from tms.segmentation import count_words
 from tms.services.errors import ServiceError
 from tms.services.importing import normalise_source, segment_key
 
@@ -95,8 +96,6 @@ def next_in_block(session: Session, segment: Segment) -> Segment | None:
 
 
 def _word_count(text: str, language: str) -> int:
-    from tms.segmentation import count_words
-
     plain = strip_tags(text)
     return count_words(plain, language) if plain.strip() else 0
 

@@ -20,6 +20,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from tms.models import Document, DocumentVersion, Language, Revision, Segment, State, Translation
+from tms.services import notifications
 
 
 @dataclass
@@ -114,6 +115,4 @@ def announce_update(session: Session, report: Any) -> int:
     given its ImportReport); a new document or an unchanged file notifies nobody."""
     if getattr(report, "status", None) != "updated":
         return 0
-    from tms.services import notifications
-
     return len(notifications.on_document_updated(session, report.document))

@@ -29,12 +29,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from tms.i18n import _
 from tms.models import (
+    REVIEW_ORIGIN,
     Activity,
     Approval,
     Comment,
@@ -50,11 +53,11 @@ from tms.models import (
     User,
     utcnow,
 )
+from tms.services import memory, notifications, qa
 from tms.services.errors import ServiceError
 
-# Revisions that only record a review decision; every other origin brings a text
-# ("a submission") that approvals are counted against.
-REVIEW_ORIGIN = "review"
+# Revisions that bring no text of their own; every other origin is "a submission" that
+# approvals are counted against.
 NON_SUBMISSION_ORIGINS = (REVIEW_ORIGIN, "conflict")
 # Consecutive identical activities of one person are merged into one row with a count.
 ACTIVITY_MERGE_WINDOW = timedelta(minutes=30)
@@ -157,33 +160,6 @@ def _require_reviewer(session: Session, user: User, language: Language) -> None:
 # ---------------------------------------------------------------- QA
 
 
-@dataclass(frozen=True, slots=True)
-class _TagIssue:
-    code: str
-    severity: str
-    message: str
-
-
-def run_qa(segment: Segment, language: Language, target: str) -> list[Any]:
-    """QA issues of a target (tms.services.qa when present, else our tag check alone)."""
-    if not target:
-        return []
-    try:
-        from tms.services import qa
-    except ImportError:  # the QA module is written by another part of the team
-        from tms.inline import compare_tags
-
-        return [_TagIssue(i.code, "error", i.message) for i in compare_tags(segment.source, target)]
-    return list(
-        qa.check(
-            segment.source,
-            target,
-            source_language=segment.document.source_language,
-            target_language=language.code,
-        )
-    )
-
-
 def _qa_flags(issues: list[Any]) -> tuple[bool, int]:
     errors = any(i.severity == "error" for i in issues)
     warnings = sum(1 for i in issues if i.severity != "error")
@@ -214,12 +190,9 @@ def _get_or_create(session: Session, segment: Segment, language: Language) -> Tr
     if dialect in ("sqlite", "postgresql"):
         # ON CONFLICT DO NOTHING waits for a concurrent insert and then yields to it; it
         # needs no SAVEPOINT, which pysqlite would turn into a commit of the outer work.
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert
-        else:
-            from sqlalchemy.dialects.postgresql import insert
+        insert = sqlite_insert(Translation) if dialect == "sqlite" else pg_insert(Translation)
         session.execute(
-            insert(Translation)
+            insert
             .values(**values)
             .on_conflict_do_nothing(index_elements=["segment_id", "language_id"])
         )
@@ -343,11 +316,7 @@ def submission_revision(session: Session, translation: Translation) -> Revision 
 
 
 def _remember(session: Session, translation: Translation) -> None:
-    """Feed the approved pair to the translation memory (when that module is present)."""
-    try:
-        from tms.services import memory
-    except ImportError:  # written by another part of the team
-        return
+    """Feed the approved pair to the translation memory."""
     segment = translation.segment
     document = session.get(Document, segment.document_id)
     assert document is not None
@@ -418,7 +387,7 @@ def save_translation(
     ):
         if empty:
             raise WorkflowError(_("An approved translation can only be cleared by a reviewer."))
-        issues = run_qa(segment, language, target)
+        issues = qa.check_segment(segment, language, target)
         if target == translation.target:  # nothing to suggest: the approved text stands
             return SaveResult("saved", translation, issues=issues)
         suggestion = _add_suggestion(session, translation, user, target, origin)
@@ -427,7 +396,7 @@ def save_translation(
     if translation.version != base_version:
         return _conflict(session, translation, user, target, state, base_version)
 
-    issues = run_qa(segment, language, target)
+    issues = qa.check_segment(segment, language, target)
     tag_errors, warnings = _qa_flags(issues)
     ok = _write(
         session,
@@ -662,8 +631,6 @@ def send_back(
     session.add(comment)
     session.flush()
     if translation.translator_id and translation.translator_id != user.id:
-        from tms.services import notifications
-
         segment = translation.segment
         document = session.get(Document, segment.document_id)
         assert document is not None
@@ -706,12 +673,12 @@ def edit_and_approve(
         if translation.state == State.APPROVED and not translation.outdated:
             return SaveResult("approved", translation)
         result = approve(session, translation=translation, user=user, base_version=base_version)
-        result.issues = run_qa(segment, language, target)
+        result.issues = qa.check_segment(segment, language, target)
         return result
     refusal = approval_refusal(session, user, language, user.id)
     if refusal:
         raise WorkflowError(refusal)
-    issues = run_qa(segment, language, target)
+    issues = qa.check_segment(segment, language, target)
     tag_errors, warnings = _qa_flags(issues)
     if tag_errors:
         raise WorkflowError(_("This translation has tag errors: fix them before approving."))
@@ -818,7 +785,7 @@ def accept_suggestion(
     refusal = approval_refusal(session, user, language, suggestion.author_id)
     if refusal:
         raise WorkflowError(refusal)
-    issues = run_qa(segment, language, suggestion.target)
+    issues = qa.check_segment(segment, language, suggestion.target)
     tag_errors, warnings = _qa_flags(issues)
     if tag_errors:
         raise WorkflowError(_("This suggestion has tag errors: it cannot be accepted."))
@@ -920,195 +887,3 @@ def state_label(state: State) -> str:
         State.TRANSLATED: _("awaiting review"),
         State.APPROVED: _("approved"),
     }[State(state)]
-
-
-def open_suggestions_count(session: Session, translation: Translation) -> int:
-    """How many suggestions wait beside this translation."""
-    return int(
-        session.scalar(
-            select(func.count(Suggestion.id)).where(
-                Suggestion.segment_id == translation.segment_id,
-                Suggestion.language_id == translation.language_id,
-                Suggestion.status == "open",
-            )
-        )
-        or 0
-    )
-
-
-# ---------------------------------------------------------------- the review queue
-
-
-@dataclass
-class QueueItem:
-    """One entry of a language's review queue.
-
-    kind: "review" (awaiting review), "suggestions" (open suggestions beside the text) or
-    "outdated" (approved, but the source changed). last_approved: the target's text at its
-    last approval (for the "what changed" diff), None if never approved.
-    """
-
-    kind: str
-    translation: Translation
-    segment: Segment
-    document: Document
-    translator: str = ""
-    last_approved: str | None = None
-    suggestions: list[Suggestion] = field(default_factory=list)
-    issues: list[Any] = field(default_factory=list)
-
-
-@dataclass
-class ReviewQueue:
-    """The three sections of a review queue, each capped at a limit, with full counts."""
-
-    awaiting: list[QueueItem] = field(default_factory=list)
-    suggestions: list[QueueItem] = field(default_factory=list)
-    outdated: list[QueueItem] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-
-
-def _pseudonym(user: User | None) -> str:
-    if user is None or user.deleted or not user.pseudonym:
-        return _("former volunteer")
-    return user.pseudonym
-
-
-def review_queue(
-    session: Session, language: Language, *, document_id: int | None = None, limit: int = 50
-) -> ReviewQueue:
-    """What the reviewers of a language should look at: texts awaiting review (oldest
-    first), then open suggestions, then approved texts whose source changed."""
-    live = [Segment.archived.is_(False), Translation.language_id == language.id]
-    if document_id is not None:
-        live.append(Segment.document_id == document_id)
-    base = (
-        select(Translation)
-        .join(Segment, Segment.id == Translation.segment_id)
-        .where(*live)
-        .options(
-            selectinload(Translation.segment).selectinload(Segment.block),
-            selectinload(Translation.translator),
-        )
-    )
-    count_base = (
-        select(func.count(Translation.id))
-        .join(Segment, Segment.id == Translation.segment_id)
-        .where(*live)
-    )
-    awaiting_where = Translation.state == int(State.TRANSLATED)
-    outdated_where = (Translation.state == int(State.APPROVED)) & Translation.outdated.is_(True)
-
-    open_sugg = (
-        select(Suggestion.segment_id, func.min(Suggestion.id).label("first"))
-        .where(Suggestion.language_id == language.id, Suggestion.status == "open")
-        .group_by(Suggestion.segment_id)
-        .subquery()
-    )
-    queue = ReviewQueue()
-    queue.counts = {
-        "awaiting": int(session.scalar(count_base.where(awaiting_where)) or 0),
-        "outdated": int(session.scalar(count_base.where(outdated_where)) or 0),
-        "suggestions": int(
-            session.scalar(
-                count_base.join(open_sugg, open_sugg.c.segment_id == Translation.segment_id)
-            )
-            or 0
-        ),
-    }
-    awaiting = session.scalars(
-        base.where(awaiting_where).order_by(Translation.updated_at, Translation.id).limit(limit)
-    ).all()
-    with_sugg = session.scalars(
-        base.join(open_sugg, open_sugg.c.segment_id == Translation.segment_id)
-        .order_by(open_sugg.c.first)
-        .limit(limit)
-    ).all()
-    outdated = session.scalars(
-        base.where(outdated_where).order_by(Translation.updated_at, Translation.id).limit(limit)
-    ).all()
-    # What each item shows besides its row is read for all items at once (a query per item
-    # made the page cost ~2 queries x 150 items).
-    approved = _last_approved_texts(session, [t.id for t in (*awaiting, *with_sugg, *outdated)])
-    open_by_segment: dict[int, list[Suggestion]] = {}
-    if with_sugg:
-        for suggestion in session.scalars(
-            select(Suggestion)
-            .where(
-                Suggestion.segment_id.in_({t.segment_id for t in with_sugg}),
-                Suggestion.language_id == language.id,
-                Suggestion.status == "open",
-            )
-            .order_by(Suggestion.id)
-        ):
-            open_by_segment.setdefault(suggestion.segment_id, []).append(suggestion)
-    queue.awaiting = [
-        _queue_item(session, "review", t, language, approved, open_by_segment) for t in awaiting
-    ]
-    queue.suggestions = [
-        _queue_item(session, "suggestions", t, language, approved, open_by_segment)
-        for t in with_sugg
-    ]
-    queue.outdated = [
-        _queue_item(session, "outdated", t, language, approved, open_by_segment)
-        for t in outdated
-    ]
-    return queue
-
-
-def _last_approved_texts(session: Session, translation_ids: list[int]) -> dict[int, str]:
-    """last_approved_text() of many translations in one query."""
-    if not translation_ids:
-        return {}
-    newest = (
-        select(func.max(Revision.id))
-        .where(
-            Revision.translation_id.in_(translation_ids),
-            Revision.state == int(State.APPROVED),
-            Revision.origin == REVIEW_ORIGIN,
-        )
-        .group_by(Revision.translation_id)
-    )
-    rows = session.execute(
-        select(Revision.translation_id, Revision.target).where(Revision.id.in_(newest))
-    )
-    return {translation_id: target for translation_id, target in rows}
-
-
-def last_approved_text(session: Session, translation: Translation) -> str | None:
-    """The target as it was at its latest approval, or None if never approved."""
-    return session.scalar(
-        select(Revision.target)
-        .where(
-            Revision.translation_id == translation.id,
-            Revision.state == int(State.APPROVED),
-            Revision.origin == REVIEW_ORIGIN,
-        )
-        .order_by(Revision.id.desc())
-        .limit(1)
-    )
-
-
-def _queue_item(
-    session: Session,
-    kind: str,
-    translation: Translation,
-    language: Language,
-    approved: dict[int, str],
-    open_by_segment: dict[int, list[Suggestion]],
-) -> QueueItem:
-    segment = translation.segment
-    document = session.get(Document, segment.document_id)
-    assert document is not None
-    item = QueueItem(
-        kind=kind,
-        translation=translation,
-        segment=segment,
-        document=document,
-        translator=_pseudonym(translation.translator) if translation.translator_id else "",
-        last_approved=approved.get(translation.id),
-        issues=run_qa(segment, language, translation.target),
-    )
-    if kind == "suggestions":
-        item.suggestions = list(open_by_segment.get(segment.id, []))
-    return item

@@ -92,8 +92,9 @@ def flash_refusals(back: Callable[..., Response | Any]) -> Callable[[ViewT], Vie
     return decorate
 
 
-def saved(message: str, response: ResponseT) -> ResponseT:
-    """Commit the view's change, flash its success message and answer ``response``."""
+def saved(message: str, response: ResponseT, *, category: str = "success") -> ResponseT:
+    """Commit the view's change, flash its message (a success unless told) and answer
+    ``response``."""
     get_session().commit()
-    flash(message, "success")
+    flash(message, category)
     return response
