@@ -24,6 +24,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from tms import segmentation
 from tms.formats import format_for, read_document
 from tms.formats.base import FormatError, ParsedBlock, Tag
 from tms.i18n import _
@@ -39,7 +40,6 @@ from tms.models import (
     Translation,
     User,
 )
-from tms.segmentation import count_words, segment
 from tms.services import memory, updates, workflow
 from tms.services.errors import ServiceError
 
@@ -332,11 +332,12 @@ def _cut(blocks: list[ParsedBlock], language: str,
         if not block.translatable or block.type == "code" or not strip_tags(block.text).strip():
             continue
         # An interface message is one unit of the catalogue: never cut into sentences.
-        pieces = [(block.text, "")] if block.type == "message" else segment(block.text, language)
+        pieces = ([(block.text, "")] if block.type == "message"
+                  else segmentation.segment(block.text, language))
         for i, (text, sep) in enumerate(pieces):
             plain = normalise_source(text)
-            out.append(_NewSegment(b_index, block.type, i, text, sep, plain,
-                                   count_words(strip_tags(text), language) if plain else 0))
+            words = segmentation.count_words(strip_tags(text), language) if plain else 0
+            out.append(_NewSegment(b_index, block.type, i, text, sep, plain, words))
     return out
 
 
