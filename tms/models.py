@@ -30,8 +30,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.types import TypeDecorator
 
+from tms.i18n import N_, _
 from tms.orm import Base
 
 
@@ -53,6 +56,36 @@ class State(enum.IntEnum):
     def slug(self) -> str:
         """Stable lower-case name used in URLs, JSON and CSS classes."""
         return self.name.lower()
+
+    @property
+    def label(self) -> str:
+        """The state's name for people, in the interface language."""
+        return _(_STATE_LABELS[self])
+
+
+# The one set of names for the states: badges, queues, messages and exports all use these.
+_STATE_LABELS: dict[State, str] = {
+    State.UNTRANSLATED: N_("Untranslated"),
+    State.NEEDS_WORK: N_("Sent back"),
+    State.DRAFT: N_("Draft"),
+    State.TRANSLATED: N_("Awaiting review"),
+    State.APPROVED: N_("Approved"),
+}
+
+
+class StateType(TypeDecorator[State]):
+    """An integer column read back as a State, so code never casts what it loads."""
+
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value: int | None, dialect: Dialect) -> int | None:
+        """Store the state's number."""
+        return None if value is None else int(value)
+
+    def process_result_value(self, value: int | None, dialect: Dialect) -> State | None:
+        """Read the number back as a State."""
+        return None if value is None else State(value)
 
 
 class Role(enum.StrEnum):
@@ -254,7 +287,7 @@ class Translation(Base):
     segment_id: Mapped[int] = mapped_column(ForeignKey("segment.id", ondelete="CASCADE"))
     language_id: Mapped[int] = mapped_column(ForeignKey("language.id", ondelete="CASCADE"))
     target: Mapped[str] = mapped_column(Text, default="")
-    state: Mapped[int] = mapped_column(Integer, default=int(State.UNTRANSLATED))
+    state: Mapped[State] = mapped_column(StateType, default=State.UNTRANSLATED)
     version: Mapped[int] = mapped_column(Integer, default=0)  # optimistic locking counter
     outdated: Mapped[bool] = mapped_column(Boolean, default=False)
     translator_id: Mapped[int | None] = mapped_column(
@@ -273,6 +306,11 @@ class Translation(Base):
     translator: Mapped[User | None] = relationship(foreign_keys=[translator_id])
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
 
+    @validates("state")
+    def _as_state(self, _key: str, value: int) -> State:
+        # A number assigned in Python is a State at once, not only after a reload.
+        return State(value)
+
 
 # The origin of a revision that only records a review decision (its text is the approved
 # one); every other origin brings a text of its own.
@@ -288,7 +326,7 @@ class Revision(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     translation_id: Mapped[int] = mapped_column(ForeignKey("translation.id", ondelete="CASCADE"))
     target: Mapped[str] = mapped_column(Text)
-    state: Mapped[int] = mapped_column(Integer)
+    state: Mapped[State] = mapped_column(StateType)
     author_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
@@ -298,6 +336,11 @@ class Revision(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     author: Mapped[User | None] = relationship()
+
+    @validates("state")
+    def _as_state(self, _key: str, value: int) -> State:
+        # A number assigned in Python is a State at once, not only after a reload.
+        return State(value)
 
 
 class Approval(Base):

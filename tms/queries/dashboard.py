@@ -56,7 +56,7 @@ def needs_attention(session: Session, user: User) -> list[Attention]:
             .group_by(Segment.document_id, Comment.language_id)
         ),
         "sent_back": _translation_counts(
-            language_ids, Translation.state == int(State.NEEDS_WORK),
+            language_ids, Translation.state == State.NEEDS_WORK,
             Translation.translator_id == user.id),
         "outdated": _translation_counts(language_ids, Translation.outdated.is_(True)),
     }

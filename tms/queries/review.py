@@ -116,8 +116,8 @@ def review_queue(
         .join(Segment, Segment.id == Translation.segment_id)
         .where(*live)
     )
-    awaiting_where = Translation.state == int(State.TRANSLATED)
-    outdated_where = (Translation.state == int(State.APPROVED)) & Translation.outdated.is_(True)
+    awaiting_where = Translation.state == State.TRANSLATED
+    outdated_where = (Translation.state == State.APPROVED) & Translation.outdated.is_(True)
 
     open_sugg = (
         select(Suggestion.segment_id, func.min(Suggestion.id).label("first"))
@@ -184,7 +184,7 @@ def _last_approved_texts(session: Session, translation_ids: list[int]) -> dict[i
         select(func.max(Revision.id))
         .where(
             Revision.translation_id.in_(translation_ids),
-            Revision.state == int(State.APPROVED),
+            Revision.state == State.APPROVED,
             Revision.origin == REVIEW_ORIGIN,
         )
         .group_by(Revision.translation_id)
@@ -201,7 +201,7 @@ def last_approved_text(session: Session, translation: Translation) -> str | None
         select(Revision.target)
         .where(
             Revision.translation_id == translation.id,
-            Revision.state == int(State.APPROVED),
+            Revision.state == State.APPROVED,
             Revision.origin == REVIEW_ORIGIN,
         )
         .order_by(Revision.id.desc())

@@ -45,20 +45,6 @@ FILTERS: dict[str, str] = {
     "qa": N_("With QA warnings"),
 }
 
-STATE_LABELS: dict[int, str] = {
-    State.UNTRANSLATED: N_("Untranslated"),
-    State.NEEDS_WORK: N_("Sent back"),
-    State.DRAFT: N_("Draft"),
-    State.TRANSLATED: N_("Awaiting review"),
-    State.APPROVED: N_("Approved"),
-}
-
-
-def state_label(state: int) -> str:
-    """The translated name of a state."""
-    return _(STATE_LABELS.get(state, N_("Untranslated")))
-
-
 @dataclass
 class SegmentRow:
     """One segment of the editor page with its translation in the page's language."""
@@ -69,7 +55,7 @@ class SegmentRow:
     block_id: int | None
     index_in_block: int
     target: str
-    state: int
+    state: State
     version: int
     outdated: bool
     qa_warnings: int
@@ -79,7 +65,7 @@ class SegmentRow:
     @property
     def state_slug(self) -> str:
         """CSS and JSON name of the state."""
-        return State(self.state).slug
+        return self.state.slug
 
 
 @dataclass
@@ -171,7 +157,7 @@ def block_label(block: Block | None) -> str:
 def _filter_clause(name: str, language_id: int) -> ColumnElement[bool] | None:
     t = Translation
     if name == "untranslated":
-        return or_(t.id.is_(None), t.state == int(State.UNTRANSLATED))
+        return or_(t.id.is_(None), t.state == State.UNTRANSLATED)
     states = {
         "draft": State.DRAFT,
         "translated": State.TRANSLATED,
@@ -241,7 +227,7 @@ def _segment_row(seg: Segment, tr: Translation | None, open_comments: int) -> Se
         block_id=seg.block_id,
         index_in_block=seg.index_in_block,
         target=tr.target if tr else "",
-        state=tr.state if tr else int(State.UNTRANSLATED),
+        state=tr.state if tr else State.UNTRANSLATED,
         version=tr.version if tr else 0,
         outdated=bool(tr and tr.outdated),
         qa_warnings=tr.qa_warnings if tr else 0,
@@ -351,8 +337,8 @@ def history(session: Session, translation: Translation | None) -> list[dict[str,
             "id": rev.id,
             "author": pseudonym if pseudonym and not deleted else _("former volunteer"),
             "created_at": rev.created_at.isoformat(),
-            "state": State(rev.state).slug if rev.state in set(State) else "",
-            "state_label": state_label(rev.state),
+            "state": rev.state.slug,
+            "state_label": rev.state.label,
             "origin": rev.origin,
             "note": rev.note,
             "target": rev.target,

@@ -266,7 +266,7 @@ def _count(rows: list[tuple[Segment, Translation | None]], source_name: str) -> 
     words: dict[str, int] = {s.slug: 0 for s in State}
     outdated = ready = ready_words = 0
     for seg, t in rows:
-        state = State(t.state) if t is not None else State.UNTRANSLATED
+        state = t.state if t is not None else State.UNTRANSLATED
         segs[state.slug] += 1
         words[state.slug] += seg.word_count
         if t is not None and t.outdated:
@@ -517,7 +517,7 @@ def credited_names(session: Session, document: Document, language: Language) -> 
         .where(
             Block.version_id == version.id,
             Translation.language_id == language.id,
-            Translation.state >= int(State.APPROVED),
+            Translation.state >= State.APPROVED,
             User.deleted.is_(False),
         )
         .distinct()

@@ -21,7 +21,7 @@ from pathlib import PurePath
 from typing import Any
 
 from rapidfuzz import fuzz
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tms import segmentation
@@ -37,7 +37,6 @@ from tms.models import (
     Language,
     Segment,
     State,
-    Translation,
     User,
 )
 from tms.services import memory, updates, workflow
@@ -430,14 +429,7 @@ def _store_segments(session: Session, document: Document, block_rows: list[Block
             row.block_id = None
             report.removed += 1
     session.flush()
-    if outdated_ids:
-        session.execute(
-            update(Translation)
-            .where(Translation.segment_id.in_(outdated_ids),
-                   Translation.state > int(State.UNTRANSLATED))
-            .values(outdated=True),
-            execution_options={"synchronize_session": "fetch"},
-        )
+    workflow.mark_sources_changed(session, outdated_ids)
     return fresh
 
 

@@ -1,11 +1,11 @@
 """Segment repair: split a wrongly joined segment, merge two wrongly cut neighbours.
 
-A repair changes the structure of a document (which sentence is one unit), not the
-progress of a translation, so it is done here rather than in tms.services.workflow (the
-module for state transitions): the translations follow their text and are flagged
-outdated, each with an append-only Revision of origin "repair" saying what happened, and
-their version is bumped when their text changes so an editor open on the old text gets a
-conflict instead of overwriting. Keys are recomputed exactly as the importer makes them
+A repair changes the structure of a document (which sentence is one unit); what it does to
+the translations is a state change, so tms.services.workflow makes it (flag_split,
+merge_translations): the translations follow their text and are flagged outdated, each
+with an append-only Revision of origin "repair" saying what happened, and their version is
+bumped when their text changes so an editor open on the old text gets a conflict instead
+of overwriting. Keys are recomputed exactly as the importer makes them
 (importing.segment_key over normalise_source, occurrence index in document order), so
 the next import of the same file finds the repaired segments by key. Nothing is deleted:
 the second segment of a merge is archived with its history, comments and suggestions.
@@ -21,23 +21,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tms.i18n import _
-from tms.inline import compare_tags, join_segments, split_at, strip_tags
-from tms.models import (
-    Document,
-    Membership,
-    Revision,
-    Role,
-    Segment,
-    State,
-    Translation,
-    User,
-    utcnow,
-)
+from tms.inline import join_segments, split_at, strip_tags
+from tms.models import Document, Membership, Role, Segment, User
 from tms.segmentation import count_words
+from tms.services import workflow
 from tms.services.errors import ServiceError
 from tms.services.importing import normalise_source, segment_key
 
-ORIGIN = "repair"
+ORIGIN = workflow.REPAIR_ORIGIN
 # White space at a cut, even inside tags closed or opened there, goes between the segments.
 _TRAILING_WS = re.compile(r"(\s+)((?:</\d{1,4}>)*)$")
 _LEADING_WS = re.compile(r"^((?:<\d{1,4}>)*)(\s+)")
@@ -98,17 +89,6 @@ def next_in_block(session: Session, segment: Segment) -> Segment | None:
 def _word_count(text: str, language: str) -> int:
     plain = strip_tags(text)
     return count_words(plain, language) if plain.strip() else 0
-
-
-def _translations(session: Session, segment: Segment) -> list[Translation]:
-    return list(session.scalars(
-        select(Translation).where(Translation.segment_id == segment.id).order_by(Translation.id)))
-
-
-def _revision(session: Session, translation: Translation, user: User, note: str) -> None:
-    session.add(Revision(translation_id=translation.id, target=translation.target,
-                         state=int(translation.state), author_id=user.id, origin=ORIGIN,
-                         note=note))
 
 
 def _shift(session: Session, segment: Segment, delta: int, *, after_position: int,
@@ -212,13 +192,7 @@ def split_segment(session: Session, segment: Segment, offset: int, user: User) -
     note = _("Segment split by %(user)s: this text was written for “%(old)s”; its end now "
              "belongs to the next segment (“%(second)s”).", user=user.display_name,
              old=strip_tags(old_source), second=strip_tags(second))
-    for translation in _translations(session, segment):
-        if not translation.target and translation.state == State.UNTRANSLATED:
-            continue
-        translation.outdated = True
-        translation.has_tag_errors = bool(compare_tags(first, translation.target))
-        translation.updated_at = utcnow()
-        _revision(session, translation, user, note)
+    workflow.flag_split(session, segment, user=user, note=note)
     rekey(session, segment.document_id)
     return new
 
@@ -240,21 +214,10 @@ def merge_segments(session: Session, first: Segment, second: Segment, user: User
     assert document is not None
     old_first = first.source
     merged = join_segments([(first.source, first.sep), (second.source, "")])
-    theirs = {t.language_id: t for t in _translations(session, second)}
     note = _("Segments merged by %(user)s: “%(first)s” and “%(second)s” are now one segment.",
              user=user.display_name, first=strip_tags(old_first),
              second=strip_tags(second.source))
-    for translation in _translations(session, first):
-        other = theirs.pop(translation.language_id, None)
-        _merge_target(session, translation, other, user, note, merged)
-    for other in theirs.values():  # languages where only the second part was translated
-        if not other.target:
-            continue
-        translation = Translation(segment_id=first.id, language_id=other.language_id,
-                                  target="", state=int(State.UNTRANSLATED), version=0)
-        session.add(translation)
-        session.flush()
-        _merge_target(session, translation, other, user, note, merged)
+    workflow.merge_translations(session, first, second, merged=merged, user=user, note=note)
 
     second_position, second_index = second.position, second.index_in_block
     first.previous_source = old_first
@@ -268,29 +231,3 @@ def merge_segments(session: Session, first: Segment, second: Segment, user: User
     rekey(session, first.document_id)
     session.refresh(first)
     return first
-
-
-def _merge_target(session: Session, translation: Translation, other: Translation | None,
-                  user: User, note: str, source: str) -> None:
-    """Append the second segment's target to the first's; the text stays the lower state."""
-    texts = [t for t in (translation.target, other.target if other else "") if t.strip()]
-    if not texts:
-        return
-    states = [State(t.state) for t in (translation, other)
-              if t is not None and t.target.strip()]
-    state = min(states)
-    if len(texts) < 2:
-        state = min(state, State.DRAFT)  # half the sentence has no translation yet
-    translation.target = " ".join(t.strip() for t in texts)
-    translation.state = int(state)
-    translation.outdated = True
-    translation.has_tag_errors = bool(compare_tags(source, translation.target))
-    translation.version += 1
-    translation.approvals = 0 if state < State.APPROVED else translation.approvals
-    translation.updated_at = utcnow()
-    if translation.translator_id is None and other is not None:
-        translation.translator_id = other.translator_id
-    session.flush()
-    _revision(session, translation, user, note)
-    if other is not None and other.target:
-        _revision(session, other, user, note)

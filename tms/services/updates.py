@@ -80,7 +80,7 @@ def update_report(session: Session, document: Document, version: DocumentVersion
                Translation.outdated, Segment.archived)
         .join(Segment, Segment.id == Translation.segment_id)
         .where(Segment.document_id == document.id, Translation.target != "",
-               Translation.state > int(State.UNTRANSLATED))
+               Translation.state > State.UNTRANSLATED)
     ).all()
     prefilled = set(session.execute(
         select(Translation.language_id, Translation.segment_id)

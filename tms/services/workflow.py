@@ -25,6 +25,7 @@ Policies (see docs in the report and tests/test_workflow.py):
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -36,6 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tms.i18n import _
+from tms.inline import compare_tags
 from tms.models import (
     REVIEW_ORIGIN,
     Activity,
@@ -179,7 +181,7 @@ def _get_or_create(session: Session, segment: Segment, language: Language) -> Tr
         "segment_id": segment.id,
         "language_id": language.id,
         "target": "",
-        "state": int(State.UNTRANSLATED),
+        "state": State.UNTRANSLATED,
         "version": 0,
         "outdated": False,
         "approvals": 0,
@@ -232,7 +234,7 @@ def _revision(
     translation: Translation,
     *,
     target: str,
-    state: State | int,
+    state: State,
     user: User | None,
     origin: str,
     note: str = "",
@@ -240,7 +242,7 @@ def _revision(
     rev = Revision(
         translation_id=translation.id,
         target=target,
-        state=int(state),
+        state=state,
         author_id=user.id if user else None,
         origin=origin,
         note=note,
@@ -403,7 +405,7 @@ def save_translation(
         translation,
         base_version,
         target=target,
-        state=int(state),
+        state=state,
         outdated=False,
         translator_id=translation.translator_id
         if target == translation.target and translation.translator_id
@@ -511,14 +513,14 @@ def approve(
     _require_reviewer(session, user, language)
     if base_version is not None and translation.version != base_version:
         raise _conflict_error()
-    state = State(translation.state)
+    state = translation.state
     confirming = state == State.APPROVED and translation.outdated
     if state == State.APPROVED and not confirming:
         raise WorkflowError(_("This translation is already approved."))
     if state != State.TRANSLATED and not confirming:
         raise WorkflowError(
-            _("Only translations awaiting review can be approved (this one is %(state)s).",
-              state=state_label(state))
+            _("Only translations awaiting review can be approved (this one: %(state)s).",
+              state=state.label)
         )
     if translation.has_tag_errors:
         raise WorkflowError(_("This translation has tag errors: fix them before approving."))
@@ -558,7 +560,7 @@ def approve(
         new_state = State.APPROVED if count >= needed else State.TRANSLATED
         values: dict[str, Any] = {"approvals": count, "reviewer_id": user.id}
         if new_state == State.APPROVED:
-            values.update(state=int(State.APPROVED), outdated=False)
+            values.update(state=State.APPROVED, outdated=False)
         if not _write(session, translation, seen, **values):
             raise _conflict_error()
         session.add(
@@ -600,14 +602,14 @@ def send_back(
         raise _conflict_error()
     if translation.state not in (State.TRANSLATED, State.APPROVED):
         raise WorkflowError(
-            _("Only translated or approved texts can be sent back (this one is %(state)s).",
-              state=state_label(State(translation.state)))
+            _("Only translated or approved texts can be sent back (this one: %(state)s).",
+              state=translation.state.label)
         )
     if not _write(
         session,
         translation,
         translation.version,
-        state=int(State.NEEDS_WORK),
+        state=State.NEEDS_WORK,
         reviewer_id=user.id,
         approvals=0,
     ):
@@ -687,7 +689,7 @@ def edit_and_approve(
         translation,
         base_version,
         target=target,
-        state=int(State.TRANSLATED),
+        state=State.TRANSLATED,
         outdated=False,
         translator_id=user.id,
         reviewer_id=None,
@@ -797,7 +799,7 @@ def accept_suggestion(
         translation,
         translation.version,
         target=suggestion.target,
-        state=int(State.TRANSLATED),
+        state=State.TRANSLATED,
         outdated=False,
         translator_id=suggestion.author_id,
         reviewer_id=None,
@@ -863,27 +865,88 @@ def reject_suggestion(
 def mark_outdated(session: Session, segment: Segment) -> int:
     """Flag every translation of a segment whose source changed (text and state kept;
     the version is not bumped, so an open editor can still save). Returns rows flagged."""
+    return mark_sources_changed(session, [segment.id])
+
+
+def mark_sources_changed(session: Session, segment_ids: Collection[int]) -> int:
+    """Flag the translations with text of many segments outdated at once (a source update);
+    returns rows flagged. Empty translations have nothing that could be out of date."""
+    if not segment_ids:
+        return 0
+    ids = set(segment_ids)
     result = session.execute(
         update(Translation)
-        .where(Translation.segment_id == segment.id, Translation.target != "")
+        .where(Translation.segment_id.in_(ids), Translation.target != "")
         .values(outdated=True)
         .execution_options(synchronize_session=False)
     )
     for obj in session.identity_map.values():
-        if isinstance(obj, Translation) and obj.segment_id == segment.id:
+        if isinstance(obj, Translation) and obj.segment_id in ids:
             session.expire(obj, ["outdated"])
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-# ---------------------------------------------------------------- labels
+# ---------------------------------------------------------------- segment repair
+
+REPAIR_ORIGIN = "repair"
 
 
-def state_label(state: State) -> str:
-    """The translated name of a state."""
-    return {
-        State.UNTRANSLATED: _("untranslated"),
-        State.NEEDS_WORK: _("needs work"),
-        State.DRAFT: _("draft"),
-        State.TRANSLATED: _("awaiting review"),
-        State.APPROVED: _("approved"),
-    }[State(state)]
+def flag_split(session: Session, segment: Segment, *, user: User, note: str) -> None:
+    """After a split, each translation of the first part stays with it, flagged outdated,
+    its tags checked against the shorter source, with the note in its history."""
+    for translation in session.scalars(
+            select(Translation).where(Translation.segment_id == segment.id)
+            .order_by(Translation.id)):
+        if not translation.target and translation.state == State.UNTRANSLATED:
+            continue
+        translation.outdated = True
+        translation.has_tag_errors = bool(compare_tags(segment.source, translation.target))
+        translation.updated_at = utcnow()
+        _revision(session, translation, target=translation.target, state=translation.state,
+                  user=user, origin=REPAIR_ORIGIN, note=note)
+
+
+def merge_translations(session: Session, first: Segment, second: Segment, *, merged: str,
+                       user: User, note: str) -> None:
+    """Before two segments become one (source `merged`), join their translations in each
+    language onto the first segment; the joined text keeps the lower of the two states."""
+    theirs = {t.language_id: t for t in session.scalars(
+        select(Translation).where(Translation.segment_id == second.id))}
+    for translation in session.scalars(
+            select(Translation).where(Translation.segment_id == first.id)
+            .order_by(Translation.id)):
+        other = theirs.pop(translation.language_id, None)
+        _merge_target(session, translation, other, user, note, merged)
+    for other in theirs.values():  # languages where only the second part was translated
+        if not other.target:
+            continue
+        translation = Translation(segment_id=first.id, language_id=other.language_id,
+                                  target="", state=State.UNTRANSLATED, version=0)
+        session.add(translation)
+        session.flush()
+        _merge_target(session, translation, other, user, note, merged)
+
+
+def _merge_target(session: Session, translation: Translation, other: Translation | None,
+                  user: User, note: str, source: str) -> None:
+    """Append the second segment's target to the first's; the text stays the lower state."""
+    texts = [t for t in (translation.target, other.target if other else "") if t.strip()]
+    if not texts:
+        return
+    state = min(t.state for t in (translation, other) if t is not None and t.target.strip())
+    if len(texts) < 2:
+        state = min(state, State.DRAFT)  # half the sentence has no translation yet
+    translation.target = " ".join(t.strip() for t in texts)
+    translation.state = state
+    translation.outdated = True
+    translation.has_tag_errors = bool(compare_tags(source, translation.target))
+    translation.version += 1
+    translation.approvals = 0 if state < State.APPROVED else translation.approvals
+    translation.updated_at = utcnow()
+    if translation.translator_id is None and other is not None:
+        translation.translator_id = other.translator_id
+    session.flush()
+    for changed in (translation, other):
+        if changed is not None and changed.target:
+            _revision(session, changed, target=changed.target, state=changed.state, user=user,
+                      origin=REPAIR_ORIGIN, note=note)

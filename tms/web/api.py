@@ -146,8 +146,8 @@ def _issues(items: list[Any]) -> list[dict[str, str]]:
 
 def _state_json(tr: Translation) -> dict[str, Any]:
     """Version, state and text of a translation as the editor shows them after a change."""
-    return {"version": tr.version, "state": State(tr.state).slug,
-            "state_label": editor_data.state_label(tr.state), "target": tr.target}
+    return {"version": tr.version, "state": tr.state.slug,
+            "state_label": tr.state.label, "target": tr.target}
 
 
 def _changed(result: workflow.SaveResult) -> Translation:
@@ -161,9 +161,8 @@ def _translation_panel(translation: Translation | None) -> dict[str, Any]:
     return {
         "target": translation.target if translation else "",
         "version": translation.version if translation else 0,
-        "state": State(translation.state).slug if translation else "untranslated",
-        "state_label": editor_data.state_label(
-            translation.state if translation else State.UNTRANSLATED),
+        "state": (translation.state if translation else State.UNTRANSLATED).slug,
+        "state_label": (translation.state if translation else State.UNTRANSLATED).label,
         "outdated": bool(translation and translation.outdated),
     }
 

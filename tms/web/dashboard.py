@@ -12,7 +12,7 @@ from flask_babel import ngettext
 from flask_login import login_required
 
 from tms.db import get_session
-from tms.models import Activity, User
+from tms.models import Activity, State, User
 from tms.queries.dashboard import my_language_ids, needs_attention, recent_activity
 from tms.services import stats
 from tms.web.common import current_account
@@ -109,5 +109,5 @@ def index() -> str:
         attention=needs_attention(session, user),
         activity=recent_activity(session),
         activity_sentence=activity_sentence,
-        state_names=stats.STATE_NAMES,
+        states=list(State),
     )

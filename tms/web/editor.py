@@ -12,7 +12,7 @@ from markupsafe import Markup
 from tms.db import get_session
 from tms.models import Document, Language, State
 from tms.services import editor_data
-from tms.services.editor_data import FILTERS, state_label, tag_labels
+from tms.services.editor_data import FILTERS, tag_labels
 from tms.taglabels import chip_pieces
 from tms.web.common import document_or_404, team_language_or_403
 
@@ -134,7 +134,6 @@ def edit(doc_slug: str, lang_code: str) -> Any:
         filters=FILTERS,
         filter_name=filter_name,
         query=query,
-        state_label=state_label,
         tag_labels=tag_labels,
         states=State,
         config=config,

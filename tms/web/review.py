@@ -90,7 +90,6 @@ def queue(lang_code: str) -> Any:
         queue=review_queue,
         word_diff=word_diff,
         tag_pieces=tag_pieces,
-        state_label=workflow.state_label,
         State=State,
         self_review=language.allow_self_review,
     )
