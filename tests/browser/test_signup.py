@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -60,7 +61,8 @@ def test_admin_invites_and_volunteer_signs_up(live_server: LiveServer, browser_p
     admin.get_by_role("button", name="Create invite").click()
     link = admin.get_by_label("Invite link").input_value()
     assert link.startswith(base + "/signup/")
-    assert admin.get_by_role("button", name="Copy link").is_visible()  # forms.js ran
+    # forms.js adds the button after load: wait for it rather than look once.
+    expect(admin.get_by_role("button", name="Copy link")).to_be_visible()
 
     volunteer = new_browser_page(width=360, height=740)
     volunteer.goto(link)

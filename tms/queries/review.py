@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tms.i18n import _
@@ -99,23 +99,7 @@ def review_queue(
 ) -> ReviewQueue:
     """What the reviewers of a language should look at: texts awaiting review (oldest
     first), then open suggestions, then approved texts whose source changed."""
-    live = [Segment.archived.is_(False), Translation.language_id == language.id]
-    if document_id is not None:
-        live.append(Segment.document_id == document_id)
-    base = (
-        select(Translation)
-        .join(Segment, Segment.id == Translation.segment_id)
-        .where(*live)
-        .options(
-            selectinload(Translation.segment).selectinload(Segment.block),
-            selectinload(Translation.translator),
-        )
-    )
-    count_base = (
-        select(func.count(Translation.id))
-        .join(Segment, Segment.id == Translation.segment_id)
-        .where(*live)
-    )
+    base, count_base = _queue_selects(language, document_id)
     awaiting_where = Translation.state == State.TRANSLATED
     outdated_where = (Translation.state == State.APPROVED) & Translation.outdated.is_(True)
 
@@ -127,14 +111,10 @@ def review_queue(
     )
     queue = ReviewQueue()
     queue.counts = {
-        "awaiting": int(session.scalar(count_base.where(awaiting_where)) or 0),
-        "outdated": int(session.scalar(count_base.where(outdated_where)) or 0),
-        "suggestions": int(
-            session.scalar(
-                count_base.join(open_sugg, open_sugg.c.segment_id == Translation.segment_id)
-            )
-            or 0
-        ),
+        "awaiting": _count(session, count_base.where(awaiting_where)),
+        "outdated": _count(session, count_base.where(outdated_where)),
+        "suggestions": _count(session, count_base.join(
+            open_sugg, open_sugg.c.segment_id == Translation.segment_id)),
     }
     awaiting = session.scalars(
         base.where(awaiting_where).order_by(Translation.updated_at, Translation.id).limit(limit)
@@ -150,18 +130,7 @@ def review_queue(
     # What each item shows besides its row is read for all items at once (a query per item
     # made the page cost ~2 queries x 150 items).
     approved = _last_approved_texts(session, [t.id for t in (*awaiting, *with_sugg, *outdated)])
-    open_by_segment: dict[int, list[Suggestion]] = {}
-    if with_sugg:
-        for suggestion in session.scalars(
-            select(Suggestion)
-            .where(
-                Suggestion.segment_id.in_({t.segment_id for t in with_sugg}),
-                Suggestion.language_id == language.id,
-                Suggestion.status == "open",
-            )
-            .order_by(Suggestion.id)
-        ):
-            open_by_segment.setdefault(suggestion.segment_id, []).append(suggestion)
+    open_by_segment = _open_suggestions(session, language, {t.segment_id for t in with_sugg})
     queue.awaiting = [
         _queue_item(session, "review", t, language, approved, open_by_segment) for t in awaiting
     ]
@@ -174,6 +143,49 @@ def review_queue(
         for t in outdated
     ]
     return queue
+
+
+def _queue_selects(language: Language,
+                   document_id: int | None) -> tuple[Select[Any], Select[Any]]:
+    """The live translations of a language (of one document if given), and their count."""
+    live = [Segment.archived.is_(False), Translation.language_id == language.id]
+    if document_id is not None:
+        live.append(Segment.document_id == document_id)
+    rows = (
+        select(Translation)
+        .join(Segment, Segment.id == Translation.segment_id)
+        .where(*live)
+        .options(
+            selectinload(Translation.segment).selectinload(Segment.block),
+            selectinload(Translation.translator),
+        )
+    )
+    count = (
+        select(func.count(Translation.id))
+        .join(Segment, Segment.id == Translation.segment_id)
+        .where(*live)
+    )
+    return rows, count
+
+
+def _count(session: Session, query: Select[Any]) -> int:
+    return int(session.scalar(query) or 0)
+
+
+def _open_suggestions(session: Session, language: Language,
+                      segment_ids: set[int]) -> dict[int, list[Suggestion]]:
+    """The open suggestions of these segments in a language, by segment, oldest first."""
+    found: dict[int, list[Suggestion]] = {}
+    if not segment_ids:
+        return found
+    for suggestion in session.scalars(
+        select(Suggestion)
+        .where(Suggestion.segment_id.in_(segment_ids), Suggestion.language_id == language.id,
+               Suggestion.status == "open")
+        .order_by(Suggestion.id)
+    ):
+        found.setdefault(suggestion.segment_id, []).append(suggestion)
+    return found
 
 
 def _last_approved_texts(session: Session, translation_ids: list[int]) -> dict[int, str]:

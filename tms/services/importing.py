@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from tms import segmentation
 from tms.formats import format_for, read_document
-from tms.formats.base import FormatError, ParsedBlock, Tag
+from tms.formats.base import FormatError, ParsedBlock, ParsedDocument, Tag
 from tms.i18n import _
 from tms.inline import compare_tags, strip_tags
 from tms.models import (
@@ -165,6 +165,62 @@ def import_document(
     DocumentImportError (one sentence) for bad input; flushes, never commits.
     """
     name = PurePath(filename).name or filename
+    slug = _checked_slug(name, slug)
+    document = session.scalar(select(Document).where(Document.slug == slug))
+    source_language = _checked_language(document, slug, source_language)
+    fmt = _checked_format(name, data)
+
+    sha = hashlib.sha256(data).hexdigest()
+    latest = _latest_version(session, document) if document else None
+    if document is not None and latest is not None and latest.sha256 == sha \
+            and latest.format == fmt:
+        return _unchanged_report(session, document, latest)
+
+    parsed, new_segments = _parse(name, data, source_language, progress)
+
+    created = document is None
+    if document is None:
+        document = Document(slug=slug, title=_title(title or parsed.title, name),
+                            source_language=source_language, kind=kind)
+        session.add(document)
+    elif title:
+        document.title = _title(title, name)
+    session.flush()
+    version = DocumentVersion(
+        document_id=document.id, number=(latest.number + 1) if latest else 1,
+        filename=name[:255], format=fmt, data=data, sha256=sha,
+        imported_by_id=user.id if user else None, report={},
+    )
+    session.add(version)
+    session.flush()
+    block_rows = _store_blocks(session, version, parsed.blocks)
+
+    report = ImportReport(
+        document=document, version=version, created=created,
+        status="created" if created else "updated", format=fmt, blocks=len(block_rows),
+        segments=len(new_segments), words=sum(s.words for s in new_segments),
+        warnings=list(parsed.warnings),
+    )
+    _finish(session, report, block_rows, new_segments, user, latest)
+    if progress:
+        progress(len(parsed.blocks), len(parsed.blocks))
+    return report
+
+
+def _parse(name: str, data: bytes, source_language: str,
+           progress: Callable[[int, int], None] | None,
+           ) -> tuple[ParsedDocument, list[_NewSegment]]:
+    """Read the file and cut it into keyed segments; refuses a file with no text."""
+    parsed = _read(name, data, source_language)
+    new_segments = _cut(parsed.blocks, source_language, progress, len(parsed.blocks))
+    if not any(s.plain for s in new_segments):
+        raise DocumentImportError(_("%(file)s contains no text to translate.", file=name))
+    _assign_keys(new_segments)
+    return parsed, new_segments
+
+
+def _checked_slug(name: str, slug: str | None) -> str:
+    """The document's short name: given, or made from the file name; one sentence if bad."""
     if slug is None:
         slug = slug_from_filename(name)
         if not slug:
@@ -176,7 +232,11 @@ def import_document(
             _("The short name '%(slug)s' may only contain lower-case letters, digits and "
               "single hyphens.", slug=slug)
         )
-    document = session.scalar(select(Document).where(Document.slug == slug))
+    return slug
+
+
+def _checked_language(document: Document | None, slug: str, source_language: str | None) -> str:
+    """The source language: given, else the document's, else "en"; a new version keeps it."""
     if source_language is None:
         source_language = document.source_language if document else "en"
     if not LANGUAGE_RE.match(source_language):
@@ -190,6 +250,11 @@ def import_document(
               "language to %(new)s.", slug=slug, old=document.source_language,
               new=source_language)
         )
+    return source_language
+
+
+def _checked_format(name: str, data: bytes) -> str:
+    """The registry's format name for the file; refuses unknown extensions and empty files."""
     try:
         fmt = format_for(name)
     except FormatError as exc:
@@ -197,62 +262,19 @@ def import_document(
                                     reason=exc.message.rstrip("."))) from exc
     if not data:
         raise DocumentImportError(_("%(file)s is empty.", file=name))
+    return fmt
 
-    sha = hashlib.sha256(data).hexdigest()
-    latest = _latest_version(session, document) if document else None
-    if latest is not None and latest.sha256 == sha and latest.format == fmt:
-        return _unchanged_report(session, document, latest)  # type: ignore[arg-type]
 
-    parsed = _read(name, data, source_language)
-    total_blocks = len(parsed.blocks)
-    new_segments = _cut(parsed.blocks, source_language, progress, total_blocks)
-    if not any(s.plain for s in new_segments):
-        raise DocumentImportError(_("%(file)s contains no text to translate.", file=name))
-    _assign_keys(new_segments)
-
-    created = document is None
-    if document is None:
-        document = Document(
-            slug=slug,
-            title=_title(title or parsed.title, name),
-            source_language=source_language,
-            kind=kind,
-        )
-        session.add(document)
-        session.flush()
-    elif title:
-        document.title = _title(title, name)
-
-    version = DocumentVersion(
-        document_id=document.id,
-        number=(latest.number + 1) if latest else 1,
-        filename=name[:255],
-        format=fmt,
-        data=data,
-        sha256=sha,
-        imported_by_id=user.id if user else None,
-        report={},
-    )
-    session.add(version)
-    session.flush()
-    block_rows = _store_blocks(session, version, parsed.blocks)
-
-    report = ImportReport(
-        document=document,
-        version=version,
-        created=created,
-        status="created" if created else "updated",
-        format=fmt,
-        blocks=len(block_rows),
-        segments=len(new_segments),
-        words=sum(s.words for s in new_segments),
-        warnings=list(parsed.warnings),
-    )
-    if latest is not None and latest.format != fmt:
+def _finish(session: Session, report: ImportReport, block_rows: list[Block],
+            new_segments: list[_NewSegment], user: User | None,
+            latest: DocumentVersion | None) -> None:
+    """Store the segments, prefill from memory, log and announce: the import's last steps."""
+    document, version = report.document, report.version
+    if latest is not None and latest.format != report.format:
         report.warnings.append(
             _("The previous version was a %(old)s file and this one is %(new)s; exports in "
               "the source's own layout now follow the %(new)s file.", old=latest.format,
-              new=fmt)
+              new=report.format)
         )
     fresh = _store_segments(session, document, block_rows, new_segments, report)
     report.prefilled = _prefill(session, document, fresh, user)
@@ -260,12 +282,9 @@ def import_document(
                          document_id=document.id, count=report.segments))
     version.report = report.as_dict()
     session.flush()
-    if not created:
+    if not report.created:
         # Every caller (web upload, CLI) tells the language teams the same way.
         updates.announce_update(session, report)
-    if progress:
-        progress(total_blocks, total_blocks)
-    return report
 
 
 def _latest_version(session: Session, document: Document) -> DocumentVersion | None:
@@ -292,7 +311,7 @@ def _unchanged_report(session: Session, document: Document,
     )
 
 
-def _read(name: str, data: bytes, language: str) -> Any:
+def _read(name: str, data: bytes, language: str) -> ParsedDocument:
     """Run the reader; every failure becomes one sentence naming the file."""
     try:
         return read_document(name, data, language)

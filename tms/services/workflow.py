@@ -362,38 +362,15 @@ def save_translation(
     """
     state = State(state)
     if state == State.APPROVED:
-        return edit_and_approve(
-            session,
-            segment=segment,
-            language=language,
-            user=user,
-            target=target,
-            base_version=base_version,
-            origin=origin,
-        )
+        return edit_and_approve(session, segment=segment, language=language, user=user,
+                                target=target, base_version=base_version, origin=origin)
     _require_translator(session, user, language)
-    if state == State.NEEDS_WORK:
-        raise WorkflowError(_("Only a reviewer can send a translation back."))
-    empty = not target.strip()
-    if empty and state == State.TRANSLATED:
-        raise WorkflowError(_("An empty translation cannot be submitted for review."))
-    if empty:
-        target, state = "", State.UNTRANSLATED
-    elif state == State.UNTRANSLATED:
-        state = State.DRAFT  # text without a state is a draft
-
+    target, state = _saved_text_and_state(target, state)
     translation = _fresh(session, _get_or_create(session, segment, language))
-
     if translation.state == State.APPROVED and approval_refusal(
         session, user, language, user.id
     ):
-        if empty:
-            raise WorkflowError(_("An approved translation can only be cleared by a reviewer."))
-        issues = qa.check_segment(segment, language, target)
-        if target == translation.target:  # nothing to suggest: the approved text stands
-            return SaveResult("saved", translation, issues=issues)
-        suggestion = _add_suggestion(session, translation, user, target, origin)
-        return SaveResult("suggested", translation, issues=issues, suggestion=suggestion)
+        return _suggest_instead(session, translation, user, target, origin)
 
     if translation.version != base_version:
         return _conflict(session, translation, user, target, state, base_version)
@@ -423,6 +400,32 @@ def save_translation(
         verb = "reverted"
     _activity(session, verb, user, translation)
     return SaveResult("saved", translation, issues=issues, revision=rev)
+
+
+def _saved_text_and_state(target: str, state: State) -> tuple[str, State]:
+    """What a translator's save writes: an empty text is untranslated, text alone a draft."""
+    if state == State.NEEDS_WORK:
+        raise WorkflowError(_("Only a reviewer can send a translation back."))
+    empty = not target.strip()
+    if empty and state == State.TRANSLATED:
+        raise WorkflowError(_("An empty translation cannot be submitted for review."))
+    if empty:
+        return "", State.UNTRANSLATED
+    if state == State.UNTRANSLATED:
+        return target, State.DRAFT  # text without a state is a draft
+    return target, state
+
+
+def _suggest_instead(session: Session, translation: Translation, user: User, target: str,
+                     origin: str) -> SaveResult:
+    """A save on an approved text by someone who may not approve it becomes a suggestion."""
+    if not target:
+        raise WorkflowError(_("An approved translation can only be cleared by a reviewer."))
+    issues = qa.check_segment(translation.segment, translation.language, target)
+    if target == translation.target:  # nothing to suggest: the approved text stands
+        return SaveResult("saved", translation, issues=issues)
+    suggestion = _add_suggestion(session, translation, user, target, origin)
+    return SaveResult("suggested", translation, issues=issues, suggestion=suggestion)
 
 
 def _conflict(
@@ -509,6 +512,32 @@ def approve(
     the text stays translated until a second, different reviewer approves it.
     """
     translation = _fresh(session, translation)
+    confirming = _check_approvable(session, translation, user, base_version)
+    if confirming:
+        if not _write(session, translation, translation.version, outdated=False,
+                      reviewer_id=user.id):
+            raise _conflict_error()
+        status, new_state, note = "approved", State.APPROVED, "confirmed after a source change"
+    else:
+        status, new_state, note = _count_approval(session, translation, user)
+    rev = _revision(
+        session,
+        translation,
+        target=translation.target,
+        state=new_state,
+        user=user,
+        origin=REVIEW_ORIGIN,
+        note=note,
+    )
+    if new_state == State.APPROVED:
+        _remember(session, translation)
+    _activity(session, "approved", user, translation)
+    return SaveResult(status, translation, revision=rev)
+
+
+def _check_approvable(session: Session, translation: Translation, user: User,
+                      base_version: int | None) -> bool:
+    """Refuse an approval that may not happen; True when it confirms an outdated approval."""
     language = translation.language
     _require_reviewer(session, user, language)
     if base_version is not None and translation.version != base_version:
@@ -527,60 +556,40 @@ def approve(
     refusal = approval_refusal(session, user, language, translation.translator_id)
     if refusal:
         raise WorkflowError(refusal)
+    return confirming
 
+
+def _count_approval(session: Session, translation: Translation,
+                    user: User) -> tuple[str, State, str]:
+    """Record one reviewer's approval of the submitted text; the text is approved once the
+    language's required number is reached. Returns status, new state and revision note."""
     seen = translation.version
     submission = submission_revision(session, translation)
-    if confirming:
-        ok = _write(session, translation, seen, outdated=False, reviewer_id=user.id)
-        if not ok:
-            raise _conflict_error()
-        note = "confirmed after a source change"
-        status = "approved"
-        new_state = State.APPROVED
-    else:
-        if submission is None:  # a text written without the workflow (old data)
-            submission = _revision(
-                session, translation, target=translation.target, state=translation.state,
-                user=None, origin="import", note="text found without history",
-            )
-        already = set(
-            session.scalars(
-                select(Approval.reviewer_id).where(
-                    Approval.translation_id == translation.id,
-                    Approval.revision_id == submission.id,
-                )
-            )
+    if submission is None:  # a text written without the workflow (old data)
+        submission = _revision(
+            session, translation, target=translation.target, state=translation.state,
+            user=None, origin="import", note="text found without history",
         )
-        if user.id in already:
-            raise WorkflowError(
-                _("You have already approved this text; another reviewer must approve it too.")
-            )
-        count = len(already) + 1
-        needed = max(1, language.approvals_required)
-        new_state = State.APPROVED if count >= needed else State.TRANSLATED
-        values: dict[str, Any] = {"approvals": count, "reviewer_id": user.id}
-        if new_state == State.APPROVED:
-            values.update(state=State.APPROVED, outdated=False)
-        if not _write(session, translation, seen, **values):
-            raise _conflict_error()
-        session.add(
-            Approval(translation_id=translation.id, revision_id=submission.id, reviewer_id=user.id)
+    already = set(session.scalars(
+        select(Approval.reviewer_id).where(Approval.translation_id == translation.id,
+                                           Approval.revision_id == submission.id)))
+    if user.id in already:
+        raise WorkflowError(
+            _("You have already approved this text; another reviewer must approve it too.")
         )
-        note = f"approval {count} of {needed}"
-        status = "approved" if new_state == State.APPROVED else "pending"
-    rev = _revision(
-        session,
-        translation,
-        target=translation.target,
-        state=new_state,
-        user=user,
-        origin=REVIEW_ORIGIN,
-        note=note,
-    )
+    count = len(already) + 1
+    needed = max(1, translation.language.approvals_required)
+    new_state = State.APPROVED if count >= needed else State.TRANSLATED
+    values: dict[str, Any] = {"approvals": count, "reviewer_id": user.id}
     if new_state == State.APPROVED:
-        _remember(session, translation)
-    _activity(session, "approved", user, translation)
-    return SaveResult(status, translation, revision=rev)
+        values.update(state=State.APPROVED, outdated=False)
+    if not _write(session, translation, seen, **values):
+        raise _conflict_error()
+    session.add(
+        Approval(translation_id=translation.id, revision_id=submission.id, reviewer_id=user.id)
+    )
+    status = "approved" if new_state == State.APPROVED else "pending"
+    return status, new_state, f"approval {count} of {needed}"
 
 
 def send_back(
@@ -605,51 +614,39 @@ def send_back(
             _("Only translated or approved texts can be sent back (this one: %(state)s).",
               state=translation.state.label)
         )
-    if not _write(
-        session,
-        translation,
-        translation.version,
-        state=State.NEEDS_WORK,
-        reviewer_id=user.id,
-        approvals=0,
-    ):
+    if not _write(session, translation, translation.version, state=State.NEEDS_WORK,
+                  reviewer_id=user.id, approvals=0):
         raise _conflict_error()
-    rev = _revision(
-        session,
-        translation,
-        target=translation.target,
-        state=State.NEEDS_WORK,
-        user=user,
-        origin=REVIEW_ORIGIN,
-        note=reason,
-    )
-    comment = Comment(
-        segment_id=translation.segment_id,
-        language_id=translation.language_id,
-        author_id=user.id,
-        body=reason,
-        kind="rejection",
-    )
+    rev = _revision(session, translation, target=translation.target, state=State.NEEDS_WORK,
+                    user=user, origin=REVIEW_ORIGIN, note=reason)
+    comment = Comment(segment_id=translation.segment_id, language_id=translation.language_id,
+                      author_id=user.id, body=reason, kind="rejection")
     session.add(comment)
     session.flush()
     if translation.translator_id and translation.translator_id != user.id:
-        segment = translation.segment
-        document = session.get(Document, segment.document_id)
-        assert document is not None
-        notifications.notify(
-            session,
-            translation.translator_id,
-            "sent_back",
-            {
-                "document": document.title,
-                "language": language.name,
-                "reviewer": user.display_name,
-                "reason": reason[:500],
-            },
-            notifications.segment_link(document, language, segment),
-        )
+        _tell_translator(session, translation, user, reason)
     _activity(session, "sent_back", user, translation)
     return SaveResult("sent_back", translation, revision=rev)
+
+
+def _tell_translator(session: Session, translation: Translation, reviewer: User,
+                     reason: str) -> None:
+    """Notify the translator that their text was sent back, and why."""
+    segment, language = translation.segment, translation.language
+    document = session.get(Document, segment.document_id)
+    assert document is not None and translation.translator_id is not None
+    notifications.notify(
+        session,
+        translation.translator_id,
+        "sent_back",
+        {
+            "document": document.title,
+            "language": language.name,
+            "reviewer": reviewer.display_name,
+            "reason": reason[:500],
+        },
+        notifications.segment_link(document, language, segment),
+    )
 
 
 def edit_and_approve(
