@@ -117,7 +117,7 @@ def document(doc_slug: str) -> str:
                                languages=[], formats=[], exporters=EXPORTERS)
     return render_template("publish/document.html", document=doc, languages=_language_rows(doc),
                            formats=formats, exporters=EXPORTERS, error=None,
-                           state_slugs=[st.slug for st in sorted(State, reverse=True)],
+                           states=sorted(State, reverse=True),
                            include_choices=INCLUDE_CHOICES,
                            untranslated_choices=UNTRANSLATED_CHOICES)
 
