@@ -336,7 +336,9 @@ def _without(module: str) -> list[str]:
 
 
 @pytest.mark.slow
-def test_serve_without_gunicorn_runs_the_builtin_server(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_serve_without_gunicorn_runs_the_builtin_server(tmp_path: Path,
+                                                        stop: signal.Signals) -> None:
     env = tms_env(tmp_path)
     subprocess.run([*TMS, "init"], env=env, check=True, capture_output=True, timeout=60)
     port = free_port()
@@ -348,7 +350,7 @@ def test_serve_without_gunicorn_runs_the_builtin_server(tmp_path: Path) -> None:
         with urllib.request.urlopen(server.base + "/login", timeout=5) as resp:  # noqa: S310
             assert resp.status == 200 and b"<form" in resp.read()
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         output, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, output
     assert b"gunicorn is not installed" in output and b"tms[server]" in output

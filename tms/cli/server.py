@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -75,8 +76,13 @@ def serve_builtin(host: str, port: int) -> None:
             """Keep the client's address out of error lines."""
             return "-"
 
+    def stop(_signum: int, _frame: object) -> None:
+        """SIGTERM (systemd's stop, `kill`) ends the server as Ctrl+C does."""
+        raise KeyboardInterrupt
+
     server = make_server(host, port, create_app(), threaded=False,
                          request_handler=QuietHandler)
+    signal.signal(signal.SIGTERM, stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
