@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, g, request
 from flask_wtf.csrf import CSRFProtect
 
-from tms import __version__
+from tms.version import __version__
 
 csrf = CSRFProtect()
 
