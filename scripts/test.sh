@@ -25,7 +25,7 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv || exit 1
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1
-.venv/bin/python -m pip install -q -e '.[test]' >/dev/null || { echo "pip install failed"; exit 1; }
+.venv/bin/python -m pip install -q -e '.[test,postgres,server]' >/dev/null || { echo "pip install failed"; exit 1; }
 bash scripts/fetch_clients.sh >/dev/null || { echo "fetching the export clients failed"; exit 1; }
 
 .venv/bin/python -m pytest -p no:cacheprovider "$@"

@@ -4,8 +4,11 @@ and serve in a real subprocess."""
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
+import sys
 import tomllib
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +19,7 @@ from sqlalchemy import func, select
 
 import tms
 from tests.conftest import ROOT, SOURCE_DOCS
-from tests.serving import TMS, served, wait_healthy
+from tests.serving import TMS, Server, free_port, served, tms_env, wait_healthy
 from tms import create_app, migrate
 from tms.db import new_session
 from tms.models import (
@@ -300,6 +303,76 @@ def test_demo_with_the_project_samples(fresh_app: Flask) -> None:
                                  .join(DocumentVersion)).all())
     # the Markdown copy of the declaration is not imported as a second document
     assert formats == {"sample-declaration": "docx", "sample-manifesto": "docx"}
+
+
+def test_demo_finds_the_shipped_samples_from_any_folder(fresh_app: Flask, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("tms.formats.docx")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = fresh_app.test_cli_runner().invoke(args=["demo", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    assert "No new samples" not in result.output
+    with fresh_app.app_context(), new_session() as s:
+        assert set(s.scalars(select(Document.slug))) == {"sample-declaration",
+                                                         "sample-manifesto"}
+
+
+def test_the_package_samples_are_source_docs_not_a_copy() -> None:
+    # one set of files in git: tms/data/samples links to the top-level folder
+    packaged = ROOT / "tms" / "data" / "samples"
+    assert packaged.is_symlink()
+    assert packaged.resolve() == SOURCE_DOCS.resolve()
+    with open(ROOT / "pyproject.toml", "rb") as fh:
+        package_data = tomllib.load(fh)["tool"]["setuptools"]["package-data"]["tms"]
+    assert "data/**/*" in package_data
+
+
+def _without(module: str) -> list[str]:
+    """The `tms` command in a Python where importing `module` fails, as if not installed."""
+    return [sys.executable, "-c",
+            f"import sys; sys.modules[{module!r}] = None; from tms.cli import main; main()"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_serve_without_gunicorn_runs_the_builtin_server(tmp_path: Path,
+                                                        stop: signal.Signals) -> None:
+    env = tms_env(tmp_path)
+    subprocess.run([*TMS, "init"], env=env, check=True, capture_output=True, timeout=60)
+    port = free_port()
+    proc = subprocess.Popen([*_without("gunicorn"), "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = Server(proc, f"http://127.0.0.1:{port}")
+    try:
+        assert wait_healthy(server) == {"status": "ok"}
+        with urllib.request.urlopen(server.base + "/login", timeout=5) as resp:  # noqa: S310
+            assert resp.status == 200 and b"<form" in resp.read()
+    finally:
+        proc.send_signal(stop)
+        output, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, output
+    assert b"gunicorn is not installed" in output and b"tms[server]" in output
+    assert b"Traceback" not in output
+    assert b"127.0.0.1 -" not in output  # no access log, no addresses
+
+
+def test_serve_without_gunicorn_refuses_several_workers(tmp_path: Path) -> None:
+    result = subprocess.run([*_without("gunicorn"), "serve", "--workers", "3"],
+                            env=tms_env(tmp_path), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == ("Error: Several workers need gunicorn; install it with: "
+                             "pip install 'tms[server]'\n")
+
+
+def test_postgres_url_without_psycopg_says_what_to_install(tmp_path: Path) -> None:
+    env = {**tms_env(tmp_path), "TMS_DATABASE_URL": "postgresql+psycopg://tms@127.0.0.1/tms"}
+    result = subprocess.run([*_without("psycopg"), "init"], env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == ("Error: PostgreSQL needs the psycopg driver; install it with: "
+                             "pip install 'tms[postgres]'\n")
 
 
 @pytest.mark.slow

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from flask import Flask
 
-try:
-    # pyproject.toml is the one source of the version; the installed metadata carries it.
-    __version__ = version("tms")
-except PackageNotFoundError:  # a bare source tree: say plainly that the version is unknown
-    __version__ = "0+unknown"
+# pyproject.toml is the one source of the version; the installed metadata carries it.
+from tms.version import __version__ as __version__
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -39,9 +39,14 @@ def register_cli(app: Flask) -> None:
 
 
 def _create_app() -> Flask:
+    """The app for a command; a missing database driver is one sentence, not a traceback."""
     from tms import create_app
+    from tms.orm import MissingDriver
 
-    return create_app()
+    try:
+        return create_app()
+    except MissingDriver as exc:
+        raise click.ClickException(exc.message) from exc
 
 
 @click.group(cls=TmsGroup, create_app=_create_app, add_default_commands=False,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +25,73 @@ DEMO_LANGUAGES = ("fr", "de", "ru", "uk", "es")
 # DOCX is for people who prefer Markdown, not a second document.
 SAMPLE_PREFERENCE = (".docx", ".md", ".markdown", ".html", ".htm", ".txt")
 ADMIN_PSEUDONYM = "admin"
+# The sample documents are package data: in a checkout tms/data/samples is a link to the
+# top-level source_docs/, and the build copies its files into the sdist and the wheel.
+SAMPLES_DIR = Path(__file__).resolve().parents[1] / "data" / "samples"
+SERVER_EXTRA = "pip install 'tms[server]'"
 
 
 def default_workers(database_url: str) -> int:
-    """One worker on SQLite (one writer at a time); more on a server database."""
-    if database_url.startswith("sqlite"):
+    """One worker on SQLite (one writer at a time) or without gunicorn; more on a server
+    database."""
+    if database_url.startswith("sqlite") or not have_gunicorn():
         return 1
     return min(8, 2 * (os.cpu_count() or 1) + 1)
 
 
+def have_gunicorn() -> bool:
+    """Whether gunicorn (the `server` extra) is installed."""
+    return importlib.util.find_spec("gunicorn") is not None
+
+
 def serve(host: str, port: int, workers: int) -> None:
+    """Run the app under gunicorn in this process until interrupted; without gunicorn, one
+    worker runs on werkzeug's built-in server instead and several are refused."""
+    if not have_gunicorn():
+        if workers > 1:
+            raise click.ClickException(_(
+                "Several workers need gunicorn; install it with: %(command)s",
+                command=SERVER_EXTRA))
+        click.echo(_("gunicorn is not installed, so the built-in server answers one request "
+                     "at a time (enough for a laptop); for a shared server install it with: "
+                     "%(command)s", command=SERVER_EXTRA))
+        serve_builtin(host, port)
+        return
+    serve_gunicorn(host, port, workers)
+
+
+def serve_builtin(host: str, port: int) -> None:
+    """Run the app on werkzeug's server, one request at a time, until interrupted."""
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    from tms import create_app
+
+    class QuietHandler(WSGIRequestHandler):
+        """No access log and no client addresses, as under gunicorn."""
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            """Record nothing about a request."""
+
+        def address_string(self) -> str:
+            """Keep the client's address out of error lines."""
+            return "-"
+
+    def stop(_signum: int, _frame: object) -> None:
+        """SIGTERM (systemd's stop, `kill`) ends the server as Ctrl+C does."""
+        raise KeyboardInterrupt
+
+    server = make_server(host, port, create_app(), threaded=False,
+                         request_handler=QuietHandler)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def serve_gunicorn(host: str, port: int, workers: int) -> None:
     """Run the app under gunicorn in this process until interrupted."""
     from gunicorn.app.base import BaseApplication
 
@@ -73,7 +132,7 @@ def serve(host: str, port: int, workers: int) -> None:
               help="Worker processes (default: 1 on SQLite, more on PostgreSQL).")
 @with_appcontext
 def serve_command(host: str, port: int, workers: int | None) -> None:
-    """Run the production web server (gunicorn)."""
+    """Run the production web server (gunicorn, or the built-in one without it)."""
     workers = workers or default_workers(current_app.config["DATABASE_URL"])
     click.echo(_("Serving on http://%(host)s:%(port)s/ with %(n)s worker(s); Ctrl+C stops.",
                  host=host, port=port, n=workers))
@@ -95,11 +154,8 @@ def find_samples(folder: Path) -> list[Path]:
 
 
 def samples_folder() -> Path:
-    """source_docs/ in the current directory, else beside the package (a checkout)."""
-    here = Path.cwd() / "source_docs"
-    if here.is_dir():
-        return here
-    return Path(__file__).resolve().parents[2] / "source_docs"
+    """The sample documents shipped with the package (source_docs/ in a checkout)."""
+    return SAMPLES_DIR
 
 
 def import_samples(folder: Path) -> list[importing.ImportReport]:
@@ -141,7 +197,7 @@ def ensure_admin() -> str | None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--samples", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder of sample documents (default: source_docs/).")
+              help="Folder of sample documents (default: the samples shipped with tms).")
 @click.option("--no-serve", is_flag=True, help="Prepare everything, then stop.")
 @with_appcontext
 @database_errors

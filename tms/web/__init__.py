@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, g, request
 from flask_wtf.csrf import CSRFProtect
 
+from tms.version import __version__
+
 csrf = CSRFProtect()
 
 
@@ -59,7 +61,8 @@ def _template_globals() -> dict[str, object]:
         base = current_locale().split("-")[0]
         return "rtl" if base in RTL_LOCALES or current_locale() == "en-XR" else "ltr"
 
-    return {"current_locale": current_locale, "current_direction": current_direction}
+    return {"current_locale": current_locale, "current_direction": current_direction,
+            "tms_version": __version__}
 
 
 def _has_nul(value: object) -> bool:
