@@ -12,6 +12,10 @@ Reading other tools' TMX: bpt/ept pair by i (and take x, when present, as the id
 source and target), ph/it/x take x or a running number, <hi> becomes a paired tag, <ut> and
 <sub> are dropped. Plain text that looks like one of our tags ("<1>") is read as that tag:
 that is what a TMX saved by OmegaT from a tms PO file contains.
+
+Per unit, creationdate/changedate, creationid/changeid, <note>s and <prop>s are read into
+the MemoryPair (prop x-origin is our own origin); the caller decides what it can keep.
+The file is indented outside <seg> only: whitespace inside a <seg> would be text.
 """
 
 from __future__ import annotations
@@ -22,13 +26,14 @@ from datetime import UTC, datetime
 from lxml import etree
 
 from tms.formats.base import FormatError, MemoryPair
-from tms.formats.xliff import xml_text
+from tms.formats.xliff import indent, xml_text
 from tms.formats.xmlsafe import parse_xml
 from tms.i18n import _
 from tms.inline import tokenize
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _OWN_TAG = re.compile(r"^<(/?)(\d{1,4})(/?)>$")
+STRUCTURE = frozenset({"tmx", "header", "body", "tu", "tuv"})
 _TMX_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$")
 
 
@@ -102,16 +107,27 @@ def write(pairs: list[MemoryPair], *, source_language: str, target_language: str
         created = _tmx_date(pair.created_at)
         if created:
             tu.set("creationdate", created)
+        changed = _tmx_date(pair.changed_at)
+        if changed:
+            tu.set("changedate", changed)
+        if pair.author:
+            tu.set("changeid", xml_text(pair.author))
         if pair.origin:
             prop = etree.SubElement(tu, "prop", type="x-origin")
             prop.text = xml_text(pair.origin)
+        for kind, value in pair.props.items():
+            prop = etree.SubElement(tu, "prop", type=kind)
+            prop.text = xml_text(value)
+        for text in pair.notes:
+            etree.SubElement(tu, "note").text = xml_text(text)
         for lang, text in ((pair.source_language or source_language, pair.source),
                            (pair.target_language or target_language, pair.target)):
             tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
             _fill_seg(etree.SubElement(tuv, "seg"), text, inline=inline)
+    indent(root, structure=STRUCTURE)
     doctype = '<!DOCTYPE tmx SYSTEM "tmx14.dtd">'
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True,
-                          doctype=doctype)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                          doctype=doctype) + b"\n"
 
 
 def _name(el: etree._Element) -> str:
@@ -186,7 +202,8 @@ def read(data: bytes, *, filename: str) -> list[MemoryPair]:
     pairs: list[MemoryPair] = []
     for tu in body.iter("tu"):
         variants: list[tuple[str, str]] = []
-        for tuv in tu.findall("tuv"):
+        tuvs = tu.findall("tuv")
+        for tuv in tuvs:
             lang = _lang(tuv)
             seg = tuv.find("seg")
             if not lang or seg is None:
@@ -207,10 +224,25 @@ def read(data: bytes, *, filename: str) -> list[MemoryPair]:
         source = variants[src]
         origin_prop = tu.find("prop[@type='x-origin']")
         origin = origin_prop.text or "" if origin_prop is not None else f"tmx: {filename}"
-        created = _iso_date(tu.get("changedate") or tu.get("creationdate"))
+        props = {p.get("type") or "": p.text or "" for p in tu.findall("prop")
+                 if p.get("type") != "x-origin"}
+        notes = [" ".join("".join(n.itertext()).split()) for n in tu.findall("note")]
+        for tuv in tu.findall("tuv"):  # notes and props of one variant belong to the unit
+            props.update({p.get("type") or "": p.text or "" for p in tuv.findall("prop")})
+            notes.extend(" ".join("".join(n.itertext()).split()) for n in tuv.findall("note"))
         for i, (lang, text) in enumerate(variants):
             if i == src or not text.strip() or not source[1].strip():
                 continue
+            # OmegaT dates and signs the target <tuv>, other tools the <tu>.
+            facts = (tu, tuvs[i])
+
+            def fact(name: str, facts: tuple[etree._Element, ...] = facts) -> str | None:
+                return next((el.get(name) for el in facts if el.get(name)), None)
+
             pairs.append(MemoryPair(source=source[1], target=text, source_language=source[0],
-                                    target_language=lang, origin=origin, created_at=created))
+                                    target_language=lang, origin=origin,
+                                    created_at=_iso_date(fact("creationdate")),
+                                    changed_at=_iso_date(fact("changedate")),
+                                    author=fact("changeid") or fact("creationid") or "",
+                                    notes=[n for n in notes if n], props=dict(props)))
     return pairs
