@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from lxml import etree
 
 from tests.clients import xliff12_schema_path
 from tests.test_format_po import META, ExchangeRoundTrip, units
 from tms.formats import xliff
-from dataclasses import replace
-
 from tms.formats.base import ExportUnit, FormatError
 from tms.models import State
 
