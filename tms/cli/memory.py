@@ -9,12 +9,12 @@ import click
 from flask.cli import with_appcontext
 
 from tms.cli.common import (
+    database_errors,
     find_document,
     find_language,
     find_user,
     import_progress,
     read_file,
-    service_errors,
 )
 from tms.db import get_session
 from tms.i18n import _
@@ -45,7 +45,7 @@ def tm_group() -> None:
 @click.option("--source-lang", help="Keep only pairs from this language (default: all).")
 @click.option("--target-lang", help="Keep only pairs into this language (default: all).")
 @with_appcontext
-@service_errors
+@database_errors
 def tm_import(file: Path, source_lang: str | None, target_lang: str | None) -> None:
     """Add the pairs of a TMX file to the memory, as approved pairs."""
     session = get_session()
@@ -66,7 +66,7 @@ def tm_import(file: Path, source_lang: str | None, target_lang: str | None) -> N
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: standard output).")
 @with_appcontext
-@service_errors
+@database_errors
 def tm_export(source_lang: str, target_lang: str, out: Path | None) -> None:
     """Write the approved memory of a language pair as TMX 1.4b."""
     data = exchange.export_tmx(get_session(), source_language=source_lang,
@@ -85,7 +85,7 @@ def glossary_group() -> None:
 @click.option("--source-lang", default="en", show_default=True,
               help="Source language of a CSV without language columns.")
 @with_appcontext
-@service_errors
+@database_errors
 def glossary_import(file: Path, lang_code: str, source_lang: str) -> None:
     """Add (or update) the terms of a .tbx or .csv file for one language."""
     session = get_session()
@@ -103,7 +103,7 @@ def glossary_import(file: Path, lang_code: str, source_lang: str) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: standard output).")
 @with_appcontext
-@service_errors
+@database_errors
 def glossary_export(lang_code: str, fmt: str, out: Path | None) -> None:
     """Write the glossary of one language as TBX or CSV."""
     data = exchange.export_glossary(get_session(), language=find_language(lang_code, usage=True),
@@ -119,7 +119,7 @@ def glossary_export(lang_code: str, fmt: str, out: Path | None) -> None:
 @click.option("--state", type=click.Choice(tuple(UPLOAD_STATES)), default="translated",
               show_default=True, help="State of the changed texts.")
 @with_appcontext
-@service_errors
+@database_errors
 def upload_command(file: Path, doc_slug: str, lang_code: str, pseudonym: str,
                    state: str) -> None:
     """Apply a PO or XLIFF file translated offline (the same rules as the web upload)."""
