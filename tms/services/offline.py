@@ -62,6 +62,20 @@ class UploadReport:
     suggested: list[UploadItem] = field(default_factory=list)  # conflicts kept as suggestions
     skipped: list[UploadItem] = field(default_factory=list)
 
+    @property
+    def all_skipped(self) -> bool:
+        """True if the file had units and every one was skipped (nothing could be used)."""
+        return bool(self.skipped) and not (self.updated or self.unchanged or self.suggested)
+
+    def to_json(self) -> dict[str, object]:
+        """A JSON-ready dict (for --json): each list with key, line and reason."""
+        def items(bucket: list[UploadItem]) -> list[dict[str, object]]:
+            return [{"key": i.key, "line": i.line, "reason": i.reason} for i in bucket]
+
+        return {"file": self.filename, "format": self.format,
+                "updated": items(self.updated), "unchanged": items(self.unchanged),
+                "suggested": items(self.suggested), "skipped": items(self.skipped)}
+
     def summary(self) -> str:
         """One sentence for a flash message."""
         return _(
