@@ -183,3 +183,4 @@ class GlossaryEntry:
     target_language: str
     note: str = ""
     forbidden: bool = False
+    status: str = ""  # TBX usage: preferred, admitted, deprecated, superseded ("" unknown)

@@ -231,7 +231,8 @@ def import_glossary(session: Session, *, language: Language, filename: str, data
         raise ExchangeError(_("%(file)s cannot be read: %(problem)s", file=name,
                               problem=exc.message)) from exc
     try:
-        count = glossary.import_entries(session, entries, language=language, user_id=user_id)
+        count = glossary.import_entries(session, entries, language=language, user_id=user_id,
+                                        source_language=source_language)
     except glossary.GlossaryError as exc:
         raise ExchangeError(_("%(file)s: %(problem)s", file=name, problem=str(exc))) from exc
     return GlossaryReport(filename=name, read=len(entries), imported=count)
