@@ -93,6 +93,8 @@ class ParsedDocument:
     title: str | None = None
     language: str | None = None  # as declared by the file, if any
     warnings: list[str] = field(default_factory=list)  # "3 tracked insertions were accepted"
+    # A translated PO catalogue: the language its msgstrs are in (block.attrs["msgstr"]).
+    translations_language: str | None = None
 
 
 @dataclass

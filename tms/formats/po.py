@@ -297,6 +297,34 @@ def _literal_tags(text: str, tags: dict[str, Tag]) -> str:
     return TAG_RE.sub(repl, text)
 
 
+def _retag(text: str, tags: dict[str, Tag]) -> str:
+    """A translation with tag-like text turned into the literal tags of its msgid (the
+    same text, the same id); tag-like text its msgid does not have stays a new literal."""
+    by_text = {str(t.data.get("text")): ident for ident, t in tags.items()
+               if t.kind == "literal"}
+
+    def repl(m: re.Match[str]) -> str:
+        ident = by_text.get(m.group(0))
+        if ident is None:
+            ident = str(len(tags) + 1)
+            tags[ident] = Tag("literal", paired=False, data={"text": m.group(0)},
+                              label=m.group(0))
+            by_text[m.group(0)] = ident
+        return f"<{ident}/>"
+
+    return TAG_RE.sub(repl, text)
+
+
+def _translation(entry: polib.POEntry, tags: dict[str, Tag]) -> str:
+    """An entry's msgstr (plural forms joined by PLURAL_SEPARATOR) in the block's tags."""
+    if entry.msgid_plural:
+        forms = [entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural)]
+        if not any(forms):
+            return ""
+        return PLURAL_SEPARATOR.join(_retag(f, tags) for f in forms)
+    return _retag(entry.msgstr or "", tags)
+
+
 def untag(text: str, tags: dict[str, Tag]) -> str:
     """The inverse of the import: literal tags back to their text, other tags dropped."""
     out: list[str] = []
@@ -316,9 +344,16 @@ def _locator(msgctxt: str | None, msgid: str) -> str:
 
 
 def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
-    """A PO/POT file of interface strings as a document: one "message" block per entry."""
+    """A PO/POT file of interface strings as a document: one "message" block per entry.
+
+    msgctxt, flags, comments, references and msgid_plural are kept in the block's attrs (the
+    catalogue export writes them back); a translated catalogue's msgstrs go into
+    attrs["msgstr"] (and attrs["fuzzy"]), in the language its header names
+    (translations_language), for the import to put into the translation memory.
+    """
     po = parse(data, filename=filename)
     blocks: list[ParsedBlock] = []
+    translated = 0
     for entry in po:
         if entry.obsolete or not entry.msgid:
             continue
@@ -327,6 +362,8 @@ def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
         if entry.msgid_plural:
             text += PLURAL_SEPARATOR + _literal_tags(entry.msgid_plural, tags)
         context = " — ".join(p for p in (entry.msgctxt, _one_line(entry.comment or "")) if p)
+        translation = _translation(entry, tags)
+        translated += bool(translation)
         blocks.append(ParsedBlock(
             type="message",
             text=text,
@@ -339,13 +376,17 @@ def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
                 "flags": list(entry.flags),
                 "comments": entry.comment or "",
                 "occurrences": [f"{f}:{n}" if n else f for f, n in entry.occurrences],
+                **({"msgstr": translation, "fuzzy": "fuzzy" in entry.flags}
+                   if translation else {}),
             },
         ))
+    declared = (po.metadata.get("Language") or "").strip().replace("_", "-") or None
     return ParsedDocument(
         format="po",
         blocks=blocks,
         title=po.metadata.get("Project-Id-Version") or None,
         language=language,
+        translations_language=declared if translated else None,
     )
 
 
