@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import polib
+from babel import Locale, UnknownLocaleError
+from babel.plural import PluralRule, to_gettext
 
 from tms.formats.base import (
     ExportMeta,
@@ -437,6 +439,31 @@ def placeholders_match(msgid: str, msgstr: str, flags: list[str], *, plural: boo
         if not used <= fields or (not plural and used != fields):
             return False
     return True
+
+
+DEFAULT_PLURAL_FORMS = "nplurals=2; plural=(n != 1);"
+_CLDR_ORDER = ("zero", "one", "two", "few", "many", "other")
+
+
+def plural_forms(code: str) -> str:
+    """The Plural-Forms header of a language, from CLDR's rules (Babel), for whole numbers.
+
+    CLDR also has categories only fractions or compact numbers reach (Russian "other" for
+    1.5, French "many" for "1 M"): a catalogue counts whole things, so only the categories
+    the integers reach are kept, the last of them becoming gettext's fall-through when
+    "other" is not among them (Russian: one, few, many = 3 forms, as gettext has it).
+    Operands other than n are 0 for whole numbers. Unknown codes get the Germanic default.
+    """
+    try:
+        rule = Locale.parse(code.replace("-", "_")).plural_form
+    except (UnknownLocaleError, ValueError):
+        return DEFAULT_PLURAL_FORMS
+    reached = {rule(n) for n in range(1000)}
+    rules = {tag: text for tag, text in rule.rules.items() if tag in reached}
+    if "other" not in reached and rules:
+        del rules[[tag for tag in _CLDR_ORDER if tag in rules][-1]]
+    header: str = to_gettext(PluralRule(rules))
+    return re.sub(r"\be\b", "0", header)  # the compact-exponent operand, 0 for integers
 
 
 def _nplurals(plural_forms: str) -> int:
