@@ -189,3 +189,23 @@ def test_seg_starting_with_a_tag_gets_no_indentation() -> None:
     pairs = [MemoryPair("<1/>", "<1/>", "en", "fr")]
     data = tmx.write(pairs, source_language="en", target_language="fr")
     assert b"<seg><ph x=\"1\">&lt;1/&gt;</ph></seg>" in data
+
+
+@pytest.mark.parametrize(("source", "target", "shown"), [
+    ("Everyone has the right to <1>life</1>.", "Chacun a droit à la <1>vie</1>.",
+     ("Everyone has the right to <g0>life</g0>.", "Chacun a droit à la <g0>vie</g0>.")),
+    ("See the note.<2/>", "Voir la note.<2/>", ("See the note.", "Voir la note.")),
+    ("<3>All bold</3>", "<3>Tout gras</3>", ("All bold", "Tout gras")),
+    ("A <1>b</1> c<4/> d <5/>", "A <1>b</1> c<4/> d <5/>",
+     ("A <g0>b</g0> c<x1/> d ", "A <g0>b</g0> c<x1/> d ")),
+    ("See the note.<2/>", "Voir la note.", None),  # edges differ: OmegaT could not match
+])
+def test_omegat_shortcuts(source: str, target: str, shown: tuple[str, str] | None) -> None:
+    assert tmx.omegat_pair(source, target) == shown
+
+
+def test_omegat_mode_leaves_out_pairs_omegat_cannot_match() -> None:
+    pairs = [MemoryPair("See the note.<2/>", "Voir la note.", "en", "fr"),
+             MemoryPair("Read <1>this</1>.", "Lisez <1>ceci</1>.", "en", "fr")]
+    data = tmx.write(pairs, source_language="en", target_language="fr", inline="omegat")
+    assert data.count(b"<tu>") == 1 and b"Lisez &lt;g0&gt;ceci&lt;/g0&gt;." in data

@@ -353,3 +353,75 @@ def test_xliff_renamed_by_a_tool_is_accepted_when_its_keys_match(world: World) -
 ])
 def test_language_matches(declared: str, code: str, ok: bool) -> None:
     assert language_matches(declared, code) is ok
+
+
+def _omegat_project(tmp_path: Path, source_name: str, data: bytes) -> Path:
+    project = tmp_path / "project"
+    for folder in ("source", "target", "omegat", "tm/auto", "glossary", "dictionary"):
+        (project / folder).mkdir(parents=True)
+    (project / "omegat.project").write_text(OMEGAT_PROJECT, encoding="utf-8")
+    (project / "source" / source_name).write_bytes(data)
+    return project
+
+
+def _omegat_translate(omegat: str, project: Path, tmp_path: Path) -> str:
+    run = subprocess.run(
+        [omegat, str(project), "--mode=console-translate", "--disable-project-locking",
+         f"--config-dir={tmp_path / 'config'}", "--quiet"],
+        capture_output=True, text=True, check=False, timeout=300)
+    return run.stdout + run.stderr
+
+
+@pytest.mark.clients
+@pytest.mark.slow
+def test_xliff_translated_in_omegat_from_our_tmx_uploads_back(world: World,
+                                                              tmp_path: Path) -> None:
+    """OmegaT sees every segment of our prefilled XLIFF and fills it from our TMX in tm/auto,
+    the tagged one included; the untranslated one comes back unchanged."""
+    omegat = need("omegat")
+    project = _omegat_project(tmp_path, "declaration.xlf", export(world, "xliff"))
+    # What `tms export --format tmx --tmx-tags omegat` writes: tags as OmegaT shows them.
+    (project / "tm" / "auto" / "memory.tmx").write_bytes(tmx.write(
+        [MemoryPair(SOURCES[0], "Nous, travailleuses du sexe, déclarons nos droits.", "en",
+                    "fr"),
+         MemoryPair(SOURCES[1], "Chacun·e a droit à la <1>vie</1>.", "en", "fr")],
+        source_language="en", target_language="fr", inline="omegat"))
+    log = _omegat_translate(omegat, project, tmp_path)
+    assert "Total:           \t       3" in (project / "omegat" / "project_stats.txt").read_text(
+        encoding="utf-8"), log  # every unit is a segment (none without the prefilled target)
+    translated = project / "target" / "declaration.xlf"
+    assert translated.exists(), log
+    data = translated.read_bytes()
+    back = {u.key: u for u in xliff.read_units(data, filename="declaration.xlf")}
+    assert back[world.segments[1].key].target == "Chacun·e a droit à la <1>vie</1>.", log
+    report = upload(world, "xliff", data)
+    assert [i.key for i in report.updated] == [s.key for s in world.segments[:2]]
+    assert [i.key for i in report.unchanged] == [world.segments[2].key]
+    assert target_of(world, 1) == ("Chacun·e a droit à la <1>vie</1>.", State.TRANSLATED)
+
+
+@pytest.mark.clients
+@pytest.mark.slow
+def test_po_filled_by_omegat_from_our_document_tmx_in_tm_auto(world: World,
+                                                             tmp_path: Path) -> None:
+    """The TMX tms writes for a translated document (tags as text), put in OmegaT's tm/auto,
+    fills our PO of another document with the same sentences, tagged segment included."""
+    omegat = need("omegat")
+    done = make_document(world.session, "earlier", sources=SOURCES[:2])
+    targets = ["Nous, travailleuses du sexe, déclarons nos droits.",
+               "Chacun·e a droit à la <1>vie</1>."]
+    for seg, target in zip(world.session.scalars(select(Segment).where(
+            Segment.document_id == done.id).order_by(Segment.position)), targets, strict=True):
+        world.session.add(Translation(segment_id=seg.id, language_id=world.fr.id,
+                                      target=target, state=int(State.APPROVED)))
+    world.session.flush()
+    project = _omegat_project(tmp_path, "declaration.po", export(world, "po"))
+    (project / "tm" / "auto" / "earlier.fr.tmx").write_bytes(export_document(
+        world.session, done, world.fr, "tmx", tmx_inline="text").data)
+    log = _omegat_translate(omegat, project, tmp_path)
+    translated = project / "target" / "declaration.po"
+    assert translated.exists(), log
+    report = upload(world, "po", translated.read_bytes())
+    assert [i.key for i in report.updated] == [s.key for s in world.segments[:2]], log
+    assert [i.key for i in report.unchanged] == [world.segments[2].key]
+    assert target_of(world, 1) == ("Chacun·e a droit à la <1>vie</1>.", State.TRANSLATED)

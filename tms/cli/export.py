@@ -65,8 +65,9 @@ def _describe(result: ExportResult) -> str:
 @click.option("--credits", is_flag=True, help="Name the translators in PO/XLIFF headers.")
 @click.option("--tmx-tags", "tmx_inline", type=click.Choice(TMX_INLINE_CHOICES),
               default="codes", show_default=True,
-              help="TMX: tags as bpt/ept/ph codes, or as plain text like <1>…</1> (what "
-                   "OmegaT matches against our PO files).")
+              help="TMX: tags as bpt/ept/ph codes, as plain text like <1>…</1> (what "
+                   "OmegaT matches against our PO files), or as OmegaT shows our XLIFF "
+                   "files (<g0>…</g0>).")
 @click.option("--xliff-prefill/--no-xliff-prefill", default=True, show_default=True,
               help="XLIFF: give untranslated units a target holding the source (state new), "
                    "as CAT tools expect.")

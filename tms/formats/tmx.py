@@ -6,7 +6,11 @@ Tags are kept, not stripped. By default (inline="codes") a paired tag becomes
 tag text as the native code, so tms reads it back to exactly the same tagged strings.
 With inline="text" the tags are written as plain text ("<1>life</1>"), which is how they
 appear in our PO exports: OmegaT then finds exact matches for the tagged segments of a tms
-PO file (checked in tests/test_offline.py), which it cannot with bpt/ept.
+PO file (checked in tests/test_offline.py), which it cannot with bpt/ept. With
+inline="omegat" the tags are written as the shortcuts OmegaT shows for our XLIFF files
+(<g0>…</g0> for a <g>, <x1/> for an <x/>, numbered in order of appearance), and the tags
+OmegaT keeps out of a segment (standalone ones at either end, a pair around all of it)
+are left out, so OmegaT finds exact matches for our XLIFF's tagged segments.
 
 Reading other tools' TMX: bpt/ept pair by i (and take x, when present, as the id shared by
 source and target), ph/it/x take x or a running number, <hi> becomes a paired tag, <ut> and
@@ -29,7 +33,7 @@ from tms.formats.base import FormatError, MemoryPair
 from tms.formats.xliff import indent, xml_text
 from tms.formats.xmlsafe import parse_xml
 from tms.i18n import _
-from tms.inline import tokenize
+from tms.inline import Token, tokenize
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _OWN_TAG = re.compile(r"^<(/?)(\d{1,4})(/?)>$")
@@ -58,9 +62,68 @@ def _iso_date(tmx: str | None) -> str | None:
     return f"{y}-{mo}-{d}T{h}:{mi}:{s}+00:00"
 
 
+INLINE_MODES = ("codes", "text", "omegat")
+
+
+def _edge_tags(tokens: list[Token]) -> tuple[int, int]:
+    """How many tokens OmegaT keeps out of a segment at its start and at its end."""
+    start, end = 0, len(tokens)
+    while True:
+        if start < end and tokens[start].kind == "standalone":
+            start += 1
+        elif start < end and tokens[end - 1].kind == "standalone":
+            end -= 1
+        elif (end - start >= 2 and tokens[start].kind == "open"
+              and tokens[end - 1].kind == "close"
+              and tokens[start].value == tokens[end - 1].value
+              and not any(t.value == tokens[start].value for t in tokens[start + 1 : end - 1]
+                          if t.kind != "text")):
+            start, end = start + 1, end - 1
+        else:
+            return start, len(tokens) - end
+
+
+def omegat_pair(source: str, target: str) -> tuple[str, str] | None:
+    """Source and target as OmegaT shows a tms XLIFF unit (tags as g0/x1 shortcuts, edge
+    tags left out), or None when the target's edge tags differ from the source's."""
+    src, tgt = tokenize(source), tokenize(target)
+    s_lead, s_trail = _edge_tags(src)
+    t_lead, t_trail = _edge_tags(tgt)
+    edges = [t.raw for t in (*src[:s_lead], *src[len(src) - s_trail :])]
+    if (s_lead, s_trail) != (t_lead, t_trail) or edges != [
+            t.raw for t in (*tgt[:t_lead], *tgt[len(tgt) - t_trail :])]:
+        return None
+    src, tgt = src[s_lead : len(src) - s_trail], tgt[t_lead : len(tgt) - t_trail]
+    names: dict[str, str] = {}
+    for tok in src:
+        if tok.kind in ("open", "standalone") and tok.value not in names:
+            letter = "g" if tok.kind == "open" else "x"
+            names[tok.value] = f"{letter}{len(names)}"
+
+    def show(tokens: list[Token]) -> str | None:
+        out = []
+        for tok in tokens:
+            if tok.kind == "text":
+                out.append(tok.value)
+            elif tok.value not in names:
+                return None  # a tag the source does not have: OmegaT could not match it
+            elif tok.kind == "open":
+                out.append(f"<{names[tok.value]}>")
+            elif tok.kind == "close":
+                out.append(f"</{names[tok.value]}>")
+            else:
+                out.append(f"<{names[tok.value]}/>")
+        return "".join(out)
+
+    shown_src, shown_tgt = show(src), show(tgt)
+    if shown_src is None or shown_tgt is None:
+        return None
+    return shown_src, shown_tgt
+
+
 def _fill_seg(seg: etree._Element, text: str, *, inline: str = "codes") -> None:
     """Write a tagged text into a <seg> with bpt/ept/ph for the tags (or as plain text)."""
-    if inline == "text":
+    if inline in ("text", "omegat"):
         seg.text = xml_text(text)
         return
     last: etree._Element | None = None
@@ -88,8 +151,8 @@ def _fill_seg(seg: etree._Element, text: str, *, inline: str = "codes") -> None:
 def write(pairs: list[MemoryPair], *, source_language: str, target_language: str,
           inline: str = "codes") -> bytes:
     """A TMX 1.4b file of memory pairs (tags as bpt/ept/ph, or as text with inline="text")."""
-    if inline not in ("codes", "text"):
-        raise ValueError(f"inline must be 'codes' or 'text', not {inline!r}")
+    if inline not in INLINE_MODES:
+        raise ValueError(f"inline must be one of {INLINE_MODES}, not {inline!r}")
     root = etree.Element("tmx", version="1.4")
     etree.SubElement(root, "header", {
         "creationtool": "tms",
@@ -103,6 +166,12 @@ def write(pairs: list[MemoryPair], *, source_language: str, target_language: str
     })
     body = etree.SubElement(root, "body")
     for pair in pairs:
+        texts = (pair.source, pair.target)
+        if inline == "omegat":
+            shown = omegat_pair(pair.source, pair.target)
+            if shown is None:
+                continue  # tags OmegaT could never match: the pair would only mislead
+            texts = shown
         tu = etree.SubElement(body, "tu")
         created = _tmx_date(pair.created_at)
         if created:
@@ -120,8 +189,8 @@ def write(pairs: list[MemoryPair], *, source_language: str, target_language: str
             prop.text = xml_text(value)
         for text in pair.notes:
             etree.SubElement(tu, "note").text = xml_text(text)
-        for lang, text in ((pair.source_language or source_language, pair.source),
-                           (pair.target_language or target_language, pair.target)):
+        for lang, text in ((pair.source_language or source_language, texts[0]),
+                           (pair.target_language or target_language, texts[1])):
             tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
             _fill_seg(etree.SubElement(tuv, "seg"), text, inline=inline)
     indent(root, structure=STRUCTURE)

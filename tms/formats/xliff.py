@@ -13,8 +13,9 @@ State mapping (tms.models.State -> XLIFF 1.2 state):
     translated   -> "translated"                (awaiting review)
     approved     -> "final" with approved="yes"
     outdated     -> "needs-review-translation" whatever the state (the source moved)
-Reading back, any "needs-*" or "new" state counts as fuzzy, like a PO fuzzy flag, and a
-target still equal to its source in state "new" is untranslated (the prefilled copy).
+Reading back, any "needs-*" state counts as fuzzy, like a PO fuzzy flag. A target still
+equal to its source in state "new" is untranslated (the prefilled copy); one that differs
+is a translation (OmegaT fills targets and leaves their state as it was).
 
 approved="yes": translate-toolkit (xliff2po, pofilter) reads every unit with a target but
 without approved="yes" as fuzzy, so text awaiting review comes out fuzzy there. That is
@@ -55,7 +56,7 @@ STATE_WORDS = {
     APPROVED: "final",
 }
 FUZZY_WORDS = frozenset({
-    "new", "needs-translation", "needs-review-translation", "needs-adaptation",
+    "needs-translation", "needs-review-translation", "needs-adaptation",
     "needs-l10n", "needs-review-adaptation", "needs-review-l10n",
 })
 # Characters XML 1.0 cannot carry; lxml would refuse the whole document for one of them.

@@ -61,7 +61,7 @@ from tms.services.importing import parsed_block
 
 INCLUDE_CHOICES = ("approved", "translated")
 UNTRANSLATED_CHOICES = ("source", "refuse")
-TMX_INLINE_CHOICES = ("codes", "text")
+TMX_INLINE_CHOICES = ("codes", "text", "omegat")
 DEFAULT_TEAM_NAME = "tms translation team"
 
 
