@@ -13,7 +13,7 @@ from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.clients import need
+from tests.clients import need, toolkit
 from tests.factories import make_document, make_language, make_user
 from tms.formats import po, tmx, xliff
 from tms.formats.base import MemoryPair
@@ -425,3 +425,26 @@ def test_po_filled_by_omegat_from_our_document_tmx_in_tm_auto(world: World,
     assert [i.key for i in report.updated] == [s.key for s in world.segments[:2]], log
     assert [i.key for i in report.unchanged] == [world.segments[2].key]
     assert target_of(world, 1) == ("Chacun·e a droit à la <1>vie</1>.", State.TRANSLATED)
+
+
+@pytest.mark.clients
+def test_xliff_through_xliff2po_and_po2xliff_changes_nothing(world: World,
+                                                              tmp_path: Path) -> None:
+    """translate-toolkit flattens inline tags, drops our ids and fingerprints and adds the
+    PO header as a unit; the location context group keeps our keys, and the upload finds
+    nothing to change."""
+    xliff2po, po2xliff = toolkit("xliff2po"), toolkit("po2xliff")
+    online(world, 0, "Nous déclarons nos droits.")
+    online(world, 1, "Chacun·e a droit à la <1>vie</1>.")
+    exported = tmp_path / "declaration.fr.xlf"
+    exported.write_bytes(export(world, "xliff"))
+    po_path, back = tmp_path / "declaration.fr.po", tmp_path / "back.xlf"
+    for args in ([xliff2po, str(exported), str(po_path)], [po2xliff, str(po_path), str(back)]):
+        run = subprocess.run(args, capture_output=True, text=True, check=False, timeout=120)
+        assert run.returncode == 0, run.stdout + run.stderr
+    assert f"#: {world.segments[1].key}" in po_path.read_text(encoding="utf-8")
+    before = counts(world)
+    report = upload(world, "xliff", back.read_bytes())
+    assert (report.updated, report.suggested, report.skipped) == ([], [], [])
+    assert sorted(i.key for i in report.unchanged) == sorted(s.key for s in world.segments)
+    assert counts(world) == before

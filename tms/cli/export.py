@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -134,7 +135,8 @@ def _export_everything(root: Path, options: dict[str, object], *, as_json: bool 
         return f"{job[0].slug}/{job[1].code}/{job[2]}" if job else None
 
     with click.progressbar(jobs, label=_("Exporting"), item_show_func=show,
-                           file=None if not as_json else _NullFile()) as bar:
+                           # with --json, standard output is for the JSON only
+                           file=io.StringIO() if as_json else None) as bar:
         for document, language, fmt in bar:
             try:
                 result = export_document(session, document, language, fmt,
@@ -163,21 +165,6 @@ def _export_everything(root: Path, options: dict[str, object], *, as_json: bool 
         raise click.ClickException(
             ngettext("%(num)s export failed.", "%(num)s exports failed.", len(failures))
         )
-
-
-class _NullFile:
-    """Where the progress bar goes when --json keeps standard output for the JSON."""
-
-    def write(self, _text: str) -> int:
-        """Discard the text."""
-        return 0
-
-    def flush(self) -> None:
-        """Nothing to flush."""
-
-    def isatty(self) -> bool:
-        """Not a terminal: click draws no bar at all."""
-        return False
 
 
 def _acting_user(pseudonym: str | None) -> User:

@@ -22,6 +22,12 @@ without approved="yes" as fuzzy, so text awaiting review comes out fuzzy there. 
 the truth by default (it is not approved yet); ExportMeta.xliff_approve_translated puts
 approved="yes" on text awaiting review too, for teams that hand files to such tools.
 
+Keys through other tools: each trans-unit also names its key in a location context group
+(<context-group purpose="location"><context context-type="sourcefile">key</context>),
+which translate-toolkit's xliff2po turns into a "#: key" reference and po2xliff back into
+the same group; a unit without resname takes its key from there (then from its id). The
+gettext header unit po2xliff adds (restype x-gettext-domain-header) is not a unit.
+
 Layout: the file is indented, but never inside <source>, <target> or <note>: they are
 xml:space="preserve" and indentation would become part of the text.
 
@@ -182,6 +188,8 @@ def write(units: list[ExportUnit], meta: ExportMeta) -> bytes:
             approved_from = TRANSLATED if meta.xliff_approve_translated else APPROVED
             if translated and unit.state >= approved_from and not unit.outdated:
                 tu.set("approved", "yes")
+        group = etree.SubElement(tu, _q("context-group"), purpose="location")
+        etree.SubElement(group, _q("context"), {"context-type": "sourcefile"}).text = unit.key
         notes = []
         if unit.context:
             notes.append(f"Context: {unit.context}")
@@ -245,6 +253,17 @@ def inline_text(element: etree._Element, *, where: str) -> str:
     return "".join(out)
 
 
+def _location(tu: etree._Element, ns: str) -> str | None:
+    """The key a trans-unit names in a location context group (ours, or po2xliff's)."""
+    for group in tu.findall(f"{{{ns}}}context-group"):
+        if group.get("purpose") != "location":
+            continue
+        for context in group.findall(f"{{{ns}}}context"):
+            if context.get("context-type") == "sourcefile" and (context.text or "").strip():
+                return (context.text or "").strip()
+    return None
+
+
 def read_file(data: bytes, *, filename: str) -> UnitsFile:
     """An XLIFF 1.2 (or 1.1) file edited offline: units by id, header facts, fingerprints."""
     root = parse_xml(data, where=filename)
@@ -264,7 +283,9 @@ def read_file(data: bytes, *, filename: str) -> UnitsFile:
     units: list[ImportedUnit] = []
     bases: dict[str, str] = {}
     for tu in root.iter(f"{{{ns}}}trans-unit"):
-        key = tu.get("resname") or tu.get("id")
+        if tu.get("restype") == "x-gettext-domain-header":
+            continue  # the PO header po2xliff carries along, not a unit
+        key = tu.get("resname") or _location(tu, ns) or tu.get("id")
         if not key:
             raise FormatError(_("the trans-unit at line %(line)s has no id", line=tu.sourceline),
                               where=filename)

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from tms.formats import SEGMENT_FORMATS, ReadHints, po, segment_format_for
 from tms.formats.base import FormatError, ImportedUnit
 from tms.i18n import _
-from tms.inline import compare_tags
+from tms.inline import compare_tags, strip_tags
 from tms.models import Document, Language, Segment, State, Suggestion, Translation, User
 from tms.services import workflow
 from tms.services.errors import ServiceError
@@ -131,6 +131,13 @@ def _check_file(file: po.UnitsFile, *, document: Document, language: Language,
         ))
 
 
+def _same_text_without_tags(unit: ImportedUnit, source: str, current: str) -> bool:
+    """True if the unit is the online source and text with the inline tags dropped."""
+    return (bool(current) and unit.target == strip_tags(unit.target)
+            and strip_tags(unit.source) == strip_tags(source)
+            and unit.target == strip_tags(current) and current != unit.target)
+
+
 def _tag_reason(source: str, target: str) -> str | None:
     issues = compare_tags(source, target)
     if not issues:
@@ -230,6 +237,13 @@ def _apply_unit(upload: _Upload, unit: ImportedUnit, item: UploadItem) -> tuple[
 
     if target == current:
         return "unchanged", ""
+    if _same_text_without_tags(unit, segment.source, current):
+        # A tool that flattens inline tags (translate-toolkit's xliff2po) sent back the
+        # online text without them: nothing to change.
+        return "unchanged", ""
+    if (unit.fuzzy or unit.state == "new") and (base is None or base == po.base_hash("")) \
+            and not current and strip_tags(target) == strip_tags(segment.source):
+        return "unchanged", ""  # still the copy of the source a prefilled export carries
     if not target.strip():
         if base is None or base == po.base_hash(""):
             return "unchanged", ""  # still untranslated in the file
