@@ -209,3 +209,10 @@ def test_omegat_mode_leaves_out_pairs_omegat_cannot_match() -> None:
              MemoryPair("Read <1>this</1>.", "Lisez <1>ceci</1>.", "en", "fr")]
     data = tmx.write(pairs, source_language="en", target_language="fr", inline="omegat")
     assert data.count(b"<tu>") == 1 and b"Lisez &lt;g0&gt;ceci&lt;/g0&gt;." in data
+
+
+@pytest.mark.parametrize("inline", tmx.INLINE_MODES)
+def test_every_tmx_we_write_reads_back(inline: str) -> None:
+    pairs = tmx.read(tmx.write(PAIRS, source_language="en", target_language="fr",
+                               inline=inline), filename=f"{inline}.tmx")
+    assert len(pairs) == len(PAIRS)

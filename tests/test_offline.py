@@ -17,8 +17,18 @@ from tests.clients import need, toolkit
 from tests.factories import make_document, make_language, make_user
 from tms.formats import po, tmx, xliff
 from tms.formats.base import MemoryPair
-from tms.models import Document, Language, Revision, Segment, State, Suggestion, Translation, User
-from tms.services import workflow
+from tms.models import (
+    Document,
+    Language,
+    MemoryUnit,
+    Revision,
+    Segment,
+    State,
+    Suggestion,
+    Translation,
+    User,
+)
+from tms.services import exchange, workflow
 from tms.services.exporting import export_document
 from tms.services.offline import OfflineError, UploadReport, apply_upload, language_matches
 
@@ -425,6 +435,18 @@ def test_po_filled_by_omegat_from_our_document_tmx_in_tm_auto(world: World,
     assert [i.key for i in report.updated] == [s.key for s in world.segments[:2]], log
     assert [i.key for i in report.unchanged] == [world.segments[2].key]
     assert target_of(world, 1) == ("Chacun·e a droit à la <1>vie</1>.", State.TRANSLATED)
+    # `tms tm import` reads the three memories OmegaT wrote (TMX 1.1 and 1.4, DOCTYPE,
+    # <!-- --> comments), tags as text read back as our tags, dates kept.
+    written = sorted(project.glob("project-*.tmx"))
+    assert [p.name for p in written] == ["project-level1.tmx", "project-level2.tmx",
+                                         "project-omegat.tmx"], log
+    world.session.execute(MemoryUnit.__table__.delete())
+    for path in written:
+        tm_report = exchange.import_tmx(world.session, filename=path.name,
+                                        data=path.read_bytes())
+        assert tm_report.read == 2, path.name
+    units = {u.target for u in world.session.scalars(select(MemoryUnit))}
+    assert "Chacun·e a droit à la <1>vie</1>." in units
 
 
 @pytest.mark.clients
