@@ -184,10 +184,11 @@ def _acting_user(pseudonym: str | None) -> User:
               help="copy: target = source; pseudo: accented, longer text to test layouts; "
                    "memory: exact memory matches as drafts.")
 @click.option("--user", "pseudonym", help="Save as this user (default: the first admin).")
+@click.option("--json", "as_json", is_flag=True, help="Print the count as JSON.")
 @with_appcontext
 @database_errors
 def pretranslate_command(doc_slug: str, lang_code: str, mode: str,
-                         pseudonym: str | None) -> None:
+                         pseudonym: str | None, as_json: bool) -> None:
     """Fill untranslated segments of a document automatically."""
     session = get_session()
     document = find_document(doc_slug, usage=True)
@@ -195,6 +196,10 @@ def pretranslate_command(doc_slug: str, lang_code: str, mode: str,
     user = _acting_user(pseudonym)
     count = pretranslate(session, document, language, mode, user=user)
     session.commit()
+    if as_json:
+        click.echo(json.dumps({"document": document.slug, "language": language.code,
+                               "mode": mode, "pretranslated": count}))
+        return
     click.echo(ngettext("%(num)s segment pretranslated (%(mode)s).",
                         "%(num)s segments pretranslated (%(mode)s).", count, mode=mode))
 
