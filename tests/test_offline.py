@@ -470,3 +470,26 @@ def test_xliff_through_xliff2po_and_po2xliff_changes_nothing(world: World,
     assert (report.updated, report.suggested, report.skipped) == ([], [], [])
     assert sorted(i.key for i in report.unchanged) == sorted(s.key for s in world.segments)
     assert counts(world) == before
+
+
+@pytest.mark.parametrize("translated", [False, True])
+def test_unmodified_xliff_with_segments_wrapped_in_tags_changes_nothing(
+        session: Session, translated: bool) -> None:
+    # lxml's pretty_print indented inside <source>/<target> with no text of their own, and
+    # the re-upload then filed those units as suggestions ("the source changed").
+    sources = ["<1>Our rights</1>", "<1>All <2>of</2> it</1>", "We declare <1>this</1>."]
+    doc = make_document(session, "wrapped", sources=sources)
+    fr = make_language(session, "fr")
+    ana = make_user(session, "ana", roles={"fr": "translator"})
+    segments = list(session.scalars(
+        select(Segment).where(Segment.document_id == doc.id).order_by(Segment.position)))
+    if translated:
+        for seg in segments:
+            workflow.save_translation(session, segment=seg, language=fr, user=ana,
+                                      target=seg.source.replace("r", "R"),
+                                      state=State.TRANSLATED, base_version=0)
+    data = export_document(session, doc, fr, "xliff").data
+    report = apply_upload(session, document=doc, language=fr, user=ana, filename="w.xlf",
+                          data=data, state=State.TRANSLATED)
+    assert (report.updated, report.suggested, report.skipped) == ([], [], [])
+    assert len(report.unchanged) == 3
