@@ -65,3 +65,16 @@ def test_tbx_basic_import_keeps_every_target_with_status_and_finds_en_us_in_en(s
                               language_id=fr.id)
     assert {t.target_term for t in found} == {"travailleuse du sexe", "travailleur du sexe",
                                               "prostituée"}
+
+
+def test_editing_the_forbidden_flag_keeps_the_status_consistent(session):
+    from tms.services import exchange
+
+    fr = make_language(session, "fr")
+    term = glossary.add_term(session, language=fr, source_term="sex work",
+                             target_term="prostitution")
+    exchange.edit_term(session, term, source_term="sex work", target_term="prostitution",
+                       forbidden=True)
+    assert term.status == "deprecated"
+    exchange.edit_term(session, term, source_term="sex work", target_term="travail du sexe")
+    assert term.status == "" and not term.forbidden

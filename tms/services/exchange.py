@@ -267,6 +267,12 @@ def edit_term(session: Session, term: GlossaryTerm, *, source_term: str, target_
     term.target_term = target_term.strip()
     term.note = note.strip()
     term.forbidden = forbidden
+    # The usage status follows the forbidden flag the editor sets, so a TBX export does not
+    # call a forbidden term preferred (or the other way round).
+    if forbidden and term.status not in ("deprecated", "superseded"):
+        term.status = "deprecated"
+    elif not forbidden and term.status in ("deprecated", "superseded"):
+        term.status = ""
     term.approved = approved
     session.flush()
     return term
