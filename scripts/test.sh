@@ -7,6 +7,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 
+# omegat: the CAT tool the offline tests run; translate-toolkit (xliff2po, po2xliff) comes
+# with pip, as a dependency of tms.
 packages="chromium libreoffice-writer-nogui poppler-utils libxml2-utils gettext fonts-dejavu-core
   postgresql-client default-jre-headless omegat"
 if [ "$(id -u)" = 0 ] && [ -z "${TMS_SKIP_APT:-}" ]; then

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -19,6 +20,14 @@ def need(program: str) -> str:
     path = shutil.which(program)
     if not path:
         pytest.skip(f"{program} is not installed (.ci/run installs it)")
+    return path
+
+
+def toolkit(program: str) -> str:
+    """A translate-toolkit command (a dependency, installed beside this Python), or skip."""
+    path = shutil.which(program) or shutil.which(program, path=str(Path(sys.executable).parent))
+    if not path:
+        pytest.skip(f"translate-toolkit's {program} is not installed (pip install -e .)")
     return path
 
 

@@ -156,3 +156,79 @@ def test_upload_refuses_unknown_names(runner, session, tmp_path, args, message):
     path.write_text('msgid ""\nmsgstr ""\n', encoding="utf-8")
     result = runner.invoke(args=["upload", str(path), *args])
     assert result.exit_code == 2 and message in result.output
+
+
+def test_tm_import_reads_our_own_document_tmx_and_keeps_dates(runner, session, tmp_path):
+    fr = make_language(session, "fr")
+    doc = make_document(session, sources=["See [1] and <1>this</1>.", "Plain [text]."])
+    ana = make_user(session, "ana", roles={"fr": "reviewer"})
+    segs = list(session.scalars(select(Segment).where(Segment.document_id == doc.id)
+                                .order_by(Segment.position)))
+    workflow.save_translation(session, segment=segs[0], language=fr, user=ana,
+                              target="Voir [1] et <1>ceci</1>.", state=State.TRANSLATED,
+                              base_version=0)
+    path = tmp_path / "declaration.fr.tmx"
+    path.write_bytes(export_document(session, doc, fr, "tmx", include="translated").data)
+    session.execute(MemoryUnit.__table__.delete())
+    session.commit()
+    result = runner.invoke(args=["tm", "import", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    report = json.loads(result.output)
+    assert report["imported"] == 1 and report["notes_dropped"] == 0
+    (unit,) = units(session)
+    assert unit.target == "Voir [1] et <1>ceci</1>."
+
+
+OMEGAT_SAVE = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE tmx SYSTEM "tmx11.dtd">
+<tmx version="1.1">
+  <header creationtool="OmegaT" o-tmf="OmegaT TMX" adminlang="EN-US" datatype="plaintext"
+   creationtoolversion="3.6.0_0" segtype="sentence" srclang="en"/>
+  <body>
+<!-- Default translations [without alternatives] -->
+    <tu>
+      <note>Checked [twice].</note>
+      <tuv lang="en"><seg>We declare our rights.</seg></tuv>
+      <tuv lang="fr" changeid="ana" changedate="20250301T090000Z">
+        <seg>Nous déclarons nos droits.</seg></tuv>
+    </tu>
+  </body>
+</tmx>
+"""
+
+
+def test_tm_import_reads_omegat_tmx_and_reports_what_it_cannot_keep(runner, session, tmp_path):
+    make_language(session, "fr")
+    session.commit()
+    path = tmp_path / "project_save.tmx"
+    path.write_text(OMEGAT_SAVE, encoding="utf-8")
+    result = runner.invoke(args=["tm", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "1 pair added" in result.output
+    assert "notes and properties of 1 pair were not kept" in result.output
+    (unit,) = units(session)
+    assert unit.origin == "tmx: project_save.tmx (ana)"
+    assert unit.created_at.replace(tzinfo=None).isoformat() == "2025-03-01T09:00:00"
+
+
+def test_upload_where_every_unit_is_skipped_exits_1(runner, session, tmp_path):
+    fr = make_language(session, "fr")
+    make_user(session, "ana", roles={"fr": "translator"})
+    doc = make_document(session)
+    data = export_document(session, doc, fr, "po").data
+    session.commit()
+    catalogue = polib.pofile(data.decode("utf-8") + "\n")
+    for entry in catalogue:
+        entry.msgctxt = "unknown-" + entry.msgctxt
+        entry.msgstr = "Texte."
+    path = tmp_path / "declaration.fr.po"
+    path.write_text(str(catalogue), encoding="utf-8")
+    result = runner.invoke(args=["upload", str(path), "--doc", "declaration", "--lang", "fr",
+                                 "--user", "ana"])
+    assert result.exit_code == 1
+    assert "units of declaration.fr.po were skipped; nothing was imported." in result.output
+    as_json = runner.invoke(args=["upload", str(path), "--doc", "declaration", "--lang", "fr",
+                                  "--user", "ana", "--json"])
+    assert as_json.exit_code == 1 and '"skipped": [' in as_json.output

@@ -204,22 +204,41 @@ def test_xliff_reads_back_every_unit(session, doc, fr):
     assert units[segs[3].key].target == ""
 
 
-def test_tmx_is_the_approved_memory_of_the_pair(session, doc, fr):
+def test_a_documents_tmx_holds_that_document_only(session, doc, fr):
     from tms.formats import tmx
 
+    # The rest of the pair's memory is not this document's: `tms tm export` gives that.
     session.add(MemoryUnit(source_language="en", target_language="fr", source="Hello.",
                            target="Bonjour.", source_plain="Hello.", source_hash="h",
-                           source_length=6, origin="tmx: old.tmx"))
-    session.add(MemoryUnit(source_language="en", target_language="fr", source="Maybe.",
-                           target="Peut-être.", source_plain="Maybe.", source_hash="m",
-                           source_length=6, origin="tmx: old.tmx", approved=False))
-    session.add(MemoryUnit(source_language="en", target_language="de", source="Hello.",
-                           target="Hallo.", source_plain="Hello.", source_hash="h",
                            source_length=6, origin="tmx: old.tmx"))
     session.flush()
     result = export_document(session, doc, fr, "tmx")
     pairs = {(p.source, p.target) for p in tmx.read(result.data, filename=result.filename)}
-    assert pairs == {("Hello.", "Bonjour."), (SOURCES[0], APPROVED)}
+    assert pairs == {(SOURCES[0], APPROVED)}
+    assert result.report.units == 1
+
+
+def test_tmx_include_translated_adds_text_awaiting_review(session, doc, fr):
+    from tms.formats import tmx
+
+    result = export_document(session, doc, fr, "tmx", include="translated")
+    pairs = {(p.source, p.target) for p in tmx.read(result.data, filename=result.filename)}
+    assert pairs == {(SOURCES[0], APPROVED), (SOURCES[1], AWAITING)}  # never the draft
+
+
+def test_tmx_tags_as_text_on_request(session, fr):
+    document = make_document(session, sources=["Read <1>this</1>."], slug="tagged")
+    (seg,) = segments(session, document)
+    put(session, seg, fr, "Lisez <1>ceci</1>.", State.APPROVED)
+    data = export_document(session, document, fr, "tmx", tmx_inline="text").data
+    assert b"<seg>Lisez &lt;1&gt;ceci&lt;/1&gt;.</seg>" in data
+    assert b"<bpt" in export_document(session, document, fr, "tmx").data
+
+
+def test_an_empty_tmx_is_refused_in_one_sentence(session, fr):
+    document = make_document(session, sources=["Nothing yet."], slug="empty")
+    with pytest.raises(ExportError, match="TMX file would be empty"):
+        export_document(session, document, fr, "tmx")
 
 
 # ------------------------------------------------------------------ credits
@@ -387,7 +406,7 @@ def test_imported_text_documents_export_every_format_but_docx(session, fr, admin
     approved_only = export_document(session, document, fr, "html").data.decode()
     assert "Nobody may be forced to work." in approved_only
     for fmt in ("po", "xliff", "tmx"):
-        assert export_document(session, document, fr, fmt).data
+        assert export_document(session, document, fr, fmt, include="translated").data
     with pytest.raises(ExportError):
         export_document(session, document, fr, "docx")
 
@@ -492,9 +511,38 @@ def test_cli_export_all(app, runner, session, doc, fr):
     assert result.exit_code == 0, result.output
     root = Path(app.config["EXPORTS_DIR"]) / "declaration"
     written = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
-    assert written == sorted(f"{lang}/declaration.{lang}.{ext}" for lang in ("de", "fr")
-                             for ext in ("html", "po", "xlf", "tmx"))
-    assert "8 files written" in result.output
+    # German has nothing approved: its TMX would be empty and is left out, said so.
+    assert written == sorted([*(f"{lang}/declaration.{lang}.{ext}" for lang in ("de", "fr")
+                                for ext in ("html", "po", "xlf")), "fr/declaration.fr.tmx"])
+    assert "7 files written" in result.output
+    assert "1 TMX file left out" in result.output
+
+
+def test_cli_export_json_and_tmx_options(app, runner, session, doc, fr, tmp_path):
+    import json
+
+    result = runner.invoke(args=["export", "--doc", "declaration", "--lang", "fr", "--format",
+                                 "tmx", "--include", "translated", "--tmx-tags", "text",
+                                 "--out", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["units"] == 2 and report["include"] == "translated"
+    assert b"&lt;1&gt;vie&lt;/1&gt;" in Path(report["path"]).read_bytes()
+
+
+def test_cli_export_outside_the_project_creates_nothing(tmp_path, monkeypatch):
+    from tms import create_app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TMS_DATABASE_URL", raising=False)
+    monkeypatch.delenv("TMS_INSTANCE_DIR", raising=False)
+    monkeypatch.delenv("TMS_SECRET_KEY", raising=False)
+    result = create_app().test_cli_runner().invoke(
+        args=["export", "--doc", "x", "--lang", "fr", "--format", "po"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: The database is not ready: there is no tms")
+    assert result.output.count("\n") == 1 and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_cli_export_all_counts_failures(app, runner, session, doc, fr):

@@ -237,7 +237,8 @@ def test_footnote_reference_and_footnote_body() -> None:
     assert "footnoteReference" in para.tags["1"].data["xml"]
     assert note.type == "footnote"
     assert note.attrs["note"] == "1"
-    assert note.text == " Adopted in Brussels."  # the note number mark is not a tag
+    # the note number mark is not a tag, and the space after it stays in the skeleton
+    assert note.text == "Adopted in Brussels." and note.attrs["lead"] == " "
     assert note.locator.startswith("word/footnotes.xml#p")
     assert note.context == "footnote 1"
 
@@ -245,10 +246,12 @@ def test_footnote_reference_and_footnote_body() -> None:
 def test_footnote_reference_keeps_its_id_on_write() -> None:
     targets = {
         "The network met.<1/> Then it wrote.": "Das Netzwerk traf sich.<1/> Dann schrieb es.",
-        " Adopted in Brussels.": " In Brüssel angenommen.",
+        "Adopted in Brussels.": "In Brüssel angenommen.",
     }
     out, again = roundtrip(footnote_docx(), lambda b: targets[b.text])
     assert [b.text for b in again.blocks] == list(targets.values())
+    assert '<w:t xml:space="preserve"> In Brüssel angenommen.</w:t>' in parts(out)[
+        "word/footnotes.xml"].decode()  # the space after the mark is back
     xml = parts(out)["word/document.xml"].decode()
     assert '<w:footnoteReference w:id="1"/>' in xml
     notes = parts(out)["word/footnotes.xml"].decode()

@@ -11,11 +11,13 @@ from tms.formats import glossary_files
 from tms.formats.base import FormatError, GlossaryEntry
 
 ENTRIES = [
-    GlossaryEntry("sex work", "travail du sexe", "en", "fr", note="Not 'prostitution'."),
+    GlossaryEntry("sex work", "travail du sexe", "en", "fr", note="Not 'prostitution'.",
+                  status="preferred"),
     GlossaryEntry("sex work", "prostitution", "en", "fr", note="Not 'prostitution'.",
-                  forbidden=True),
-    GlossaryEntry("peer, support", 'soutien "entre pairs"', "en", "fr"),
-    GlossaryEntry("=HYPERLINK(\"http://x\")", "+33 1 23", "en", "fr", note="@mention -1"),
+                  forbidden=True, status="deprecated"),
+    GlossaryEntry("peer, support", 'soutien "entre pairs"', "en", "fr", status="admitted"),
+    GlossaryEntry("=HYPERLINK(\"http://x\")", "+33 1 23", "en", "fr", note="@mention -1",
+                  status="preferred"),
 ]
 
 
@@ -29,8 +31,8 @@ def test_csv_escapes_formulas_for_spreadsheets() -> None:
     data = glossary_files.write_csv(ENTRIES)
     assert data.startswith(codecs.BOM_UTF8)
     rows = data.decode("utf-8-sig").split("\r\n")
-    assert rows[0] == "source,target,note,forbidden,source_language,target_language"
-    assert rows[4] == "\"'=HYPERLINK(\"\"http://x\"\")\",'+33 1 23,'@mention -1,,en,fr"
+    assert rows[0] == "source,target,note,forbidden,source_language,target_language,status"
+    assert rows[4] == "\"'=HYPERLINK(\"\"http://x\"\")\",'+33 1 23,'@mention -1,,en,fr,preferred"
 
 
 def test_tbx_marks_forbidden_terms_deprecated() -> None:
@@ -137,3 +139,49 @@ def test_bad_glossary_files_are_refused(data: bytes, filename: str, message: str
         glossary_files.read(data, filename=filename)
     assert message in str(err.value)
     assert str(err.value).startswith(f"{filename}: ")
+
+
+TBX_BASIC = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE martif SYSTEM "TBXBasiccoreStructV02.dtd">
+<martif type="TBX-Basic" xml:lang="en-US">
+  <martifHeader><fileDesc><sourceDesc><p>Made by hand [for the test]</p></sourceDesc>
+  </fileDesc></martifHeader>
+  <text><body>
+    <termEntry id="c1">
+      <descrip type="subjectField">labour rights</descrip>
+      <langSet xml:lang="en-US">
+        <tig><term>sex worker</term>
+          <termNote type="administrativeStatus">preferredTerm-admn-sts</termNote></tig>
+      </langSet>
+      <langSet xml:lang="fr-FR">
+        <tig><term>travailleuse du sexe</term>
+          <termNote type="administrativeStatus">preferredTerm-admn-sts</termNote>
+          <termNote type="grammaticalGender">feminine</termNote></tig>
+        <tig><term>travailleur du sexe</term>
+          <termNote type="administrativeStatus">admittedTerm-admn-sts</termNote>
+          <note>Masculine form, when the person says so.</note></tig>
+        <tig><term>prostituée</term>
+          <termNote type="administrativeStatus">deprecatedTerm-admn-sts</termNote></tig>
+      </langSet>
+    </termEntry>
+  </body></text>
+</martif>""".encode()
+
+
+def test_tbx_basic_keeps_every_target_with_status_and_notes() -> None:
+    entries = glossary_files.read(TBX_BASIC, filename="basic.tbx", source_language="en",
+                                  target_language="fr")
+    assert [(e.source_term, e.target_term, e.status, e.forbidden) for e in entries] == [
+        ("sex worker", "travailleuse du sexe", "preferred", False),
+        ("sex worker", "travailleur du sexe", "admitted", False),
+        ("sex worker", "prostituée", "deprecated", True)]
+    assert {e.source_language for e in entries} == {"en-US"}
+    assert "grammaticalGender: feminine" in entries[0].note
+    assert "subjectField: labour rights" in entries[0].note
+    assert "Masculine form, when the person says so." in entries[1].note
+
+
+def test_language_variants_match_but_regions_do_not() -> None:
+    assert glossary_files.lang_match("en-US", "en") and glossary_files.lang_match("fr", "fr_FR")
+    assert not glossary_files.lang_match("pt-PT", "pt-BR")
+    assert glossary_files.read(TBX_BASIC, filename="b.tbx", target_language="fr-CA") == []

@@ -338,3 +338,44 @@ def test_placeholders_match(msgid: str, msgstr: str, flags: list[str], plural: b
 def test_oversize_po_is_refused() -> None:
     with pytest.raises(FormatError, match="larger than 20 MB"):
         po.read_units(b"#" * (po.MAX_PO_BYTES + 1), filename="big.po")
+
+
+@pytest.mark.parametrize(("code", "forms"), [
+    # gettext's conventional forms for whole numbers, which CLDR (through Babel) must give
+    ("fr", [0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]),
+    ("pt-BR", [0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]),
+    ("de", [1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]),
+    ("ru", [2, 0, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2]),
+    ("ar", [0, 1, 2, 3, 3, 3, 3, 3, 3, 3, 3, 4]),
+    ("ja", [0] * 12),
+    ("sw", [1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]),  # not in the old 27-language table
+])
+def test_plural_forms_follow_cldr_for_whole_numbers(code: str, forms: list[int]) -> None:
+    import gettext
+
+    header = po.plural_forms(code)
+    expression = header.split("plural=", 1)[1].rstrip(";")
+    assert [gettext.c2py(expression)(n) for n in range(12)] == forms
+    assert int(header.split(";")[0].split("=")[1]) == max(forms) + 1 or code == "ar"
+    assert "e" not in expression.replace("(", "").split()  # no CLDR-only operand left
+
+
+def test_ru_counts_21_as_one_and_unknown_codes_get_the_default() -> None:
+    import gettext
+
+    ru = gettext.c2py(po.plural_forms("ru").split("plural=", 1)[1].rstrip(";"))
+    assert (ru(21), ru(22), ru(25), ru(111)) == (0, 1, 2, 2)
+    assert po.plural_forms("xx-unknown") == "nplurals=2; plural=(n != 1);"
+
+
+@pytest.mark.clients
+def test_babel_plural_forms_pass_msgfmt(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.clients import msgfmt_check
+
+    for code in ("fr", "ru", "ar", "sr-Latn", "ga", "lv", "cy"):
+        path = tmp_path / f"{code}.po"
+        path.write_text(
+            'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+            f'"Plural-Forms: {po.plural_forms(code)}\\n"\n\n', encoding="utf-8")
+        result = msgfmt_check(path)
+        assert result.returncode == 0, (code, result.stderr)

@@ -97,7 +97,7 @@ def test_other_tools_tmx_is_read_tolerantly() -> None:
     assert de.source == "Click <7>here</7> now<901/>"
     assert de.target == "Klick <7>hier</7><901/>"
     assert fr.target == "Cliquez <7>ici</7>"
-    assert de.created_at == "2025-01-02T10:11:12+00:00"
+    assert de.changed_at == "2025-01-02T10:11:12+00:00" and de.created_at is None
     # Plain text in our tag syntax is read as our tags (OmegaT saves tms PO segments so).
     assert (literal.source, literal.target) == ("Type <1> to begin.", "Tippe <1>.")
 
@@ -132,3 +132,87 @@ def test_hostile_or_broken_tmx_is_refused(data: bytes, message: str) -> None:
         tmx.read(data, filename="upload.tmx")
     assert message in str(err.value)
     assert str(err.value).startswith("upload.tmx: ")
+
+
+def test_our_own_tmx_with_brackets_near_the_doctype_is_read() -> None:
+    # The old byte check refused any DOCTYPE with a "[" in the first 4 KB, text included.
+    pairs = [MemoryPair("See [1] and <1>note</1>.", "Voir [1] et <1>note</1>.", "en", "fr")]
+    assert [(p.source, p.target) for p in tmx.read(
+        tmx.write(pairs, source_language="en", target_language="fr"), filename="t.tmx")] == [
+        ("See [1] and <1>note</1>.", "Voir [1] et <1>note</1>.")]
+
+
+OMEGAT_TMX = b'''<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE tmx SYSTEM "tmx11.dtd">
+<tmx version="1.1">
+  <header creationtool="OmegaT" o-tmf="OmegaT TMX" adminlang="EN-US" datatype="plaintext"
+   creationtoolversion="3.6.0_0" segtype="sentence" srclang="en"/>
+  <body>
+<!-- Default translations [segments without alternative] -->
+    <tu>
+      <tuv lang="en"><seg>Everyone has the right to &lt;1&gt;life&lt;/1&gt;.</seg></tuv>
+      <tuv lang="fr" changeid="ana" changedate="20250301T090000Z"
+           creationid="ana" creationdate="20250228T080000Z">
+        <seg>Chacun a droit &#224; la &lt;1&gt;vie&lt;/1&gt;.</seg></tuv>
+    </tu>
+  </body>
+</tmx>
+'''
+
+
+def test_omegat_tmx_with_a_comment_bracket_is_read() -> None:
+    (pair,) = tmx.read(OMEGAT_TMX, filename="project_save.tmx")
+    assert (pair.source, pair.target) == ("Everyone has the right to <1>life</1>.",
+                                          "Chacun a droit à la <1>vie</1>.")
+    assert (pair.author, pair.changed_at) == ("ana", "2025-03-01T09:00:00+00:00")
+
+
+def test_dates_author_notes_and_props_are_read_and_written() -> None:
+    data = b'''<?xml version="1.0"?><!DOCTYPE tmx SYSTEM "tmx14.dtd"><tmx version="1.4">
+<header srclang="en" datatype="plaintext" segtype="sentence" adminlang="en" o-tmf="x"
+ creationtool="t" creationtoolversion="1"/><body>
+<tu creationdate="20240101T000000Z" changedate="20250101T120000Z" changeid="rita">
+<note>Checked by the legal team.</note><prop type="x-domain">law</prop>
+<tuv xml:lang="en"><seg>Right</seg></tuv><tuv xml:lang="fr"><seg>Droit</seg></tuv></tu>
+</body></tmx>'''
+    (pair,) = tmx.read(data, filename="t.tmx")
+    assert (pair.created_at, pair.changed_at, pair.author) == (
+        "2024-01-01T00:00:00+00:00", "2025-01-01T12:00:00+00:00", "rita")
+    assert pair.notes == ["Checked by the legal team."] and pair.props == {"x-domain": "law"}
+    (again,) = tmx.read(tmx.write([pair], source_language="en", target_language="fr"),
+                        filename="again.tmx")
+    assert (again.created_at, again.changed_at, again.author, again.notes, again.props) == (
+        pair.created_at, pair.changed_at, pair.author, pair.notes, pair.props)
+
+
+def test_seg_starting_with_a_tag_gets_no_indentation() -> None:
+    pairs = [MemoryPair("<1/>", "<1/>", "en", "fr")]
+    data = tmx.write(pairs, source_language="en", target_language="fr")
+    assert b"<seg><ph x=\"1\">&lt;1/&gt;</ph></seg>" in data
+
+
+@pytest.mark.parametrize(("source", "target", "shown"), [
+    ("Everyone has the right to <1>life</1>.", "Chacun a droit à la <1>vie</1>.",
+     ("Everyone has the right to <g0>life</g0>.", "Chacun a droit à la <g0>vie</g0>.")),
+    ("See the note.<2/>", "Voir la note.<2/>", ("See the note.", "Voir la note.")),
+    ("<3>All bold</3>", "<3>Tout gras</3>", ("All bold", "Tout gras")),
+    ("A <1>b</1> c<4/> d <5/>", "A <1>b</1> c<4/> d <5/>",
+     ("A <g0>b</g0> c<x1/> d ", "A <g0>b</g0> c<x1/> d ")),
+    ("See the note.<2/>", "Voir la note.", None),  # edges differ: OmegaT could not match
+])
+def test_omegat_shortcuts(source: str, target: str, shown: tuple[str, str] | None) -> None:
+    assert tmx.omegat_pair(source, target) == shown
+
+
+def test_omegat_mode_leaves_out_pairs_omegat_cannot_match() -> None:
+    pairs = [MemoryPair("See the note.<2/>", "Voir la note.", "en", "fr"),
+             MemoryPair("Read <1>this</1>.", "Lisez <1>ceci</1>.", "en", "fr")]
+    data = tmx.write(pairs, source_language="en", target_language="fr", inline="omegat")
+    assert data.count(b"<tu>") == 1 and b"Lisez &lt;g0&gt;ceci&lt;/g0&gt;." in data
+
+
+@pytest.mark.parametrize("inline", tmx.INLINE_MODES)
+def test_every_tmx_we_write_reads_back(inline: str) -> None:
+    pairs = tmx.read(tmx.write(PAIRS, source_language="en", target_language="fr",
+                               inline=inline), filename=f"{inline}.tmx")
+    assert len(pairs) == len(PAIRS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from lxml import etree
 
@@ -56,7 +58,7 @@ def test_document_shape() -> None:
     ("key", "state", "approved"),
     [("a1-0", "final", "yes"),
      ("b2-0", "translated", None),
-     ("c3-0", None, None),  # untranslated: no <target> at all
+     ("c3-0", "new", None),  # untranslated: the source copied into a state="new" target
      ("d4-0", "needs-review-translation", None),  # draft, and outdated
      ("e5-0", "needs-translation", None)],  # sent back by a reviewer
 )
@@ -105,6 +107,7 @@ def test_notes_give_context_and_tag_legend() -> None:
 def test_xliff_edited_with_lxml_and_tags_reordered_reads_back() -> None:
     root = tree(xliff.write(units(), META))
     tu = root.find(".//x:trans-unit[@id='c3-0']", NS)
+    tu.remove(tu.find("x:target", NS))  # the tool replaces the prefilled copy of the source
     target = etree.SubElement(tu, f"{{{xliff.NS}}}target", state="translated")
     # The translator moved the bold span in front of the link.
     target.text = "Et 50 % de %s : lisez "
@@ -196,3 +199,43 @@ def test_translators_are_named_only_when_credited() -> None:
     assert not any("Translators" in n for n in header_notes(META))
     credited = type(META)(**{**META.__dict__, "translators": ["ana", "boris"]})
     assert "Translators: ana, boris" in header_notes(credited)
+
+
+def test_content_starting_with_a_tag_is_not_indented() -> None:
+    # lxml's pretty_print indented inside any element without leading text, and the
+    # indentation became part of xml:space="preserve" text.
+    unit = ExportUnit(key="t1-0", source="<1>Bold heading</1>", target="<1>Titre gras</1>",
+                      state=int(State.TRANSLATED), tags={})
+    lone = ExportUnit(key="t2-0", source="<2/>", target="", state=int(State.UNTRANSLATED))
+    data = xliff.write([unit, lone], META)
+    assert b"<source><g id=\"1\">Bold heading</g></source>" in data
+    back = {u.key: u for u in xliff.read_units(data, filename="back.xlf")}
+    assert back["t1-0"].source == "<1>Bold heading</1>"
+    assert back["t1-0"].target == "<1>Titre gras</1>"
+    assert back["t2-0"].source == "<2/>" and back["t2-0"].target == ""
+
+
+def test_untranslated_units_are_prefilled_and_read_back_as_untranslated() -> None:
+    root = tree(xliff.write(units(), META))
+    target = root.find(".//x:trans-unit[@id='c3-0']/x:target", NS)
+    source = root.find(".//x:trans-unit[@id='c3-0']/x:source", NS)
+    assert etree.tostring(target, with_tail=False).split(b">", 1)[1].rsplit(b"<", 1)[0] == (
+        etree.tostring(source, with_tail=False).split(b">", 1)[1].rsplit(b"<", 1)[0])
+    back = {u.key: u for u in xliff.read_units(etree.tostring(root), filename="b.xlf")}
+    assert back["c3-0"].target == "" and not back["c3-0"].fuzzy
+
+
+def test_prefill_can_be_turned_off() -> None:
+    root = tree(xliff.write(units(), replace(META, xliff_prefill=False)))
+    assert root.find(".//x:trans-unit[@id='c3-0']/x:target", NS) is None
+
+
+def test_text_awaiting_review_may_carry_approved_yes() -> None:
+    plain = tree(xliff.write(units(), META)).find(".//x:trans-unit[@id='b2-0']", NS)
+    marked = tree(xliff.write(units(), replace(META, xliff_approve_translated=True))).find(
+        ".//x:trans-unit[@id='b2-0']", NS)
+    assert plain.get("approved") is None and marked.get("approved") == "yes"
+    assert marked.find("x:target", NS).get("state") == "translated"
+    outdated = tree(xliff.write(units(), replace(META, xliff_approve_translated=True))).find(
+        ".//x:trans-unit[@id='d4-0']", NS)
+    assert outdated.get("approved") is None

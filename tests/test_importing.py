@@ -301,3 +301,48 @@ def test_code_blocks_are_stored_but_not_segmented(session: Session) -> None:
     assert (code.translatable, code.text, code.attrs.get("translatable")) == (
         False, "make install", None)
     assert parsed_block(rows[1]).translatable is True
+
+
+TRANSLATED_CATALOGUE = r'''msgid ""
+msgstr ""
+"Language: fr\n"
+"Content-Type: text/plain; charset=UTF-8\n"
+"Plural-Forms: nplurals=2; plural=(n > 1);\n"
+
+msgctxt "menu"
+msgid "Open"
+msgstr "Ouvrir"
+
+#, python-format
+msgid "%(num)s file"
+msgid_plural "%(num)s files"
+msgstr[0] "%(num)s fichier"
+msgstr[1] "%(num)s fichiers"
+
+#, fuzzy
+msgid "Close"
+msgstr "Fermer peut-être"
+
+msgid "Untranslated"
+msgstr ""
+'''.encode()
+
+
+def test_a_translated_po_catalogue_keeps_its_translations_in_the_memory(session):
+    from tms.formats.po import PLURAL_SEPARATOR
+    from tms.models import Block, MemoryUnit
+
+    report = import_document(session, filename="app.po", data=TRANSLATED_CATALOGUE,
+                             kind="interface")
+    units = {u.source: u for u in session.scalars(select(MemoryUnit))}
+    assert set(units) == {"Open", "%(num)s file" + PLURAL_SEPARATOR + "%(num)s files"}
+    assert units["Open"].target == "Ouvrir" and units["Open"].target_language == "fr"
+    assert not units["Open"].approved
+    assert units["%(num)s file" + PLURAL_SEPARATOR + "%(num)s files"].target == (
+        "%(num)s fichier" + PLURAL_SEPARATOR + "%(num)s fichiers")
+    assert report.remembered == 2
+    assert any("2 translations into fr" in w and "1 fuzzy" in w for w in report.warnings)
+    attrs = {b.source: b.attrs for b in session.scalars(select(Block))}
+    assert attrs["Open"]["msgctxt"] == "menu"
+    assert attrs["%(num)s file" + PLURAL_SEPARATOR + "%(num)s files"]["flags"] == [
+        "python-format"]

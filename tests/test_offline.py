@@ -13,12 +13,22 @@ from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.clients import need
+from tests.clients import need, toolkit
 from tests.factories import make_document, make_language, make_user
 from tms.formats import po, tmx, xliff
 from tms.formats.base import MemoryPair
-from tms.models import Document, Language, Revision, Segment, State, Suggestion, Translation, User
-from tms.services import workflow
+from tms.models import (
+    Document,
+    Language,
+    MemoryUnit,
+    Revision,
+    Segment,
+    State,
+    Suggestion,
+    Translation,
+    User,
+)
+from tms.services import exchange, workflow
 from tms.services.exporting import export_document
 from tms.services.offline import OfflineError, UploadReport, apply_upload, language_matches
 
@@ -353,3 +363,133 @@ def test_xliff_renamed_by_a_tool_is_accepted_when_its_keys_match(world: World) -
 ])
 def test_language_matches(declared: str, code: str, ok: bool) -> None:
     assert language_matches(declared, code) is ok
+
+
+def _omegat_project(tmp_path: Path, source_name: str, data: bytes) -> Path:
+    project = tmp_path / "project"
+    for folder in ("source", "target", "omegat", "tm/auto", "glossary", "dictionary"):
+        (project / folder).mkdir(parents=True)
+    (project / "omegat.project").write_text(OMEGAT_PROJECT, encoding="utf-8")
+    (project / "source" / source_name).write_bytes(data)
+    return project
+
+
+def _omegat_translate(omegat: str, project: Path, tmp_path: Path) -> str:
+    run = subprocess.run(
+        [omegat, str(project), "--mode=console-translate", "--disable-project-locking",
+         f"--config-dir={tmp_path / 'config'}", "--quiet"],
+        capture_output=True, text=True, check=False, timeout=300)
+    return run.stdout + run.stderr
+
+
+@pytest.mark.clients
+@pytest.mark.slow
+def test_xliff_translated_in_omegat_from_our_tmx_uploads_back(world: World,
+                                                              tmp_path: Path) -> None:
+    """OmegaT sees every segment of our prefilled XLIFF and fills it from our TMX in tm/auto,
+    the tagged one included; the untranslated one comes back unchanged."""
+    omegat = need("omegat")
+    project = _omegat_project(tmp_path, "declaration.xlf", export(world, "xliff"))
+    # What `tms export --format tmx --tmx-tags omegat` writes: tags as OmegaT shows them.
+    (project / "tm" / "auto" / "memory.tmx").write_bytes(tmx.write(
+        [MemoryPair(SOURCES[0], "Nous, travailleuses du sexe, déclarons nos droits.", "en",
+                    "fr"),
+         MemoryPair(SOURCES[1], "Chacun·e a droit à la <1>vie</1>.", "en", "fr")],
+        source_language="en", target_language="fr", inline="omegat"))
+    log = _omegat_translate(omegat, project, tmp_path)
+    assert "Total:           \t       3" in (project / "omegat" / "project_stats.txt").read_text(
+        encoding="utf-8"), log  # every unit is a segment (none without the prefilled target)
+    translated = project / "target" / "declaration.xlf"
+    assert translated.exists(), log
+    data = translated.read_bytes()
+    back = {u.key: u for u in xliff.read_units(data, filename="declaration.xlf")}
+    assert back[world.segments[1].key].target == "Chacun·e a droit à la <1>vie</1>.", log
+    report = upload(world, "xliff", data)
+    assert [i.key for i in report.updated] == [s.key for s in world.segments[:2]]
+    assert [i.key for i in report.unchanged] == [world.segments[2].key]
+    assert target_of(world, 1) == ("Chacun·e a droit à la <1>vie</1>.", State.TRANSLATED)
+
+
+@pytest.mark.clients
+@pytest.mark.slow
+def test_po_filled_by_omegat_from_our_document_tmx_in_tm_auto(world: World,
+                                                             tmp_path: Path) -> None:
+    """The TMX tms writes for a translated document (tags as text), put in OmegaT's tm/auto,
+    fills our PO of another document with the same sentences, tagged segment included."""
+    omegat = need("omegat")
+    done = make_document(world.session, "earlier", sources=SOURCES[:2])
+    targets = ["Nous, travailleuses du sexe, déclarons nos droits.",
+               "Chacun·e a droit à la <1>vie</1>."]
+    for seg, target in zip(world.session.scalars(select(Segment).where(
+            Segment.document_id == done.id).order_by(Segment.position)), targets, strict=True):
+        world.session.add(Translation(segment_id=seg.id, language_id=world.fr.id,
+                                      target=target, state=int(State.APPROVED)))
+    world.session.flush()
+    project = _omegat_project(tmp_path, "declaration.po", export(world, "po"))
+    (project / "tm" / "auto" / "earlier.fr.tmx").write_bytes(export_document(
+        world.session, done, world.fr, "tmx", tmx_inline="text").data)
+    log = _omegat_translate(omegat, project, tmp_path)
+    translated = project / "target" / "declaration.po"
+    assert translated.exists(), log
+    report = upload(world, "po", translated.read_bytes())
+    assert [i.key for i in report.updated] == [s.key for s in world.segments[:2]], log
+    assert [i.key for i in report.unchanged] == [world.segments[2].key]
+    assert target_of(world, 1) == ("Chacun·e a droit à la <1>vie</1>.", State.TRANSLATED)
+    # `tms tm import` reads the three memories OmegaT wrote (TMX 1.1 and 1.4, DOCTYPE,
+    # <!-- --> comments), tags as text read back as our tags, dates kept.
+    written = sorted(project.glob("project-*.tmx"))
+    assert [p.name for p in written] == ["project-level1.tmx", "project-level2.tmx",
+                                         "project-omegat.tmx"], log
+    world.session.execute(MemoryUnit.__table__.delete())
+    for path in written:
+        tm_report = exchange.import_tmx(world.session, filename=path.name,
+                                        data=path.read_bytes())
+        assert tm_report.read == 2, path.name
+    units = {u.target for u in world.session.scalars(select(MemoryUnit))}
+    assert "Chacun·e a droit à la <1>vie</1>." in units
+
+
+@pytest.mark.clients
+def test_xliff_through_xliff2po_and_po2xliff_changes_nothing(world: World,
+                                                              tmp_path: Path) -> None:
+    """translate-toolkit flattens inline tags, drops our ids and fingerprints and adds the
+    PO header as a unit; the location context group keeps our keys, and the upload finds
+    nothing to change."""
+    xliff2po, po2xliff = toolkit("xliff2po"), toolkit("po2xliff")
+    online(world, 0, "Nous déclarons nos droits.")
+    online(world, 1, "Chacun·e a droit à la <1>vie</1>.")
+    exported = tmp_path / "declaration.fr.xlf"
+    exported.write_bytes(export(world, "xliff"))
+    po_path, back = tmp_path / "declaration.fr.po", tmp_path / "back.xlf"
+    for args in ([xliff2po, str(exported), str(po_path)], [po2xliff, str(po_path), str(back)]):
+        run = subprocess.run(args, capture_output=True, text=True, check=False, timeout=120)
+        assert run.returncode == 0, run.stdout + run.stderr
+    assert f"#: {world.segments[1].key}" in po_path.read_text(encoding="utf-8")
+    before = counts(world)
+    report = upload(world, "xliff", back.read_bytes())
+    assert (report.updated, report.suggested, report.skipped) == ([], [], [])
+    assert sorted(i.key for i in report.unchanged) == sorted(s.key for s in world.segments)
+    assert counts(world) == before
+
+
+@pytest.mark.parametrize("translated", [False, True])
+def test_unmodified_xliff_with_segments_wrapped_in_tags_changes_nothing(
+        session: Session, translated: bool) -> None:
+    # lxml's pretty_print indented inside <source>/<target> with no text of their own, and
+    # the re-upload then filed those units as suggestions ("the source changed").
+    sources = ["<1>Our rights</1>", "<1>All <2>of</2> it</1>", "We declare <1>this</1>."]
+    doc = make_document(session, "wrapped", sources=sources)
+    fr = make_language(session, "fr")
+    ana = make_user(session, "ana", roles={"fr": "translator"})
+    segments = list(session.scalars(
+        select(Segment).where(Segment.document_id == doc.id).order_by(Segment.position)))
+    if translated:
+        for seg in segments:
+            workflow.save_translation(session, segment=seg, language=fr, user=ana,
+                                      target=seg.source.replace("r", "R"),
+                                      state=State.TRANSLATED, base_version=0)
+    data = export_document(session, doc, fr, "xliff").data
+    report = apply_upload(session, document=doc, language=fr, user=ana, filename="w.xlf",
+                          data=data, state=State.TRANSLATED)
+    assert (report.updated, report.suggested, report.skipped) == ([], [], [])
+    assert len(report.unchanged) == 3

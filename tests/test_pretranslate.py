@@ -146,6 +146,17 @@ def test_cli_pretranslate(runner, session, doc, fr, admin):
     assert [r.state for r in _translations(session, fr)].count(State.TRANSLATED) == 2
 
 
+def test_cli_pretranslate_json(runner, session, doc, fr, admin):
+    import json
+
+    session.commit()
+    result = runner.invoke(args=["pretranslate", "--doc", "declaration", "--lang", "fr",
+                                 "--mode", "copy", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"document": "declaration", "language": "fr",
+                                         "mode": "copy", "pretranslated": 2}
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--doc", "nope", "--lang", "fr", "--mode", "copy"], "No document with the slug “nope”"),
     (["--doc", "declaration", "--lang", "xx", "--mode", "copy"], "No language with the code"),

@@ -159,3 +159,17 @@ def test_publish_needs_a_csrf_token(csrf_app, published):
     login(client, "pub")
     csrf_app.config["WTF_CSRF_ENABLED"] = True
     assert client.post("/publish/declaration/fr/editions").status_code == 400
+
+
+def test_tmx_download_offers_tags_as_text_for_omegat(client, published):
+    login(client, "pub")
+    page = client.get("/publish/declaration")
+    assert 'name="tmx_tags" value="text"' in page.text
+    codes = client.get("/publish/declaration/fr/export?format=tmx&include=approved")
+    text = client.get("/publish/declaration/fr/export?format=tmx&include=approved"
+                      "&tmx_tags=text")
+    assert codes.status_code == text.status_code == 200
+    assert "Nous, travailleuses du sexe" in text.text
+    bad = client.get("/publish/declaration/fr/export?format=tmx&tmx_tags=strip",
+                     follow_redirects=True)
+    assert "TMX tags are written as" in bad.text

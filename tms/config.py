@@ -12,14 +12,19 @@ def _instance_dir() -> Path:
 
 
 def _secret_key(instance: Path) -> str:
-    """Return TMS_SECRET_KEY, or a random key kept in instance/ so sessions survive restarts."""
+    """Return TMS_SECRET_KEY, or a random key kept in instance/ so sessions survive restarts.
+
+    A missing instance folder is not created here: every command loads the config, and one
+    run outside the project folder must not leave an instance behind (`tms init` creates it;
+    until then the key lives for one process)."""
     key = os.environ.get("TMS_SECRET_KEY")
     if key:
         return key
     path = instance / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
+    if not instance.is_dir():
+        return secrets.token_urlsafe(48)
     key = secrets.token_urlsafe(48)
     path.write_text(key)
     path.chmod(0o600)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from flask import Flask, current_app, g, has_app_context
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -78,10 +79,28 @@ class DatabaseNotReady(ServiceError):
     """The database has no schema yet, or cannot be reached."""
 
 
+def require_database() -> None:
+    """Refuse, in one sentence, a SQLite database file that does not exist: connecting would
+    create an empty one (e.g. a command run outside the project folder)."""
+    url = make_url(current_app.config["DATABASE_URL"])
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return
+    if url.database.startswith("file:") or Path(url.database).exists():
+        return
+    raise DatabaseNotReady(_(
+        "The database is not ready: there is no tms database at %(path)s; run the command in "
+        "the project folder, set TMS_INSTANCE_DIR, or run “tms init” to create one.",
+        path=url.database))
+
+
 @contextmanager
-def database_errors() -> Iterator[None]:
+def database_errors(*, require: bool = True) -> Iterator[None]:
     """Turn a database failure into DatabaseNotReady (one sentence), so callers above the
-    database layer (the CLI) handle tms exceptions only; the session is rolled back first."""
+    database layer (the CLI) handle tms exceptions only; the session is rolled back first.
+    A missing SQLite file is refused before anything connects (see require_database), unless
+    the command creates the database itself (require=False)."""
+    if require:
+        require_database()
     try:
         yield
     except SQLAlchemyError as exc:

@@ -419,6 +419,9 @@ class GlossaryTerm(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     approved: Mapped[bool] = mapped_column(Boolean, default=False)
     forbidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    # TBX usage status of the target term: preferred, admitted, deprecated, superseded, or
+    # "" when the file said nothing (forbidden stays the flag the editor warns on).
+    status: Mapped[str] = mapped_column(String(20), default="", server_default="")
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )

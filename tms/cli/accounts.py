@@ -7,7 +7,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from tms.cli.common import service_errors
+from tms.cli.common import database_errors
 from tms.db import get_session
 from tms.i18n import _
 from tms.services import accounts
@@ -27,7 +27,7 @@ def user_group() -> None:
 @click.option("--password-stdin", is_flag=True,
               help="Read the password from standard input instead of generating one.")
 @with_appcontext
-@service_errors
+@database_errors
 def user_add(name: str, role: str, lang_code: str | None, password_stdin: bool) -> None:
     """Create a user; without --password-stdin a one-time password is printed."""
     session = get_session()
@@ -68,7 +68,7 @@ def language_group() -> None:
 @click.argument("code")
 @click.option("--name", default=None, help="English name (default: from the locale data).")
 @with_appcontext
-@service_errors
+@database_errors
 def language_add(code: str, name: str | None) -> None:
     """Add a language by its BCP 47 code."""
     session = get_session()
@@ -81,6 +81,7 @@ def language_add(code: str, name: str | None) -> None:
 
 @language_group.command("list")
 @with_appcontext
+@database_errors
 def language_list() -> None:
     """List languages: code, name, native name, direction, approvals required."""
     for language in accounts.list_languages(get_session()):

@@ -42,11 +42,19 @@ def service_errors(command: CommandT) -> CommandT:
 
 def database_errors(command: CommandT) -> CommandT:
     """As service_errors, and a database that is missing or unreachable says so in one
-    sentence (pointing at `tms init`)."""
+    sentence (pointing at `tms init`); a missing SQLite file is not created."""
+    return _database_errors(command, require=True)
 
+
+def creating_database_errors(command: CommandT) -> CommandT:
+    """database_errors for a command that creates the database itself (`tms demo`)."""
+    return _database_errors(command, require=False)
+
+
+def _database_errors(command: CommandT, *, require: bool) -> CommandT:
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with db.database_errors():
+        with db.database_errors(require=require):
             return command(*args, **kwargs)
 
     return service_errors(wrapper)  # type: ignore[return-value]

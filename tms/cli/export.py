@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from tms.cli.common import find_document, find_language, find_user, service_errors
+from tms.cli.common import database_errors, find_document, find_language, find_user
 from tms.db import get_session
 from tms.i18n import _, ngettext
 from tms.models import Document, Language, User
@@ -18,9 +20,11 @@ from tms.services.accounts import list_languages
 from tms.services.exporting import (
     FORMATS,
     INCLUDE_CHOICES,
+    TMX_INLINE_CHOICES,
     UNTRANSLATED_CHOICES,
     ExportError,
     ExportResult,
+    NothingToExport,
     export_document,
     formats_for,
     write_export,
@@ -55,24 +59,40 @@ def _describe(result: ExportResult) -> str:
               help="Folder for the file (with --all: the root of <doc>/<lang>/ folders). "
                    "Default: EXPORTS_DIR/<doc>/<lang>/.")
 @click.option("--include", type=click.Choice(INCLUDE_CHOICES), default="approved",
-              show_default=True, help="DOCX/HTML: approved text only, or also awaiting review.")
+              show_default=True,
+              help="DOCX/HTML/TMX: approved text only, or also awaiting review.")
 @click.option("--untranslated", type=click.Choice(UNTRANSLATED_CHOICES), default="source",
               show_default=True, help="DOCX/HTML: keep the source, or refuse the export.")
 @click.option("--credits", is_flag=True, help="Name the translators in PO/XLIFF headers.")
+@click.option("--tmx-tags", "tmx_inline", type=click.Choice(TMX_INLINE_CHOICES),
+              default="codes", show_default=True,
+              help="TMX: tags as bpt/ept/ph codes, as plain text like <1>…</1> (what "
+                   "OmegaT matches against our PO files), or as OmegaT shows our XLIFF "
+                   "files (<g0>…</g0>).")
+@click.option("--xliff-prefill/--no-xliff-prefill", default=True, show_default=True,
+              help="XLIFF: give untranslated units a target holding the source (state new), "
+                   "as CAT tools expect.")
+@click.option("--xliff-approve-translated", is_flag=True,
+              help="XLIFF: mark text awaiting review approved=\"yes\" too (translate-toolkit "
+                   "reads units without it as fuzzy).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @with_appcontext
-@service_errors
+@database_errors
 def export_command(doc_slug: str | None, lang_code: str | None, fmt: str | None,
                    export_all: bool, out_dir: Path | None, include: str, untranslated: str,
-                   credits: bool) -> None:
+                   credits: bool, tmx_inline: str, xliff_prefill: bool,
+                   xliff_approve_translated: bool, as_json: bool) -> None:
     """Export a document in one language and format, or everything with --all."""
     root = Path(current_app.config["EXPORTS_DIR"])
     options = {"include": include, "untranslated": untranslated, "credits": credits,
-               "team_name": current_app.config.get("TEAM_NAME")}
+               "team_name": current_app.config.get("TEAM_NAME"), "tmx_inline": tmx_inline,
+               "xliff_prefill": xliff_prefill,
+               "xliff_approve_translated": xliff_approve_translated}
     if export_all:
         if doc_slug or lang_code or fmt:
             raise click.UsageError(_("--all exports everything: leave out --doc, --lang "
                                      "and --format."))
-        _export_everything(out_dir or root, options)
+        _export_everything(out_dir or root, options, as_json=as_json)
         return
     if not (doc_slug and lang_code and fmt):
         raise click.UsageError(_("Give --doc, --lang and --format (or --all)."))
@@ -83,11 +103,17 @@ def export_command(doc_slug: str | None, lang_code: str | None, fmt: str | None,
         path = write_file(result.data, out_dir / result.filename)
     else:
         path = write_export(result, root, document.slug, language.code)
+    if as_json:
+        click.echo(json.dumps({"path": str(path), **result.report.to_json()},
+                              ensure_ascii=False, indent=2))
+        return
     click.echo(_("Wrote %(path)s: %(what)s.", path=path, what=_describe(result)))
 
 
-def _export_everything(root: Path, options: dict[str, object]) -> None:
-    """Every document x language x format; each failure is reported and counted."""
+def _export_everything(root: Path, options: dict[str, object], *, as_json: bool = False
+                       ) -> None:
+    """Every document x language x format; each failure is reported and counted, a TMX
+    with nothing to hold is left out (and said so)."""
     session = get_session()
     # The interface's own strings (kind "interface") have their own catalogue commands.
     documents = document_queries.documents_of_kind(session, "document")
@@ -102,26 +128,39 @@ def _export_everything(root: Path, options: dict[str, object]) -> None:
             continue
         jobs.extend((document, language, fmt) for language in languages
                     if language.code != document.source_language for fmt in doc_formats)
-    written = 0
+    written: list[str] = []
+    empty: list[str] = []
+
     def show(job: tuple[Document, Language, str] | None) -> str | None:
         return f"{job[0].slug}/{job[1].code}/{job[2]}" if job else None
 
-    with click.progressbar(jobs, label=_("Exporting"), item_show_func=show) as bar:
+    with click.progressbar(jobs, label=_("Exporting"), item_show_func=show,
+                           # with --json, standard output is for the JSON only
+                           file=io.StringIO() if as_json else None) as bar:
         for document, language, fmt in bar:
             try:
                 result = export_document(session, document, language, fmt,
                                          **options)  # type: ignore[arg-type]
-                write_export(result, root, document.slug, language.code)
-                written += 1
+                written.append(str(write_export(result, root, document.slug, language.code)))
+            except NothingToExport:
+                empty.append(f"{document.slug}/{language.code}/{fmt}")
             except ExportError as exc:
                 failures.append(f"{document.slug}/{language.code}/{fmt}: {exc.message}")
             except Exception as exc:  # one broken file must not stop the batch; it is counted
                 failures.append(f"{document.slug}/{language.code}/{fmt}: "
                                 f"{type(exc).__name__}: {exc}")
-    for line in failures:
-        click.echo(_("Error: %(what)s", what=line), err=True)
-    click.echo(ngettext("%(num)s file written to %(root)s", "%(num)s files written to %(root)s",
-                        written, root=root))
+    if as_json:
+        click.echo(json.dumps({"written": written, "empty": empty, "failures": failures},
+                              ensure_ascii=False, indent=2))
+    else:
+        for line in failures:
+            click.echo(_("Error: %(what)s", what=line), err=True)
+        click.echo(ngettext("%(num)s file written to %(root)s",
+                            "%(num)s files written to %(root)s", len(written), root=root))
+        if empty:
+            click.echo(ngettext("%(num)s TMX file left out: nothing in it is admissible yet.",
+                                "%(num)s TMX files left out: nothing in them is admissible "
+                                "yet.", len(empty)))
     if failures:
         raise click.ClickException(
             ngettext("%(num)s export failed.", "%(num)s exports failed.", len(failures))
@@ -145,10 +184,11 @@ def _acting_user(pseudonym: str | None) -> User:
               help="copy: target = source; pseudo: accented, longer text to test layouts; "
                    "memory: exact memory matches as drafts.")
 @click.option("--user", "pseudonym", help="Save as this user (default: the first admin).")
+@click.option("--json", "as_json", is_flag=True, help="Print the count as JSON.")
 @with_appcontext
-@service_errors
+@database_errors
 def pretranslate_command(doc_slug: str, lang_code: str, mode: str,
-                         pseudonym: str | None) -> None:
+                         pseudonym: str | None, as_json: bool) -> None:
     """Fill untranslated segments of a document automatically."""
     session = get_session()
     document = find_document(doc_slug, usage=True)
@@ -156,6 +196,10 @@ def pretranslate_command(doc_slug: str, lang_code: str, mode: str,
     user = _acting_user(pseudonym)
     count = pretranslate(session, document, language, mode, user=user)
     session.commit()
+    if as_json:
+        click.echo(json.dumps({"document": document.slug, "language": language.code,
+                               "mode": mode, "pretranslated": count}))
+        return
     click.echo(ngettext("%(num)s segment pretranslated (%(mode)s).",
                         "%(num)s segments pretranslated (%(mode)s).", count, mode=mode))
 

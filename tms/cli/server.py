@@ -12,7 +12,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from tms.cli.common import database_errors, prepare_database
+from tms.cli.common import creating_database_errors, prepare_database
 from tms.cli.documents import describe_report, import_file
 from tms.db import get_engine, get_session
 from tms.i18n import _
@@ -200,7 +200,7 @@ def ensure_admin() -> str | None:
               help="Folder of sample documents (default: the samples shipped with tms).")
 @click.option("--no-serve", is_flag=True, help="Prepare everything, then stop.")
 @with_appcontext
-@database_errors
+@creating_database_errors
 def demo_command(host: str, port: int, samples: Path | None, no_serve: bool) -> None:
     """Set up a demo (database, samples, languages, an admin) and start the server."""
     prepare_database()

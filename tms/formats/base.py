@@ -93,6 +93,8 @@ class ParsedDocument:
     title: str | None = None
     language: str | None = None  # as declared by the file, if any
     warnings: list[str] = field(default_factory=list)  # "3 tracked insertions were accepted"
+    # A translated PO catalogue: the language its msgstrs are in (block.attrs["msgstr"]).
+    translations_language: str | None = None
 
 
 @dataclass
@@ -133,6 +135,16 @@ class ExportMeta:
     translators: list[str] = field(default_factory=list)  # empty unless credits are on
     generator: str = "tms"
     direction: str = "ltr"
+    # TMX: "codes" (bpt/ept/ph) or "text" (tags as plain "<1>…</1>", what OmegaT matches
+    # against our PO files).
+    tmx_inline: str = "codes"
+    # XLIFF: untranslated units get <target state="new"> holding the source, as CAT tools
+    # expect (OmegaT counts no segment without a target); upload reads an unchanged copy
+    # back as untranslated.
+    xliff_prefill: bool = True
+    # XLIFF: approved="yes" also on text awaiting review. translate-toolkit reads every
+    # unit without approved="yes" as fuzzy; by default only approved text carries it.
+    xliff_approve_translated: bool = False
 
 
 @dataclass
@@ -157,6 +169,10 @@ class MemoryPair:
     target_language: str
     origin: str = ""
     created_at: str | None = None  # ISO 8601, if known
+    changed_at: str | None = None  # ISO 8601, if known
+    author: str = ""  # TMX creationid/changeid
+    notes: list[str] = field(default_factory=list)  # TMX <note>s
+    props: dict[str, str] = field(default_factory=dict)  # TMX <prop>s other than x-origin
 
 
 @dataclass
@@ -169,3 +185,4 @@ class GlossaryEntry:
     target_language: str
     note: str = ""
     forbidden: bool = False
+    status: str = ""  # TBX usage: preferred, admitted, deprecated, superseded ("" unknown)

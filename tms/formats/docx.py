@@ -257,9 +257,18 @@ class _Reader:
             context_parts.append(_("table %(t)s, row %(r)s, column %(c)s", t=table, r=row, c=col))
         if btype == "list_item" and level is None:
             level = ilvl or 0
+        text = analysis.text
+        if btype in ("footnote", "endnote"):
+            # Word puts a space between the note mark and its text: it is layout, not part of
+            # the sentence (pofilter's startwhitespace), so it stays in the file's skeleton
+            # and the writer puts it back.
+            lead = text[: len(text) - len(text.lstrip())]
+            if lead:
+                attrs["lead"] = lead
+                text = text[len(lead):]
         return ParsedBlock(
             type=btype,
-            text=analysis.text,
+            text=text,
             tags=analysis.tags,
             level=level,
             locator=f"{part}#p{index}",
@@ -387,7 +396,9 @@ def write(original: bytes, blocks: list[TargetBlock], *, language: str, rtl: boo
         # are moved along with the run that holds them
         analyses = {i: analyse(paragraphs[i], ns, rels) for i in targets}
         for i, tb in targets.items():
-            rebuild(paragraphs[i], analyses[i], tb.target, ns=ns, language=language, rtl=rtl,
+            lead = str(tb.block.attrs.get("lead") or "")
+            target = tb.target if tb.target[:1].isspace() else lead + tb.target
+            rebuild(paragraphs[i], analyses[i], target, ns=ns, language=language, rtl=rtl,
                     stored=tb.block.tags)
         _sync_fallbacks([paragraphs[i] for i in targets], ns)
         changed[part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",

@@ -3,11 +3,18 @@
 TBX: a termEntry (v3: conceptEntry) holds one langSet (langSec) per language, each with
 terms in tig/ntig (termSec). The source language is the one given by the caller, else the
 martif/tbx xml:lang, else the first language of the first entry; every other language gives
-entries for that target language. A term whose administrativeStatus is deprecated or
-superseded (or whose normativeAuthorization is deprecatedTerm) is a forbidden translation.
+entries for that target language. Language variants match their language (a file's en-US
+is the en asked for, and the other way round), but two regions never match each other.
+Every target term of a concept gives an entry, each with its usage status (TBX-Basic's
+administrativeStatus: preferred, admitted, deprecated, superseded) and its notes (the
+concept's, the language set's and the term's own: note, definition, context, and term
+notes such as partOfSpeech). A deprecated or superseded term (or a normativeAuthorization
+deprecatedTerm) is a forbidden translation. The source term is the first one not
+deprecated.
 
 CSV: a header row names the columns: source, target, and optionally note, forbidden,
-source_language, target_language (language codes may also stand for source/target: a
+source_language, target_language, status (preferred, admitted, deprecated,
+superseded) (language codes may also stand for source/target: a
 header "en,fr" reads as source=en, target=fr). The delimiter (comma, semicolon or tab) is
 sniffed; UTF-8 with or without BOM, or UTF-16 with a BOM (Excel's "Unicode text").
 """
@@ -70,35 +77,69 @@ def _text(el: etree._Element) -> str:
     return " ".join("".join(el.itertext()).split())
 
 
-def _forbidden(term_group: etree._Element) -> bool:
+STATUS_WORDS = {"preferredterm": "preferred", "preferred": "preferred",
+                "admittedterm": "admitted", "admitted": "admitted",
+                "deprecatedterm": "deprecated", "deprecated": "deprecated",
+                "forbidden": "deprecated", "supersededterm": "superseded",
+                "superseded": "superseded"}
+_STATUS_KINDS = ("administrativestatus", "normativeauthorization")
+
+
+def _is_status(el: etree._Element) -> bool:
+    return (_local(el) in ("administrativeStatus", "normativeAuthorization")
+            or (el.get("type") or "").lower() in _STATUS_KINDS)
+
+
+def _status(term_group: etree._Element) -> str:
+    """The usage status of a term ("" if the file gives none)."""
     for el in term_group.iter():
-        name = _local(el)
-        kind = (el.get("type") or "").lower()
-        if name in ("administrativeStatus", "normativeAuthorization") or kind in (
-            "administrativestatus", "normativeauthorization"
-        ):
+        if _is_status(el):
             value = _text(el).lower().replace("-admn-sts", "").replace(" ", "")
-            if value in FORBIDDEN_STATUS:
-                return True
-    return False
+            if value in STATUS_WORDS:
+                return STATUS_WORDS[value]
+    return ""
+
+
+def _forbidden(term_group: etree._Element) -> bool:
+    return _status(term_group) in ("deprecated", "superseded")
 
 
 def _notes(el: etree._Element) -> list[str]:
+    """The notes of a concept, language set or term: note, descrip, definition and term
+    notes other than the status (as "partOfSpeech: noun")."""
     notes = []
     for child in el:
         name = _local(child)
-        kind = (child.get("type") or "").lower()
-        if name == "note" or (name in ("descrip", "definition") and kind in ("definition", "")):
-            text = _text(child)
-            if text:
-                notes.append(text)
+        kind = child.get("type") or ""
+        text = _text(child)
+        if not text or _is_status(child):
+            continue
+        if name in ("note", "definition") or (name == "descrip" and kind.lower()
+                                               in ("definition", "context", "")):
+            notes.append(text)
+        elif name in ("termNote", "descrip") and kind:
+            notes.append(f"{kind}: {text}")
     return notes
+
+
+def _groups(el: etree._Element) -> list[etree._Element]:
+    """The term groups of a language set, and of a tig/termSec wrapper inside it."""
+    return _children(el, "tig", "ntig", "termSec")
+
+
+def lang_match(a: str, b: str) -> bool:
+    """True if one language code is the other or a variant of it (en, en-US), case and
+    - / _ ignored; en-US and en-GB do not match."""
+    x = a.replace("_", "-").lower().split("-")
+    y = b.replace("_", "-").lower().split("-")
+    shorter, longer = sorted((x, y), key=len)
+    return longer[: len(shorter)] == shorter
 
 
 def read_tbx(data: bytes, *, filename: str, source_language: str | None = None,
              target_language: str | None = None) -> list[GlossaryEntry]:
     """Entries from a TBX file: termEntry/langSet/tig (TBX 2008) or conceptEntry/langSec
-    (TBX v3), one entry per (preferred source term, target term)."""
+    (TBX v3), one entry per (preferred source term, target term), every target kept."""
     root = parse_xml(data, where=filename)
     if _local(root) not in ("martif", "tbx"):
         raise FormatError(_("this is not a TBX file (its root element is <%(name)s>)",
@@ -107,37 +148,47 @@ def read_tbx(data: bytes, *, filename: str, source_language: str | None = None,
     entries: list[GlossaryEntry] = []
     src = source_language
     for concept in concepts:
-        by_lang: dict[str, list[tuple[str, bool]]] = {}
+        # language -> [(term, status, notes)]
+        by_lang: dict[str, list[tuple[str, str, list[str]]]] = {}
         order: list[str] = []
         for lang_set in _children(concept, "langSet", "langSec"):
             lang = lang_set.get(XML_LANG) or lang_set.get("lang") or ""
             if not lang:
                 raise FormatError(_("the language set at line %(line)s has no xml:lang",
                                     line=lang_set.sourceline), where=filename)
-            groups = _children(lang_set, "tig", "ntig", "termSec")
-            for group in groups:
+            set_notes = _notes(lang_set)
+            for group in _groups(lang_set):
                 term_el = next(iter(_descendants(group, "term")), None)
                 if term_el is None or not _text(term_el):
                     continue
                 if lang not in by_lang:
                     by_lang[lang] = []
                     order.append(lang)
-                by_lang[lang].append((_text(term_el), _forbidden(group)))
+                term_notes = [n for g in (group, *_descendants(group, "termGrp"))
+                              for n in _notes(g)]
+                by_lang[lang].append((_text(term_el), _status(group), set_notes + term_notes))
         if not order:
             continue
         if src is None:
             src = root.get(XML_LANG) if root.get(XML_LANG) in by_lang else order[0]
-        source_terms = [t for t, bad in by_lang.get(src, []) if not bad]
+        src_langs = [lang for lang in order if lang_match(lang, src)]
+        source_terms = [(t, notes) for lang in src_langs for t, status, notes in by_lang[lang]
+                        if status not in ("deprecated", "superseded")]
         if not source_terms:
             continue
-        note = "; ".join(_notes(concept))
+        source_term, source_notes = source_terms[0]
+        concept_notes = _notes(concept)
         for lang in order:
-            if lang == src or (target_language and lang.lower() != target_language.lower()):
+            if lang in src_langs or (target_language and not lang_match(lang,
+                                                                        target_language)):
                 continue
-            for term, bad in by_lang[lang]:
-                entries.append(GlossaryEntry(source_term=source_terms[0], target_term=term,
-                                             source_language=src, target_language=lang,
-                                             note=note, forbidden=bad))
+            for term, status, notes in by_lang[lang]:
+                note = "; ".join(dict.fromkeys([*concept_notes, *source_notes, *notes]))
+                entries.append(GlossaryEntry(source_term=source_term, target_term=term,
+                                             source_language=src_langs[0],
+                                             target_language=lang, note=note,
+                                             forbidden=status in ("deprecated", "superseded"),
+                                             status=status))
     return entries
 
 
@@ -166,8 +217,11 @@ def write_tbx(entries: list[GlossaryEntry]) -> bytes:
                 continue
             tig = etree.SubElement(tgt_set, "tig")
             etree.SubElement(tig, "term").text = xml_text(entry.target_term)
-            status = "deprecatedTerm-admn-sts" if entry.forbidden else "preferredTerm-admn-sts"
-            etree.SubElement(tig, "termNote", type="administrativeStatus").text = status
+            status = entry.status or ("deprecated" if entry.forbidden else "preferred")
+            if entry.forbidden and status not in ("deprecated", "superseded"):
+                status = "deprecated"
+            etree.SubElement(tig, "termNote", type="administrativeStatus").text = (
+                f"{status}Term-admn-sts")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
@@ -252,6 +306,7 @@ def read_csv(data: bytes, *, filename: str, source_language: str = "",
                 target_language=cell(row, "target_language") or target_language,
                 note=cell(row, "note"),
                 forbidden=cell(row, "forbidden").lower() in TRUE_WORDS,
+                status=STATUS_WORDS.get(cell(row, "status").lower(), ""),
             ))
     except csv.Error as exc:
         raise FormatError(_("line %(line)s cannot be read (%(error)s)", line=reader.line_num,
@@ -269,8 +324,9 @@ def write_csv(entries: list[GlossaryEntry]) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["source", "target", "note", "forbidden", "source_language",
-                     "target_language"])
+                     "target_language", "status"])
     for e in entries:
         writer.writerow([_escape(e.source_term), _escape(e.target_term), _escape(e.note),
-                         "yes" if e.forbidden else "", e.source_language, e.target_language])
+                         "yes" if e.forbidden else "", e.source_language, e.target_language,
+                         e.status])
     return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")

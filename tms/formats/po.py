@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import polib
+from babel import Locale, UnknownLocaleError
+from babel.plural import PluralRule, to_gettext
 
 from tms.formats.base import (
     ExportMeta,
@@ -297,6 +299,34 @@ def _literal_tags(text: str, tags: dict[str, Tag]) -> str:
     return TAG_RE.sub(repl, text)
 
 
+def _retag(text: str, tags: dict[str, Tag]) -> str:
+    """A translation with tag-like text turned into the literal tags of its msgid (the
+    same text, the same id); tag-like text its msgid does not have stays a new literal."""
+    by_text = {str(t.data.get("text")): ident for ident, t in tags.items()
+               if t.kind == "literal"}
+
+    def repl(m: re.Match[str]) -> str:
+        ident = by_text.get(m.group(0))
+        if ident is None:
+            ident = str(len(tags) + 1)
+            tags[ident] = Tag("literal", paired=False, data={"text": m.group(0)},
+                              label=m.group(0))
+            by_text[m.group(0)] = ident
+        return f"<{ident}/>"
+
+    return TAG_RE.sub(repl, text)
+
+
+def _translation(entry: polib.POEntry, tags: dict[str, Tag]) -> str:
+    """An entry's msgstr (plural forms joined by PLURAL_SEPARATOR) in the block's tags."""
+    if entry.msgid_plural:
+        forms = [entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural)]
+        if not any(forms):
+            return ""
+        return PLURAL_SEPARATOR.join(_retag(f, tags) for f in forms)
+    return _retag(entry.msgstr or "", tags)
+
+
 def untag(text: str, tags: dict[str, Tag]) -> str:
     """The inverse of the import: literal tags back to their text, other tags dropped."""
     out: list[str] = []
@@ -316,9 +346,16 @@ def _locator(msgctxt: str | None, msgid: str) -> str:
 
 
 def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
-    """A PO/POT file of interface strings as a document: one "message" block per entry."""
+    """A PO/POT file of interface strings as a document: one "message" block per entry.
+
+    msgctxt, flags, comments, references and msgid_plural are kept in the block's attrs (the
+    catalogue export writes them back); a translated catalogue's msgstrs go into
+    attrs["msgstr"] (and attrs["fuzzy"]), in the language its header names
+    (translations_language), for the import to put into the translation memory.
+    """
     po = parse(data, filename=filename)
     blocks: list[ParsedBlock] = []
+    translated = 0
     for entry in po:
         if entry.obsolete or not entry.msgid:
             continue
@@ -327,6 +364,8 @@ def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
         if entry.msgid_plural:
             text += PLURAL_SEPARATOR + _literal_tags(entry.msgid_plural, tags)
         context = " — ".join(p for p in (entry.msgctxt, _one_line(entry.comment or "")) if p)
+        translation = _translation(entry, tags)
+        translated += bool(translation)
         blocks.append(ParsedBlock(
             type="message",
             text=text,
@@ -339,13 +378,17 @@ def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
                 "flags": list(entry.flags),
                 "comments": entry.comment or "",
                 "occurrences": [f"{f}:{n}" if n else f for f, n in entry.occurrences],
+                **({"msgstr": translation, "fuzzy": "fuzzy" in entry.flags}
+                   if translation else {}),
             },
         ))
+    declared = (po.metadata.get("Language") or "").strip().replace("_", "-") or None
     return ParsedDocument(
         format="po",
         blocks=blocks,
         title=po.metadata.get("Project-Id-Version") or None,
         language=language,
+        translations_language=declared if translated else None,
     )
 
 
@@ -396,6 +439,31 @@ def placeholders_match(msgid: str, msgstr: str, flags: list[str], *, plural: boo
         if not used <= fields or (not plural and used != fields):
             return False
     return True
+
+
+DEFAULT_PLURAL_FORMS = "nplurals=2; plural=(n != 1);"
+_CLDR_ORDER = ("zero", "one", "two", "few", "many", "other")
+
+
+def plural_forms(code: str) -> str:
+    """The Plural-Forms header of a language, from CLDR's rules (Babel), for whole numbers.
+
+    CLDR also has categories only fractions or compact numbers reach (Russian "other" for
+    1.5, French "many" for "1 M"): a catalogue counts whole things, so only the categories
+    the integers reach are kept, the last of them becoming gettext's fall-through when
+    "other" is not among them (Russian: one, few, many = 3 forms, as gettext has it).
+    Operands other than n are 0 for whole numbers. Unknown codes get the Germanic default.
+    """
+    try:
+        rule = Locale.parse(code.replace("-", "_")).plural_form
+    except (UnknownLocaleError, ValueError):
+        return DEFAULT_PLURAL_FORMS
+    reached = {rule(n) for n in range(1000)}
+    rules = {tag: text for tag, text in rule.rules.items() if tag in reached}
+    if "other" not in reached and rules:
+        del rules[[tag for tag in _CLDR_ORDER if tag in rules][-1]]
+    header: str = to_gettext(PluralRule(rules))
+    return re.sub(r"\be\b", "0", header)  # the compact-exponent operand, 0 for integers
 
 
 def _nplurals(plural_forms: str) -> int:

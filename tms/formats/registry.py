@@ -167,7 +167,7 @@ def _read_tmx(data: bytes, filename: str, _hints: ReadHints) -> list[MemoryPair]
 
 def _write_tmx(pairs: Sequence[MemoryPair], meta: ExportMeta) -> bytes:
     return tmx.write(list(pairs), source_language=meta.source_language,
-                     target_language=meta.target_language)
+                     target_language=meta.target_language, inline=meta.tmx_inline)
 
 
 def _read_tbx(data: bytes, filename: str, _hints: ReadHints) -> list[GlossaryEntry]:

@@ -6,12 +6,20 @@ Tags are kept, not stripped. By default (inline="codes") a paired tag becomes
 tag text as the native code, so tms reads it back to exactly the same tagged strings.
 With inline="text" the tags are written as plain text ("<1>life</1>"), which is how they
 appear in our PO exports: OmegaT then finds exact matches for the tagged segments of a tms
-PO file (checked in tests/test_offline.py), which it cannot with bpt/ept.
+PO file (checked in tests/test_offline.py), which it cannot with bpt/ept. With
+inline="omegat" the tags are written as the shortcuts OmegaT shows for our XLIFF files
+(<g0>…</g0> for a <g>, <x1/> for an <x/>, numbered in order of appearance), and the tags
+OmegaT keeps out of a segment (standalone ones at either end, a pair around all of it)
+are left out, so OmegaT finds exact matches for our XLIFF's tagged segments.
 
 Reading other tools' TMX: bpt/ept pair by i (and take x, when present, as the id shared by
 source and target), ph/it/x take x or a running number, <hi> becomes a paired tag, <ut> and
 <sub> are dropped. Plain text that looks like one of our tags ("<1>") is read as that tag:
 that is what a TMX saved by OmegaT from a tms PO file contains.
+
+Per unit, creationdate/changedate, creationid/changeid, <note>s and <prop>s are read into
+the MemoryPair (prop x-origin is our own origin); the caller decides what it can keep.
+The file is indented outside <seg> only: whitespace inside a <seg> would be text.
 """
 
 from __future__ import annotations
@@ -22,13 +30,14 @@ from datetime import UTC, datetime
 from lxml import etree
 
 from tms.formats.base import FormatError, MemoryPair
-from tms.formats.xliff import xml_text
+from tms.formats.xliff import indent, xml_text
 from tms.formats.xmlsafe import parse_xml
 from tms.i18n import _
-from tms.inline import tokenize
+from tms.inline import Token, tokenize
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _OWN_TAG = re.compile(r"^<(/?)(\d{1,4})(/?)>$")
+STRUCTURE = frozenset({"tmx", "header", "body", "tu", "tuv"})
 _TMX_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$")
 
 
@@ -53,9 +62,68 @@ def _iso_date(tmx: str | None) -> str | None:
     return f"{y}-{mo}-{d}T{h}:{mi}:{s}+00:00"
 
 
+INLINE_MODES = ("codes", "text", "omegat")
+
+
+def _edge_tags(tokens: list[Token]) -> tuple[int, int]:
+    """How many tokens OmegaT keeps out of a segment at its start and at its end."""
+    start, end = 0, len(tokens)
+    while True:
+        if start < end and tokens[start].kind == "standalone":
+            start += 1
+        elif start < end and tokens[end - 1].kind == "standalone":
+            end -= 1
+        elif (end - start >= 2 and tokens[start].kind == "open"
+              and tokens[end - 1].kind == "close"
+              and tokens[start].value == tokens[end - 1].value
+              and not any(t.value == tokens[start].value for t in tokens[start + 1 : end - 1]
+                          if t.kind != "text")):
+            start, end = start + 1, end - 1
+        else:
+            return start, len(tokens) - end
+
+
+def omegat_pair(source: str, target: str) -> tuple[str, str] | None:
+    """Source and target as OmegaT shows a tms XLIFF unit (tags as g0/x1 shortcuts, edge
+    tags left out), or None when the target's edge tags differ from the source's."""
+    src, tgt = tokenize(source), tokenize(target)
+    s_lead, s_trail = _edge_tags(src)
+    t_lead, t_trail = _edge_tags(tgt)
+    edges = [t.raw for t in (*src[:s_lead], *src[len(src) - s_trail :])]
+    if (s_lead, s_trail) != (t_lead, t_trail) or edges != [
+            t.raw for t in (*tgt[:t_lead], *tgt[len(tgt) - t_trail :])]:
+        return None
+    src, tgt = src[s_lead : len(src) - s_trail], tgt[t_lead : len(tgt) - t_trail]
+    names: dict[str, str] = {}
+    for tok in src:
+        if tok.kind in ("open", "standalone") and tok.value not in names:
+            letter = "g" if tok.kind == "open" else "x"
+            names[tok.value] = f"{letter}{len(names)}"
+
+    def show(tokens: list[Token]) -> str | None:
+        out = []
+        for tok in tokens:
+            if tok.kind == "text":
+                out.append(tok.value)
+            elif tok.value not in names:
+                return None  # a tag the source does not have: OmegaT could not match it
+            elif tok.kind == "open":
+                out.append(f"<{names[tok.value]}>")
+            elif tok.kind == "close":
+                out.append(f"</{names[tok.value]}>")
+            else:
+                out.append(f"<{names[tok.value]}/>")
+        return "".join(out)
+
+    shown_src, shown_tgt = show(src), show(tgt)
+    if shown_src is None or shown_tgt is None:
+        return None
+    return shown_src, shown_tgt
+
+
 def _fill_seg(seg: etree._Element, text: str, *, inline: str = "codes") -> None:
     """Write a tagged text into a <seg> with bpt/ept/ph for the tags (or as plain text)."""
-    if inline == "text":
+    if inline in ("text", "omegat"):
         seg.text = xml_text(text)
         return
     last: etree._Element | None = None
@@ -83,8 +151,8 @@ def _fill_seg(seg: etree._Element, text: str, *, inline: str = "codes") -> None:
 def write(pairs: list[MemoryPair], *, source_language: str, target_language: str,
           inline: str = "codes") -> bytes:
     """A TMX 1.4b file of memory pairs (tags as bpt/ept/ph, or as text with inline="text")."""
-    if inline not in ("codes", "text"):
-        raise ValueError(f"inline must be 'codes' or 'text', not {inline!r}")
+    if inline not in INLINE_MODES:
+        raise ValueError(f"inline must be one of {INLINE_MODES}, not {inline!r}")
     root = etree.Element("tmx", version="1.4")
     etree.SubElement(root, "header", {
         "creationtool": "tms",
@@ -98,20 +166,37 @@ def write(pairs: list[MemoryPair], *, source_language: str, target_language: str
     })
     body = etree.SubElement(root, "body")
     for pair in pairs:
+        texts = (pair.source, pair.target)
+        if inline == "omegat":
+            shown = omegat_pair(pair.source, pair.target)
+            if shown is None:
+                continue  # tags OmegaT could never match: the pair would only mislead
+            texts = shown
         tu = etree.SubElement(body, "tu")
         created = _tmx_date(pair.created_at)
         if created:
             tu.set("creationdate", created)
+        changed = _tmx_date(pair.changed_at)
+        if changed:
+            tu.set("changedate", changed)
+        if pair.author:
+            tu.set("changeid", xml_text(pair.author))
         if pair.origin:
             prop = etree.SubElement(tu, "prop", type="x-origin")
             prop.text = xml_text(pair.origin)
-        for lang, text in ((pair.source_language or source_language, pair.source),
-                           (pair.target_language or target_language, pair.target)):
+        for kind, value in pair.props.items():
+            prop = etree.SubElement(tu, "prop", type=kind)
+            prop.text = xml_text(value)
+        for text in pair.notes:
+            etree.SubElement(tu, "note").text = xml_text(text)
+        for lang, text in ((pair.source_language or source_language, texts[0]),
+                           (pair.target_language or target_language, texts[1])):
             tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
             _fill_seg(etree.SubElement(tuv, "seg"), text, inline=inline)
+    indent(root, structure=STRUCTURE)
     doctype = '<!DOCTYPE tmx SYSTEM "tmx14.dtd">'
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True,
-                          doctype=doctype)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                          doctype=doctype) + b"\n"
 
 
 def _name(el: etree._Element) -> str:
@@ -186,7 +271,8 @@ def read(data: bytes, *, filename: str) -> list[MemoryPair]:
     pairs: list[MemoryPair] = []
     for tu in body.iter("tu"):
         variants: list[tuple[str, str]] = []
-        for tuv in tu.findall("tuv"):
+        tuvs = tu.findall("tuv")
+        for tuv in tuvs:
             lang = _lang(tuv)
             seg = tuv.find("seg")
             if not lang or seg is None:
@@ -207,10 +293,25 @@ def read(data: bytes, *, filename: str) -> list[MemoryPair]:
         source = variants[src]
         origin_prop = tu.find("prop[@type='x-origin']")
         origin = origin_prop.text or "" if origin_prop is not None else f"tmx: {filename}"
-        created = _iso_date(tu.get("changedate") or tu.get("creationdate"))
+        props = {p.get("type") or "": p.text or "" for p in tu.findall("prop")
+                 if p.get("type") != "x-origin"}
+        notes = [" ".join("".join(n.itertext()).split()) for n in tu.findall("note")]
+        for tuv in tu.findall("tuv"):  # notes and props of one variant belong to the unit
+            props.update({p.get("type") or "": p.text or "" for p in tuv.findall("prop")})
+            notes.extend(" ".join("".join(n.itertext()).split()) for n in tuv.findall("note"))
         for i, (lang, text) in enumerate(variants):
             if i == src or not text.strip() or not source[1].strip():
                 continue
+            # OmegaT dates and signs the target <tuv>, other tools the <tu>.
+            facts = (tu, tuvs[i])
+
+            def fact(name: str, facts: tuple[etree._Element, ...] = facts) -> str | None:
+                return next((el.get(name) for el in facts if el.get(name)), None)
+
             pairs.append(MemoryPair(source=source[1], target=text, source_language=source[0],
-                                    target_language=lang, origin=origin, created_at=created))
+                                    target_language=lang, origin=origin,
+                                    created_at=_iso_date(fact("creationdate")),
+                                    changed_at=_iso_date(fact("changedate")),
+                                    author=fact("changeid") or fact("creationid") or "",
+                                    notes=[n for n in notes if n], props=dict(props)))
     return pairs

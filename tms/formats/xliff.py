@@ -5,13 +5,31 @@ One <file> per export, one <trans-unit id=key resname=key> per segment. Inline t
 (translate-toolkit's target setter keeps stale inline elements and writes XLIFF 1.1).
 
 State mapping (tms.models.State -> XLIFF 1.2 state):
-    untranslated -> no <target> (or state="new" when a target text is present)
+    untranslated -> <target state="new"> holding a copy of the source (ExportMeta.
+                    xliff_prefill, the default: CAT tools such as OmegaT count no segment
+                    without a target), or no <target> when prefill is off
     needs_work   -> "needs-translation"         (a reviewer sent it back: rework the text)
     draft        -> "needs-review-translation"  (written, not yet submitted)
     translated   -> "translated"                (awaiting review)
     approved     -> "final" with approved="yes"
     outdated     -> "needs-review-translation" whatever the state (the source moved)
-Reading back, any "needs-*" or "new" state counts as fuzzy, like a PO fuzzy flag.
+Reading back, any "needs-*" state counts as fuzzy, like a PO fuzzy flag. A target still
+equal to its source in state "new" is untranslated (the prefilled copy); one that differs
+is a translation (OmegaT fills targets and leaves their state as it was).
+
+approved="yes": translate-toolkit (xliff2po, pofilter) reads every unit with a target but
+without approved="yes" as fuzzy, so text awaiting review comes out fuzzy there. That is
+the truth by default (it is not approved yet); ExportMeta.xliff_approve_translated puts
+approved="yes" on text awaiting review too, for teams that hand files to such tools.
+
+Keys through other tools: each trans-unit also names its key in a location context group
+(<context-group purpose="location"><context context-type="sourcefile">key</context>),
+which translate-toolkit's xliff2po turns into a "#: key" reference and po2xliff back into
+the same group; a unit without resname takes its key from there (then from its id). The
+gettext header unit po2xliff adds (restype x-gettext-domain-header) is not a unit.
+
+Layout: the file is indented, but never inside <source>, <target> or <note>: they are
+xml:space="preserve" and indentation would become part of the text.
 
 Export fingerprint: each trans-unit carries extradata="tms-base:<hash>" (po.base_hash of
 the target as exported), an attribute the strict schema allows and CAT tools keep, so an
@@ -44,7 +62,7 @@ STATE_WORDS = {
     APPROVED: "final",
 }
 FUZZY_WORDS = frozenset({
-    "new", "needs-translation", "needs-review-translation", "needs-adaptation",
+    "needs-translation", "needs-review-translation", "needs-adaptation",
     "needs-l10n", "needs-review-adaptation", "needs-review-l10n",
 })
 # Characters XML 1.0 cannot carry; lxml would refuse the whole document for one of them.
@@ -114,6 +132,24 @@ def fill_inline(element: etree._Element, text: str, tags: dict[str, Tag]) -> Non
     # An unclosed opening tag (a bad target) stays an element closed at the end.
 
 
+STRUCTURE = frozenset({"xliff", "file", "header", "body", "group", "trans-unit", "tool"})
+
+
+def indent(element: etree._Element, *, structure: frozenset[str], level: int = 0) -> None:
+    """Indent the structural elements of a tree, leaving the content of the others alone
+    (lxml's pretty_print indents inside any element without text, such as a source that
+    starts with a tag)."""
+    children = list(element)
+    if not children or etree.QName(element).localname not in structure:
+        return
+    pad = "\n" + "  " * (level + 1)
+    element.text = pad
+    for child in children:
+        indent(child, structure=structure, level=level + 1)
+        child.tail = pad
+    children[-1].tail = "\n" + "  " * level
+
+
 def _note(parent: etree._Element, text: str, *, annotates: str = "general") -> None:
     note = etree.SubElement(parent, _q("note"), annotates=annotates)
     note.text = xml_text(text)
@@ -143,12 +179,17 @@ def write(units: list[ExportUnit], meta: ExportMeta) -> bytes:
         })
         source = etree.SubElement(tu, _q("source"))
         fill_inline(source, unit.source, unit.tags)
-        if unit.target or unit.state > UNTRANSLATED:
+        translated = bool(unit.target) or unit.state > UNTRANSLATED
+        if translated or meta.xliff_prefill:
             target = etree.SubElement(tu, _q("target"))
-            target.set("state", state_word(unit.state, outdated=unit.outdated))
-            fill_inline(target, unit.target, unit.tags)
-            if unit.state >= APPROVED and not unit.outdated:
+            target.set("state", state_word(unit.state, outdated=unit.outdated)
+                       if translated else "new")
+            fill_inline(target, unit.target if translated else unit.source, unit.tags)
+            approved_from = TRANSLATED if meta.xliff_approve_translated else APPROVED
+            if translated and unit.state >= approved_from and not unit.outdated:
                 tu.set("approved", "yes")
+        group = etree.SubElement(tu, _q("context-group"), purpose="location")
+        etree.SubElement(group, _q("context"), {"context-type": "sourcefile"}).text = unit.key
         notes = []
         if unit.context:
             notes.append(f"Context: {unit.context}")
@@ -161,7 +202,8 @@ def write(units: list[ExportUnit], meta: ExportMeta) -> bytes:
         for text in [*notes, *unit.notes]:
             if text.strip():
                 _note(tu, text)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    indent(root, structure=STRUCTURE)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
 
 
 def _local(el: etree._Element) -> str:
@@ -211,6 +253,17 @@ def inline_text(element: etree._Element, *, where: str) -> str:
     return "".join(out)
 
 
+def _location(tu: etree._Element, ns: str) -> str | None:
+    """The key a trans-unit names in a location context group (ours, or po2xliff's)."""
+    for group in tu.findall(f"{{{ns}}}context-group"):
+        if group.get("purpose") != "location":
+            continue
+        for context in group.findall(f"{{{ns}}}context"):
+            if context.get("context-type") == "sourcefile" and (context.text or "").strip():
+                return (context.text or "").strip()
+    return None
+
+
 def read_file(data: bytes, *, filename: str) -> UnitsFile:
     """An XLIFF 1.2 (or 1.1) file edited offline: units by id, header facts, fingerprints."""
     root = parse_xml(data, where=filename)
@@ -230,7 +283,9 @@ def read_file(data: bytes, *, filename: str) -> UnitsFile:
     units: list[ImportedUnit] = []
     bases: dict[str, str] = {}
     for tu in root.iter(f"{{{ns}}}trans-unit"):
-        key = tu.get("resname") or tu.get("id")
+        if tu.get("restype") == "x-gettext-domain-header":
+            continue  # the PO header po2xliff carries along, not a unit
+        key = tu.get("resname") or _location(tu, ns) or tu.get("id")
         if not key:
             raise FormatError(_("the trans-unit at line %(line)s has no id", line=tu.sourceline),
                               where=filename)
@@ -242,6 +297,8 @@ def read_file(data: bytes, *, filename: str) -> UnitsFile:
         source = inline_text(source_el, where=filename)
         target = inline_text(target_el, where=filename) if target_el is not None else ""
         state = target_el.get("state") if target_el is not None else None
+        if state == "new" and target == source:
+            target = ""  # the copy of the source a prefilled export (or a CAT tool) put there
         fuzzy = bool(target) and state in FUZZY_WORDS
         units.append(ImportedUnit(key=key, source=source, target=target, fuzzy=fuzzy,
                                   state=state, line=tu.sourceline))

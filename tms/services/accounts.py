@@ -23,6 +23,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from tms.formats.po import plural_forms
 from tms.i18n import _
 from tms.models import (
     Activity,
@@ -50,46 +51,6 @@ THROTTLE_LIMIT = 5
 THROTTLE_WINDOW = timedelta(minutes=15)
 COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
 
-# Plural-Forms headers for the languages the network works in most; others get the
-# Germanic default and can be corrected by an admin.
-PLURAL_FORMS: dict[str, str] = {
-    "ar": "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 "
-    ": n%100>=11 ? 4 : 5);",
-    "bg": "nplurals=2; plural=(n != 1);",
-    "cs": "nplurals=3; plural=(n==1) ? 0 : (n>=2 && n<=4) ? 1 : 2;",
-    "sk": "nplurals=3; plural=(n==1) ? 0 : (n>=2 && n<=4) ? 1 : 2;",
-    "fr": "nplurals=2; plural=(n > 1);",
-    "pt-BR": "nplurals=2; plural=(n > 1);",
-    "tr": "nplurals=2; plural=(n > 1);",
-    "hu": "nplurals=2; plural=(n != 1);",
-    "ja": "nplurals=1; plural=0;",
-    "ko": "nplurals=1; plural=0;",
-    "zh": "nplurals=1; plural=0;",
-    "vi": "nplurals=1; plural=0;",
-    "th": "nplurals=1; plural=0;",
-    "ga": "nplurals=5; plural=(n==1 ? 0 : n==2 ? 1 : n<7 ? 2 : n<11 ? 3 : 4);",
-    "lt": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && (n%100<10 || n%100>=20) "
-    "? 1 : 2);",
-    "lv": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n != 0 ? 1 : 2);",
-    "pl": "nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 "
-    ": 2);",
-    "ro": "nplurals=3; plural=(n==1 ? 0 : (n==0 || (n%100 > 0 && n%100 < 20)) ? 1 : 2);",
-    "ru": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 "
-    "|| n%100>=20) ? 1 : 2);",
-    "uk": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 "
-    "|| n%100>=20) ? 1 : 2);",
-    "sr": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 "
-    "|| n%100>=20) ? 1 : 2);",
-    "hr": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 "
-    "|| n%100>=20) ? 1 : 2);",
-    "bs": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 "
-    "|| n%100>=20) ? 1 : 2);",
-    "sl": "nplurals=4; plural=(n%100==1 ? 0 : n%100==2 ? 1 : n%100==3 || n%100==4 ? 2 : 3);",
-    "he": "nplurals=2; plural=(n != 1);",
-    "mk": "nplurals=2; plural=(n==1 || n%10==1 ? 0 : 1);",
-    "is": "nplurals=2; plural=(n%10!=1 || n%100==11);",
-}
-DEFAULT_PLURAL_FORMS = "nplurals=2; plural=(n != 1);"
 
 
 class AccountError(ServiceError):
@@ -535,8 +496,7 @@ def add_language(
         name=(name or (locale.get_display_name("en") if locale else code) or code).strip(),
         native_name=(native_name or (locale.get_display_name(locale) if locale else "") or ""),
         direction=direction,
-        plural_forms=PLURAL_FORMS.get(code) or PLURAL_FORMS.get(code.split("-")[0])
-        or DEFAULT_PLURAL_FORMS,
+        plural_forms=plural_forms(code),  # CLDR's rules, through Babel
     )
     session.add(language)
     session.flush()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import PurePath
 
 from sqlalchemy import select
@@ -42,16 +43,33 @@ class TmxReport:
     duplicates: int = 0  # the same pair was already in the memory
     other_languages: int = 0  # pairs of another language pair than the one asked for
     pairs: dict[tuple[str, str], int] = field(default_factory=dict)  # imported per pair
+    # Imported pairs whose <note>s or <prop>s were not kept: the memory has no field for them.
+    notes_dropped: int = 0
 
     def summary(self) -> str:
         """One sentence for the terminal or a flash message."""
-        return ngettext(
+        text = ngettext(
             "%(file)s: %(num)s pair added to the memory, %(duplicates)s already there, "
             "%(other)s of other languages left out (%(read)s read).",
             "%(file)s: %(num)s pairs added to the memory, %(duplicates)s already there, "
             "%(other)s of other languages left out (%(read)s read).",
             self.imported, file=self.filename, duplicates=self.duplicates,
             other=self.other_languages, read=self.read)
+        if self.notes_dropped:
+            text += " " + ngettext(
+                "The notes and properties of %(num)s pair were not kept (the memory has no "
+                "place for them); dates and authors were.",
+                "The notes and properties of %(num)s pairs were not kept (the memory has no "
+                "place for them); dates and authors were.", self.notes_dropped)
+        return text
+
+    def to_json(self) -> dict[str, object]:
+        """A JSON-ready dict (for --json)."""
+        return {"file": self.filename, "read": self.read, "imported": self.imported,
+                "duplicates": self.duplicates, "other_languages": self.other_languages,
+                "notes_dropped": self.notes_dropped,
+                "pairs": [{"source": s, "target": t, "count": n}
+                          for (s, t), n in sorted(self.pairs.items())]}
 
 
 def _known_codes(session: Session) -> list[str]:
@@ -116,8 +134,14 @@ def import_tmx(
             report.duplicates += 1
             continue
         seen.add((pair.source, pair.target))
+        # The author goes into the origin ("tmx: file (ana)"); the date of the text as it
+        # is (changedate, else creationdate) becomes the unit's creation date.
+        author = f" ({pair.author})" if pair.author else ""
         memory.remember(session, source=pair.source, target=pair.target, source_language=src,
-                        target_language=tgt, origin=origin, approved=True)
+                        target_language=tgt, origin=(origin + author)[:300], approved=True,
+                        created_at=_when(pair.changed_at or pair.created_at))
+        if pair.notes or pair.props:
+            report.notes_dropped += 1
         report.imported += 1
         report.pairs[(src, tgt)] = report.pairs.get((src, tgt), 0) + 1
     if progress:
@@ -125,11 +149,20 @@ def import_tmx(
     return report
 
 
+def _when(iso: str | None) -> datetime | None:
+    """An ISO 8601 date read from a file, or None."""
+    try:
+        return datetime.fromisoformat(iso) if iso else None
+    except ValueError:
+        return None
+
+
 def export_tmx(session: Session, *, source_language: str, target_language: str) -> bytes:
     """The approved memory of a language pair as a TMX 1.4b file."""
     pairs = [
         MemoryPair(u.source, u.target, u.source_language, u.target_language, origin=u.origin,
-                   created_at=u.updated_at.isoformat() if u.updated_at else None)
+                   created_at=u.created_at.isoformat() if u.created_at else None,
+                   changed_at=u.updated_at.isoformat() if u.updated_at else None)
         for u in session.scalars(
             select(MemoryUnit).where(MemoryUnit.source_language == source_language,
                                      MemoryUnit.target_language == target_language,
@@ -178,6 +211,11 @@ class GlossaryReport:
             "%(file)s: %(num)s terms added or updated, %(other)s for other languages left out.",
             self.imported, file=self.filename, other=self.other_languages)
 
+    def to_json(self) -> dict[str, object]:
+        """A JSON-ready dict (for --json)."""
+        return {"file": self.filename, "read": self.read, "imported": self.imported,
+                "other_languages": self.other_languages}
+
 
 
 
@@ -193,7 +231,8 @@ def import_glossary(session: Session, *, language: Language, filename: str, data
         raise ExchangeError(_("%(file)s cannot be read: %(problem)s", file=name,
                               problem=exc.message)) from exc
     try:
-        count = glossary.import_entries(session, entries, language=language, user_id=user_id)
+        count = glossary.import_entries(session, entries, language=language, user_id=user_id,
+                                        source_language=source_language)
     except glossary.GlossaryError as exc:
         raise ExchangeError(_("%(file)s: %(problem)s", file=name, problem=str(exc))) from exc
     return GlossaryReport(filename=name, read=len(entries), imported=count)
@@ -228,6 +267,12 @@ def edit_term(session: Session, term: GlossaryTerm, *, source_term: str, target_
     term.target_term = target_term.strip()
     term.note = note.strip()
     term.forbidden = forbidden
+    # The usage status follows the forbidden flag the editor sets, so a TBX export does not
+    # call a forbidden term preferred (or the other way round).
+    if forbidden and term.status not in ("deprecated", "superseded"):
+        term.status = "deprecated"
+    elif not forbidden and term.status in ("deprecated", "superseded"):
+        term.status = ""
     term.approved = approved
     session.flush()
     return term

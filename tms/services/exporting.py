@@ -7,8 +7,12 @@ Which text reaches a file:
   admissible text keeps its source (untranslated="source", listed in the report) or the
   export is refused (untranslated="refuse").
 - PO and XLIFF are for translators working offline: every segment, with its current
-  target and state (empty target when untranslated), whatever include says.
-- TMX is the approved memory of the language pair.
+  target and state (empty target when untranslated; XLIFF prefills it with the source
+  unless xliff_prefill=False), whatever include says.
+- TMX holds this document's translations as memory pairs: approved text by default, also
+  text awaiting review with include="translated"; outdated text never. An export with no
+  such pair is refused (an empty TMX is no use to anyone). tmx_inline="text" writes tags
+  as plain text, which OmegaT matches against our PO files (see tms.formats.tmx).
 
 Volunteer names appear only when credits=True, and then only in PO/XLIFF headers.
 This module is the database side (what text is admissible, completeness, editions); the
@@ -47,7 +51,6 @@ from tms.models import (
     Edition,
     EditionFile,
     Language,
-    MemoryUnit,
     Segment,
     State,
     Translation,
@@ -58,11 +61,16 @@ from tms.services.importing import parsed_block
 
 INCLUDE_CHOICES = ("approved", "translated")
 UNTRANSLATED_CHOICES = ("source", "refuse")
+TMX_INLINE_CHOICES = ("codes", "text", "omegat")
 DEFAULT_TEAM_NAME = "tms translation team"
 
 
 class ExportError(ServiceError):
     """An export that cannot be made, with one translatable sentence saying why."""
+
+
+class NothingToExport(ExportError):
+    """The file would hold nothing (a TMX without admissible text): `export --all` skips it."""
 
 
 # --------------------------------------------------------------------------- reports
@@ -358,6 +366,9 @@ class _ExportContext:
     credits: bool
     report: ExportReport
     team_name: str = DEFAULT_TEAM_NAME
+    tmx_inline: str = "codes"
+    xliff_prefill: bool = True
+    xliff_approve_translated: bool = False
     target_blocks: list[tuple[TargetBlock, bool]] = field(default_factory=list)
     title: str | None = None
 
@@ -472,37 +483,43 @@ class _ExportContext:
             team=self.language.team_name or self.team_name,
             translators=credited_names(self.session, doc, self.language) if self.credits else [],
             direction=self.language.direction or "ltr",
+            tmx_inline=self.tmx_inline,
+            xliff_prefill=self.xliff_prefill,
+            xliff_approve_translated=self.xliff_approve_translated,
         )
 
     def memory_pairs(self) -> list[MemoryPair]:
-        """Approved memory units of the pair, plus approved text of this document."""
+        """This document's admissible text (approved, or also awaiting review) as pairs."""
         doc = self.material.document
         src, tgt = doc.source_language, self.language.code
+        minimum = State.APPROVED if self.include == "approved" else State.TRANSLATED
         pairs: list[MemoryPair] = []
         seen: set[tuple[str, str]] = set()
-        for unit in self.session.scalars(
-            select(MemoryUnit)
-            .where(
-                MemoryUnit.source_language == src,
-                MemoryUnit.target_language == tgt,
-                MemoryUnit.approved.is_(True),
-            )
-            .order_by(MemoryUnit.id)
-        ):
-            seen.add((unit.source, unit.target))
-            pairs.append(MemoryPair(unit.source, unit.target, src, tgt, origin=unit.origin,
-                                    created_at=unit.created_at.isoformat()))
-        # Approved text the memory has not heard of yet (or no memory service at all).
         for row in self.material.rows:
             t = row.translation
-            if t is None or t.state < State.APPROVED or not t.target or t.outdated:
+            self.report.segments += 1
+            self.report.words += row.segment.word_count
+            if t is None or t.state < minimum or not t.target or t.outdated:
                 continue
             if (row.segment.source, t.target) in seen:
                 continue
             seen.add((row.segment.source, t.target))
+            self.report.included_segments += 1
+            self.report.included_words += row.segment.word_count
+            # No translator names: a TMX travels further than the team (credits are for
+            # PO/XLIFF headers only).
             pairs.append(MemoryPair(row.segment.source, t.target, src, tgt,
                                     origin=f"{doc.slug} #{row.segment.key}",
                                     created_at=t.updated_at.isoformat()))
+        if not pairs:
+            if self.include == "approved":
+                raise NothingToExport(_(
+                    "Nothing of “%(title)s” is approved in %(language)s yet, so the TMX file "
+                    "would be empty; include text awaiting review to export that.",
+                    title=doc.title, language=self.language.name))
+            raise NothingToExport(_(
+                "Nothing of “%(title)s” is translated in %(language)s yet, so the TMX file "
+                "would be empty.", title=doc.title, language=self.language.name))
         return pairs
 
 
@@ -545,17 +562,23 @@ def export_document(
     untranslated: str = "source",
     credits: bool = False,
     team_name: str | None = None,
+    tmx_inline: str = "codes",
+    xliff_prefill: bool = True,
+    xliff_approve_translated: bool = False,
 ) -> ExportResult:
     """Export the latest version of a document in one language and format.
 
     team_name is the team named in PO/XLIFF headers when the language has no team name of
-    its own (the app passes its TEAM_NAME setting).
+    its own (the app passes its TEAM_NAME setting). tmx_inline ("codes" or "text"),
+    xliff_prefill and xliff_approve_translated: see tms.formats.base.ExportMeta.
     """
     exporter = get_exporter(fmt)
     if include not in INCLUDE_CHOICES:
         raise ExportError(_("“include” must be “approved” or “translated”."))
     if untranslated not in UNTRANSLATED_CHOICES:
         raise ExportError(_("“untranslated” must be “source” or “refuse”."))
+    if tmx_inline not in TMX_INLINE_CHOICES:
+        raise ExportError(_("TMX tags are written as “codes” or as “text”."))
     material = _load(session, document, language)
     if not exporter.available_for(material.version.format):
         raise ExportError(
@@ -569,7 +592,9 @@ def export_document(
     report = ExportReport(format=fmt, language=language.code, include=include,
                           untranslated=untranslated, credits=credits)
     ctx = _ExportContext(session, material, language, include, untranslated, credits, report,
-                         team_name=team_name or DEFAULT_TEAM_NAME)
+                         team_name=team_name or DEFAULT_TEAM_NAME, tmx_inline=tmx_inline,
+                         xliff_prefill=xliff_prefill,
+                         xliff_approve_translated=xliff_approve_translated)
     if isinstance(exporter, DocumentFormat):
         ctx.build_blocks()
     data = _write_safely(exporter, ctx)

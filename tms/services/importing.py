@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from tms import segmentation
 from tms.formats import format_for, read_document
 from tms.formats.base import FormatError, ParsedBlock, ParsedDocument, Tag
-from tms.i18n import _
+from tms.i18n import _, ngettext
 from tms.inline import compare_tags, strip_tags
 from tms.models import (
     Activity,
@@ -77,6 +77,7 @@ class ImportReport:
     new: int = 0  # segments created
     removed: int = 0  # segments archived
     prefilled: int = 0  # drafts filled from exact translation-memory matches
+    remembered: int = 0  # a translated PO's msgstrs added to the memory (not approved)
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (also stored in DocumentVersion.report)."""
@@ -95,6 +96,7 @@ class ImportReport:
             "new": self.new,
             "removed": self.removed,
             "prefilled": self.prefilled,
+            "remembered": self.remembered,
         }
 
 
@@ -201,7 +203,7 @@ def import_document(
         segments=len(new_segments), words=sum(s.words for s in new_segments),
         warnings=list(parsed.warnings),
     )
-    _finish(session, report, block_rows, new_segments, user, latest)
+    _finish(session, report, block_rows, new_segments, user, latest, parsed)
     if progress:
         progress(len(parsed.blocks), len(parsed.blocks))
     return report
@@ -267,7 +269,7 @@ def _checked_format(name: str, data: bytes) -> str:
 
 def _finish(session: Session, report: ImportReport, block_rows: list[Block],
             new_segments: list[_NewSegment], user: User | None,
-            latest: DocumentVersion | None) -> None:
+            latest: DocumentVersion | None, parsed: ParsedDocument) -> None:
     """Store the segments, prefill from memory, log and announce: the import's last steps."""
     document, version = report.document, report.version
     if latest is not None and latest.format != report.format:
@@ -277,6 +279,7 @@ def _finish(session: Session, report: ImportReport, block_rows: list[Block],
               new=report.format)
         )
     fresh = _store_segments(session, document, block_rows, new_segments, report)
+    _remember_translations(session, document, parsed, version.filename, report)
     report.prefilled = _prefill(session, document, fresh, user)
     session.add(Activity(user_id=user.id if user else None, verb="imported",
                          document_id=document.id, count=report.segments))
@@ -490,6 +493,40 @@ def _pair_changed(old: list[Segment], old_types: dict[int, str], new: list[_NewS
                     start = k + 1
                     break
     return paired
+
+
+def _remember_translations(session: Session, document: Document, parsed: Any, name: str,
+                           report: ImportReport) -> None:
+    """Put the msgstrs of a translated PO catalogue into the memory (not approved: nobody
+    here reviewed them), so the editor offers them and `tms pretranslate --mode memory`
+    can use them; say in a warning what was kept and what was not."""
+    target = getattr(parsed, "translations_language", None)
+    blocks = [b for b in parsed.blocks if b.attrs.get("msgstr")]
+    if not blocks:
+        return
+    if not target or target.lower() == document.source_language.lower():
+        report.warnings.append(ngettext(
+            "%(num)s entry has a translation (msgstr), but the file's header names no target "
+            "language, so it was not kept; upload translations through `tms upload` or set "
+            "the Language header.",
+            "%(num)s entries have translations (msgstr), but the file's header names no "
+            "target language, so they were not kept; upload translations through `tms "
+            "upload` or set the Language header.", len(blocks)))
+        return
+    fuzzy = [b for b in blocks if b.attrs.get("fuzzy")]
+    for block in blocks:
+        if block in fuzzy or compare_tags(block.text, block.attrs["msgstr"]):
+            continue
+        memory.remember(session, source=block.text, target=block.attrs["msgstr"],
+                        source_language=document.source_language, target_language=target,
+                        origin=f"po: {name}"[:300], approved=False)
+        report.remembered += 1
+    report.warnings.append(ngettext(
+        "%(num)s translation into %(language)s from the file was added to the translation "
+        "memory (not approved); %(fuzzy)s fuzzy or badly tagged left out.",
+        "%(num)s translations into %(language)s from the file were added to the translation "
+        "memory (not approved); %(fuzzy)s fuzzy or badly tagged left out.",
+        report.remembered, language=target, fuzzy=len(blocks) - report.remembered))
 
 
 def _prefill(session: Session, document: Document, segments: list[Segment],

@@ -207,8 +207,12 @@ def remember(
     origin: str,
     segment_id: int | None = None,
     approved: bool = True,
+    created_at: datetime | None = None,
 ) -> MemoryUnit:
-    """Store a pair; the unit of the same segment and language pair is updated in place."""
+    """Store a pair; the unit of the same segment and language pair is updated in place.
+
+    created_at: the date a TMX file gives the text (default: now). updated_at is always now:
+    the workers' indexes catch up by reading rows newer than the last they saw."""
     plain = normalise(source)
     unit = None
     if segment_id is not None:
@@ -231,6 +235,8 @@ def remember(
     unit.origin = origin
     unit.approved = approved
     unit.updated_at = utcnow()
+    if created_at is not None:
+        unit.created_at = created_at
     session.flush()
     synced = _SYNCED.get(str(session.get_bind().engine.url))
     if synced is not None:

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from tms.formats import SEGMENT_FORMATS, ReadHints, po, segment_format_for
 from tms.formats.base import FormatError, ImportedUnit
 from tms.i18n import _
-from tms.inline import compare_tags
+from tms.inline import compare_tags, strip_tags
 from tms.models import Document, Language, Segment, State, Suggestion, Translation, User
 from tms.services import workflow
 from tms.services.errors import ServiceError
@@ -61,6 +61,20 @@ class UploadReport:
     unchanged: list[UploadItem] = field(default_factory=list)
     suggested: list[UploadItem] = field(default_factory=list)  # conflicts kept as suggestions
     skipped: list[UploadItem] = field(default_factory=list)
+
+    @property
+    def all_skipped(self) -> bool:
+        """True if the file had units and every one was skipped (nothing could be used)."""
+        return bool(self.skipped) and not (self.updated or self.unchanged or self.suggested)
+
+    def to_json(self) -> dict[str, object]:
+        """A JSON-ready dict (for --json): each list with key, line and reason."""
+        def items(bucket: list[UploadItem]) -> list[dict[str, object]]:
+            return [{"key": i.key, "line": i.line, "reason": i.reason} for i in bucket]
+
+        return {"file": self.filename, "format": self.format,
+                "updated": items(self.updated), "unchanged": items(self.unchanged),
+                "suggested": items(self.suggested), "skipped": items(self.skipped)}
 
     def summary(self) -> str:
         """One sentence for a flash message."""
@@ -115,6 +129,13 @@ def _check_file(file: po.UnitsFile, *, document: Document, language: Language,
             "%(file)s was exported from the document '%(found)s', not '%(slug)s'; "
             "nothing was imported.", file=filename, found=file.document, slug=document.slug,
         ))
+
+
+def _same_text_without_tags(unit: ImportedUnit, source: str, current: str) -> bool:
+    """True if the unit is the online source and text with the inline tags dropped."""
+    return (bool(current) and unit.target == strip_tags(unit.target)
+            and strip_tags(unit.source) == strip_tags(source)
+            and unit.target == strip_tags(current) and current != unit.target)
 
 
 def _tag_reason(source: str, target: str) -> str | None:
@@ -216,6 +237,13 @@ def _apply_unit(upload: _Upload, unit: ImportedUnit, item: UploadItem) -> tuple[
 
     if target == current:
         return "unchanged", ""
+    if _same_text_without_tags(unit, segment.source, current):
+        # A tool that flattens inline tags (translate-toolkit's xliff2po) sent back the
+        # online text without them: nothing to change.
+        return "unchanged", ""
+    if (unit.fuzzy or unit.state == "new") and (base is None or base == po.base_hash("")) \
+            and not current and strip_tags(target) == strip_tags(segment.source):
+        return "unchanged", ""  # still the copy of the source a prefilled export carries
     if not target.strip():
         if base is None or base == po.base_hash(""):
             return "unchanged", ""  # still untranslated in the file

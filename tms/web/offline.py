@@ -108,7 +108,7 @@ def upload(doc_slug: str, lang_code: str) -> Any:
                                   filename=file.filename, data=file.read(), state=state)
     session.commit()
     # flashed before rendering: the report page shows the message itself (no redirect)
-    flash(report.summary(), "success")
+    flash(report.summary(), "error" if report.all_skipped else "success")
     return render_template("offline/report.html", document=document, language=language,
                            report=report, rows=_report_rows(report, language, user))
 

@@ -136,6 +136,7 @@ def export(doc_slug: str, lang_code: str) -> BaseResponse:
     result = export_document(get_session(), doc, language, fmt,
                              include=request.args.get("include", "approved"),
                              untranslated=request.args.get("untranslated", "source"),
+                             tmx_inline=request.args.get("tmx_tags", "codes"),
                              team_name=current_app.config.get("TEAM_NAME"))
     return _attachment(result.data, result.filename, result.content_type)
 
