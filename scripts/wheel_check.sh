@@ -75,7 +75,7 @@ case $where in "$work/venv/"*) ;; *) fail "tms is imported from $where, not the 
 free_port() { "$work/venv/bin/python" -c \
   "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"; }
 
-# Wait for /healthz, then fetch /healthz and /login; the server's output is in $1.
+# Wait for /healthz, then fetch /healthz, /readyz and /login; the server's output is in $2.
 check_pages() {
   local base=$1 log=$2
   for _ in $(seq 1 100); do
@@ -84,8 +84,9 @@ check_pages() {
     sleep 0.2
   done
   curl -fsS "$base/healthz" | grep -q '"status": *"ok"' || { cat "$log"; fail "/healthz"; }
+  curl -fsS "$base/readyz" | grep -q '"status": *"ready"' || { cat "$log"; fail "/readyz"; }
   curl -fsS "$base/login" | grep -q '<form' || { cat "$log"; fail "/login has no form"; }
-  echo "$base/healthz and $base/login answered"
+  echo "$base/healthz, $base/readyz and $base/login answered"
 }
 
 # SIGTERM, as systemd stops it (a background job of a script ignores SIGINT).

@@ -147,6 +147,7 @@ ADMIN_RULES: Section = {
 
 INFRA: Section = {
     "health.healthz": Rule(PUBLIC),
+    "health.readyz": Rule(PUBLIC),
     "static": Rule(PUBLIC, values={"filename": "app.css"}),
 }
 

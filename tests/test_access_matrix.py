@@ -28,6 +28,7 @@ from tests.access_rules import (
     resolve,
 )
 from tms.models import User
+from tms.services import memory
 
 
 def log_in_without_password(client: FlaskClient, user: User) -> None:
@@ -93,6 +94,8 @@ def test_access(app: Flask, session: Session, endpoint: str, role: str) -> None:
     rule = RULES[endpoint]
     world = build_world(session)
     session.commit()
+    # as `tms serve` does before its first request: /readyz is then 200, not "warming"
+    memory.warm(session)
     client = app.test_client()
     if role != "anonymous":
         log_in_without_password(client, world["users"][role])

@@ -346,7 +346,8 @@ def test_serve_without_gunicorn_runs_the_builtin_server(tmp_path: Path,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     server = Server(proc, f"http://127.0.0.1:{port}")
     try:
-        assert wait_healthy(server) == {"status": "ok"}
+        # `tms serve` reads the memory before it answers: ready from the first request
+        assert wait_healthy(server) == {"status": "ok", "ready": True}
         with urllib.request.urlopen(server.base + "/login", timeout=5) as resp:  # noqa: S310
             assert resp.status == 200 and b"<form" in resp.read()
     finally:
@@ -379,9 +380,13 @@ def test_postgres_url_without_psycopg_says_what_to_install(tmp_path: Path) -> No
 def test_serve_runs_gunicorn_with_the_app(tmp_path: Path) -> None:
     with served(tmp_path) as server:
         body = wait_healthy(server)
-        assert body == {"status": "ok"}, (
+        assert body == {"status": "ok", "ready": True}, (
             server.proc.stdout.read() if server.proc.poll() is not None else "")
+        with urllib.request.urlopen(server.base + "/readyz", timeout=5) as resp:  # noqa: S310
+            assert resp.status == 200
     assert b"1 worker" in server.output
+    # the log line says the memory was read before the workers forked
+    assert b"Translation memory ready: 0 units indexed in" in server.output
 
 
 def test_version_comes_from_pyproject() -> None:

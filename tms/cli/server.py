@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import os
 import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +16,11 @@ from flask.cli import with_appcontext
 
 from tms.cli.common import creating_database_errors, prepare_database
 from tms.cli.documents import describe_report, import_file
-from tms.db import get_engine, get_session
+from tms.db import first_line, get_engine, get_session, new_session
 from tms.i18n import _
 from tms.queries import lookup
 from tms.queries import users as user_queries
-from tms.services import accounts, importing
+from tms.services import accounts, importing, memory
 
 DEMO_LANGUAGES = ("fr", "de", "ru", "uk", "es")
 # When a sample exists in several formats, import only the first: the Markdown copy of a
@@ -60,11 +62,35 @@ def serve(host: str, port: int, workers: int) -> None:
     serve_gunicorn(host, port, workers)
 
 
+def warmed_app() -> Flask:
+    """Build the app and read the translation memory into its index before any request,
+    saying so in one log line; the first volunteer after a restart then waits for nothing."""
+    from tms import create_app
+
+    app = create_app()
+    started = time.monotonic()
+    with app.app_context():
+        try:
+            with new_session() as session:
+                units = memory.warm(session)
+        except Exception as exc:  # a database not yet made: serve anyway, /readyz says 503
+            click.echo(_("The translation memory was not read before serving (%(error)s); "
+                         "the first lookup will read it.", error=first_line(exc)), err=True)
+        else:
+            seconds = round(time.monotonic() - started, 1)
+            click.echo(_("Translation memory ready: %(n)s units indexed in %(s)s s.",
+                         n=units, s=seconds))
+        # No connection opened here may be shared by forked workers.
+        get_engine().dispose()
+    # Objects made so far are never collected: the collector would otherwise write to every
+    # page of the index it visits and undo the sharing between forked workers.
+    gc.freeze()
+    return app
+
+
 def serve_builtin(host: str, port: int) -> None:
     """Run the app on werkzeug's server, one request at a time, until interrupted."""
     from werkzeug.serving import WSGIRequestHandler, make_server
-
-    from tms import create_app
 
     class QuietHandler(WSGIRequestHandler):
         """No access log and no client addresses, as under gunicorn."""
@@ -80,7 +106,7 @@ def serve_builtin(host: str, port: int) -> None:
         """SIGTERM (systemd's stop, `kill`) ends the server as Ctrl+C does."""
         raise KeyboardInterrupt
 
-    server = make_server(host, port, create_app(), threaded=False,
+    server = make_server(host, port, warmed_app(), threaded=False,
                          request_handler=QuietHandler)
     signal.signal(signal.SIGTERM, stop)
     try:
@@ -96,7 +122,7 @@ def serve_gunicorn(host: str, port: int, workers: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     class TmsServer(BaseApplication):
-        """gunicorn driven from Python: each worker builds the app with the factory."""
+        """gunicorn driven from Python, the app loaded before the workers fork."""
 
         def __init__(self, options: dict[str, Any]) -> None:
             self.options = options
@@ -108,14 +134,14 @@ def serve_gunicorn(host: str, port: int, workers: int) -> None:
                 self.cfg.set(key, value)
 
         def load(self) -> Flask:
-            """Build the WSGI app in each worker with the app factory."""
-            from tms import create_app
-
-            return create_app()
+            """Build and warm the app once, in the master: the workers fork from it and
+            share its memory index (copy-on-write) instead of each building its own."""
+            return warmed_app()
 
     TmsServer({
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
+        "preload_app": True,
         # a slow phone upload must not be killed mid-way; the proxy limits the rest
         "timeout": 120,
         "accesslog": None,  # minimal logs: volunteers' addresses are not recorded

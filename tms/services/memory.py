@@ -75,9 +75,20 @@ FRESH_SECONDS = 1.0
 
 def _index_for(session: Session, source_language: str, target_language: str) -> MemoryIndex:
     """This process's index for a language pair, brought up to date with the database."""
+    synced = _sync(session)
+    with synced.lock:
+        return synced.indexes.setdefault((source_language, target_language), MemoryIndex())
+
+
+def _synced_for(session: Session) -> _Synced:
     url = str(session.get_bind().engine.url)
     with _SYNCED_LOCK:
-        synced = _SYNCED.setdefault(url, _Synced())
+        return _SYNCED.setdefault(url, _Synced())
+
+
+def _sync(session: Session) -> _Synced:
+    """Bring this process's indexes for the session's database up to date."""
+    synced = _synced_for(session)
     columns = (
         MemoryUnit.id,
         MemoryUnit.source_language,
@@ -88,7 +99,7 @@ def _index_for(session: Session, source_language: str, target_language: str) -> 
     with synced.lock:
         now = time.monotonic()
         if synced.checked_at and now - synced.checked_at < FRESH_SECONDS:
-            return synced.indexes.setdefault((source_language, target_language), MemoryIndex())
+            return synced
         synced.checked_at = now
         if synced.synced_at and now - synced.synced_at < RESYNC_SECONDS:
             # One query of two index-backed maxima, then rows only if something changed: a
@@ -120,7 +131,24 @@ def _index_for(session: Session, source_language: str, target_language: str) -> 
             newest = max(r.updated_at for r in rows)
             if synced.last_updated is None or _naive(newest) > _naive(synced.last_updated):
                 synced.last_updated = newest
-        return synced.indexes.setdefault((source_language, target_language), MemoryIndex())
+    return synced
+
+
+def warm(session: Session) -> int:
+    """Read the whole memory into this process's indexes now (before serving, or before
+    gunicorn forks its workers so they share it); returns the number of units indexed."""
+    synced = _synced_for(session)
+    with synced.lock:
+        synced.synced_at = synced.checked_at = 0.0  # force the full read below
+    _sync(session)
+    return sum(len(index) for index in synced.indexes.values())
+
+
+def is_warm(session: Session) -> bool:
+    """Whether this process has read the whole memory of this database once (after that,
+    lookups only read what changed)."""
+    synced = _SYNCED.get(str(session.get_bind().engine.url))
+    return synced is not None and synced.synced_at > 0
 
 
 def _naive(stamp: datetime) -> datetime:
