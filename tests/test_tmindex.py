@@ -8,7 +8,7 @@ import random
 import pytest
 from rapidfuzz import fuzz
 
-from tms.tmindex import MemoryIndex, length_window, tokens
+from tms.tmindex import MemoryIndex, TextStore, length_window, tokens
 
 WORDS = [
     "rights", "workers", "health", "safety", "police", "law", "housing", "migrant", "violence",
@@ -179,3 +179,14 @@ def test_short_query_finds_matches_sharing_no_word_through_trigrams():
                 if fuzz.ratio(query, text) >= 75}
     assert expected == {1, 2}
     assert {h.unit_id for h in index.search(query, threshold=75, limit=10)} == expected
+
+
+def test_text_store_keeps_each_slot_text_through_replacements() -> None:
+    store = TextStore()
+    texts = ["Право на здоровье.", "", "Δικαιώματα", "plain ascii", "نص"]
+    for text in texts:
+        store.append(text)
+    store.replace(2, "Δικαιώματα των εργαζομένων")
+    assert len(store) == 5
+    assert [store[i] for i in range(5)] == [
+        "Право на здоровье.", "", "Δικαιώματα των εργαζομένων", "plain ascii", "نص"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import threading
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -47,6 +48,39 @@ def length_window(length: int, threshold: int) -> tuple[int, int]:
     """
     r = max(threshold, 1) / 100
     return int(length * r / (2 - r)), int(length * (2 - r) / r) + 1
+
+
+class TextStore:
+    """Texts by slot in two flat buffers (UTF-8 bytes and offsets), not one Python string
+    each: reading a text writes nothing to the shared pages, so workers forked after the
+    index is built keep sharing it (a list of strings is copied page by page as reference
+    counts change)."""
+
+    def __init__(self) -> None:
+        self._bytes = bytearray()
+        self._start = array("q")
+        self._size = array("l")
+
+    def __len__(self) -> int:
+        return len(self._start)
+
+    def append(self, text: str) -> None:
+        """Store the text of the next slot."""
+        data = text.encode("utf-8")
+        self._start.append(len(self._bytes))
+        self._size.append(len(data))
+        self._bytes += data
+
+    def replace(self, slot: int, text: str) -> None:
+        """Give a slot a new text (the old bytes stay, unreferenced: changes are rare)."""
+        data = text.encode("utf-8")
+        self._start[slot] = len(self._bytes)
+        self._size[slot] = len(data)
+        self._bytes += data
+
+    def __getitem__(self, slot: int) -> str:
+        start = self._start[slot]
+        return self._bytes[start : start + self._size[slot]].decode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +118,8 @@ class MemoryIndex:
         self.min_tokens = min_tokens
         self._lock = threading.Lock()
         self._vocab: dict[str, int] = {}
-        self._unit_ids: list[int] = []  # slot -> unit id
-        self._plains: list[str] = []  # slot -> current plain text
+        self._unit_ids = array("q")  # slot -> unit id
+        self._plains = TextStore()  # slot -> current plain text
         self._slot_of: dict[int, int] = {}  # unit id -> slot
         self._lengths = np.zeros(0, dtype=np.int32)
         self._ntok = np.zeros(0, dtype=np.int32)
@@ -130,7 +164,7 @@ class MemoryIndex:
                         continue
                     # Source changed in place: old postings still point here, but scoring
                     # reads the current text, so they only cost a wasted candidate.
-                    self._plains[slot] = plain
+                    self._plains.replace(slot, plain)
                     self._set_slot_stats(slot, len(plain), len(toks))
                 else:
                     slot = len(self._unit_ids)
