@@ -141,7 +141,9 @@ def serve_gunicorn(host: str, port: int, workers: int) -> None:
     TmsServer({
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
-        "preload_app": True,
+        # TMS_PRELOAD=0: each worker builds its own app and index (more memory, for
+        # comparison or when the master must stay small)
+        "preload_app": os.environ.get("TMS_PRELOAD", "1") != "0",
         # a slow phone upload must not be killed mid-way; the proxy limits the rest
         "timeout": 120,
         "accesslog": None,  # minimal logs: volunteers' addresses are not recorded
