@@ -162,8 +162,9 @@ class Client:
         self.csrf = match.group(1)
 
 
-def start_server(url: str, port: int, workers: int, instance: str) -> subprocess.Popen:
-    """`tms serve` in a subprocess; waits until /healthz answers."""
+def start_server(url: str, port: int, workers: int, instance: str,
+                 wait: float = 60) -> subprocess.Popen:
+    """`tms serve` in a subprocess; waits (up to `wait` seconds) until /healthz answers."""
     tms = shutil.which("tms", path=str(Path(sys.executable).parent)) or "tms"
     env = dict(os.environ, TMS_DATABASE_URL=url, TMS_SECRET_KEY="bench-secret",  # noqa: S106
                TMS_INSTANCE_DIR=instance, TMS_EXPORTS_DIR=instance)
@@ -172,7 +173,7 @@ def start_server(url: str, port: int, workers: int, instance: str) -> subprocess
     proc = subprocess.Popen([tms, "serve", "--host", HOST, "--port", str(port),
                              "--workers", str(workers)], env=env,
                             stdout=subprocess.DEVNULL, stderr=log)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection(HOST, port, timeout=2)

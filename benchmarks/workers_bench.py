@@ -83,7 +83,7 @@ def run(url: str, instance: str, workers: int, preload: bool,
     port = free_port()
     os.environ["TMS_PRELOAD"] = "1" if preload else "0"
     started = time.monotonic()
-    proc = start_server(url, port, workers, instance)
+    proc = start_server(url, port, workers, instance, wait=900)
     try:
         probe = Client(port)
         ready_s = None

@@ -30,11 +30,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tms.i18n import _
 from tms.inline import compare_tags
@@ -109,6 +110,9 @@ def get_translation(session: Session, segment_id: int, language_id: int) -> Tran
 
 def role_of(session: Session, user: User, language: Language) -> str | None:
     """The user's role in the language team, or None."""
+    loaded = inspect(user).dict.get("memberships")
+    if loaded is not None:  # already read in this session (the web layer's team check)
+        return next((m.role for m in loaded if m.language_id == language.id), None)
     return session.scalar(
         select(Membership.role).where(
             Membership.user_id == user.id, Membership.language_id == language.id
@@ -171,9 +175,20 @@ def _qa_flags(issues: list[Any]) -> tuple[bool, int]:
 # ---------------------------------------------------------------- building blocks
 
 
+def _current(session: Session, segment_id: int, language_id: int) -> Translation | None:
+    """The translation row as the database has it now (an object already in the session
+    is refreshed by the same statement: another worker may have changed it)."""
+    return session.scalar(
+        select(Translation)
+        .where(Translation.segment_id == segment_id, Translation.language_id == language_id)
+        .execution_options(populate_existing=True)
+    )
+
+
 def _get_or_create(session: Session, segment: Segment, language: Language) -> Translation:
-    """The translation row, created if missing; safe when two requests create it at once."""
-    found = get_translation(session, segment.id, language.id)
+    """The current translation row, created if missing; safe when two requests create it
+    at once."""
+    found = _current(session, segment.id, language.id)
     if found is not None:
         return found
     dialect = session.get_bind().dialect.name
@@ -204,7 +219,7 @@ def _get_or_create(session: Session, segment: Segment, language: Language) -> Tr
                 session.add(Translation(**values))
         except IntegrityError:
             pass
-    found = get_translation(session, segment.id, language.id)
+    found = _current(session, segment.id, language.id)
     assert found is not None
     return found
 
@@ -217,15 +232,20 @@ def _fresh(session: Session, translation: Translation) -> Translation:
 
 def _write(session: Session, translation: Translation, seen_version: int, **values: Any) -> bool:
     """Apply values if the row is still at seen_version; False if someone was faster."""
-    result = session.execute(
+    now = utcnow()
+    new_version = session.scalar(
         update(Translation)
         .where(Translation.id == translation.id, Translation.version == seen_version)
-        .values(version=Translation.version + 1, updated_at=utcnow(), **values)
+        .values(version=Translation.version + 1, updated_at=now, **values)
+        .returning(Translation.version)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if new_version is None:
         return False
-    session.refresh(translation)
+    # The row now holds exactly these values: set them on the object instead of reading
+    # the row back (one statement fewer on every save).
+    for key, value in {**values, "version": new_version, "updated_at": now}.items():
+        set_committed_value(translation, key, value)
     return True
 
 
@@ -261,28 +281,32 @@ def record_activity(
     language_id: int | None,
 ) -> None:
     """Log what happened (no text), merging a person's repeated identical actions."""
-    since = utcnow() - ACTIVITY_MERGE_WINDOW
-    last = session.scalar(
-        select(Activity)
-        .where(
-            Activity.user_id == (user.id if user else None),
-            Activity.verb == verb,
-            Activity.document_id == document_id,
-            Activity.language_id == language_id,
-            Activity.created_at >= since,
+    if user is not None:
+        since = utcnow() - ACTIVITY_MERGE_WINDOW
+        last = (
+            select(func.max(Activity.id))
+            .where(
+                Activity.user_id == user.id,
+                Activity.verb == verb,
+                Activity.document_id == document_id,
+                Activity.language_id == language_id,
+                Activity.created_at >= since,
+            )
+            .scalar_subquery()
         )
-        .order_by(Activity.id.desc())
-        .limit(1)
-    )
-    if last is not None and user is not None:
-        session.execute(
+        # One statement: add to the newest matching entry if there is one.
+        merged = session.scalar(
             update(Activity)
-            .where(Activity.id == last.id)
+            .where(Activity.id == last)
             .values(count=Activity.count + 1)
+            .returning(Activity.id)
             .execution_options(synchronize_session=False)
         )
-        session.expire(last, ["count"])
-        return
+        if merged is not None:
+            for obj in session.identity_map.values():
+                if isinstance(obj, Activity) and obj.id == merged:
+                    session.expire(obj, ["count"])
+            return
     session.add(
         Activity(
             user_id=user.id if user else None,
@@ -366,7 +390,7 @@ def save_translation(
                                 target=target, base_version=base_version, origin=origin)
     _require_translator(session, user, language)
     target, state = _saved_text_and_state(target, state)
-    translation = _fresh(session, _get_or_create(session, segment, language))
+    translation = _get_or_create(session, segment, language)
     if translation.state == State.APPROVED and approval_refusal(
         session, user, language, user.id
     ):
@@ -663,7 +687,7 @@ def edit_and_approve(
     so this needs allow_self_review (else save it as translated for another reviewer).
     An unchanged text is a plain approval of the translator's work."""
     _require_reviewer(session, user, language)
-    translation = _fresh(session, _get_or_create(session, segment, language))
+    translation = _get_or_create(session, segment, language)
     if translation.version != base_version:
         return _conflict(session, translation, user, target, State.APPROVED, base_version)
     if not target.strip():
@@ -788,7 +812,7 @@ def accept_suggestion(
     tag_errors, warnings = _qa_flags(issues)
     if tag_errors:
         raise WorkflowError(_("This suggestion has tag errors: it cannot be accepted."))
-    translation = _fresh(session, _get_or_create(session, segment, language))
+    translation = _get_or_create(session, segment, language)
     if base_version is not None and translation.version != base_version:
         raise _conflict_error()
     if not _write(

@@ -119,6 +119,14 @@ def _require_team(language_id: int) -> None:
 
 def _load(segment_id: int, lang_code: str) -> tuple[Segment, Language, Document]:
     """Segment, language and document of an API URL, with the access rules of the editor."""
+    segment, language = _load_segment(segment_id, lang_code)
+    document = lookup.row_by_id(get_session(), Document, segment.document_id)
+    assert document is not None
+    return segment, language, document
+
+
+def _load_segment(segment_id: int, lang_code: str) -> tuple[Segment, Language]:
+    """Segment and language of an API URL, with the access rules of the editor."""
     _require_login()
     session = get_session()
     language = lookup.language_by_code(session, lang_code)
@@ -126,9 +134,7 @@ def _load(segment_id: int, lang_code: str) -> tuple[Segment, Language, Document]
     if language is None or segment is None:
         raise ApiError(_("Not found."), 404)
     _require_team(language.id)
-    document = lookup.row_by_id(session, Document, segment.document_id)
-    assert document is not None
-    return segment, language, document
+    return segment, language
 
 
 def _json_body() -> dict[str, Any]:
@@ -237,7 +243,7 @@ def check(segment_id: int, lang_code: str) -> Any:
 @bp.post("/segments/<int:segment_id>/<lang_code>/save")
 def save(segment_id: int, lang_code: str) -> Any:
     """Save a target as draft or translated, with optimistic locking on base_version."""
-    segment, language, _document = _load(segment_id, lang_code)
+    segment, language = _load_segment(segment_id, lang_code)
     data = _json_body()
     target = _target(data.get("target"))
     state_name, base = data.get("state"), data.get("base_version")
