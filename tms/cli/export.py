@@ -21,8 +21,8 @@ from tms.services.exporting import (
     UNTRANSLATED_CHOICES,
     ExportError,
     ExportResult,
+    batch_formats,
     export_document,
-    formats_for,
     write_export,
     write_file,
 )
@@ -32,7 +32,7 @@ from tms.services.pretranslating import MODES, pretranslate
 def _describe(result: ExportResult) -> str:
     """One line about what went into a file."""
     r = result.report
-    if r.format in ("docx", "html"):
+    if r.format in ("docx", "html", "pdf"):
         if not r.left_in_source:
             return ngettext("%(num)s segment, all translated", "%(num)s segments, all translated",
                             r.segments)
@@ -96,7 +96,7 @@ def _export_everything(root: Path, options: dict[str, object]) -> None:
     failures: list[str] = []
     for document in documents:
         try:
-            doc_formats = formats_for(session, document)
+            doc_formats = batch_formats(session, document)
         except ExportError as exc:
             failures.append(f"{document.slug}: {exc.message}")
             continue

@@ -34,6 +34,7 @@ from tms.services.exporting import (
     formats_for,
     publish_edition,
     safe_name,
+    unavailable_reason,
 )
 from tms.web.common import (
     current_account,
@@ -115,8 +116,13 @@ def document(doc_slug: str) -> str:
     except ExportError as exc:
         return render_template("publish/document.html", document=doc, error=exc.message,
                                languages=[], formats=[], exporters=EXPORTERS)
+    # A format whose program is missing (PDF without LibreOffice) stays listed, switched
+    # off, with the sentence saying what to install.
+    unavailable = {fmt: reason for fmt in formats
+                   if (reason := unavailable_reason(EXPORTERS[fmt])) is not None}
     return render_template("publish/document.html", document=doc, languages=_language_rows(doc),
                            formats=formats, exporters=EXPORTERS, error=None,
+                           unavailable=unavailable,
                            state_slugs=[st.slug for st in sorted(State, reverse=True)],
                            include_choices=INCLUDE_CHOICES,
                            untranslated_choices=UNTRANSLATED_CHOICES)
