@@ -3,9 +3,8 @@ services."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import json
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -17,6 +16,7 @@ from tms.i18n import _, ngettext
 from tms.models import Document, Language, User
 from tms.queries import documents as document_queries
 from tms.queries import users as user_queries
+from tms.services import printing
 from tms.services.accounts import list_languages
 from tms.services.exporting import (
     FORMATS,
@@ -29,7 +29,6 @@ from tms.services.exporting import (
     write_export,
     write_file,
 )
-from tms.services import printing
 from tms.services.pretranslating import MODES, pretranslate
 
 
