@@ -9,8 +9,10 @@ export DEBIAN_FRONTEND=noninteractive
 
 # omegat: the CAT tool the offline tests run; translate-toolkit (xliff2po, po2xliff) comes
 # with pip, as a dependency of tms.
+# fontconfig and the fonts: the print check's font coverage (docs/deploy.md, "Printing").
 packages="chromium libreoffice-writer-nogui poppler-utils libxml2-utils gettext fonts-dejavu-core
-  postgresql-client default-jre-headless omegat"
+  fontconfig fonts-dejavu-extra fonts-noto-core fonts-liberation2 fonts-crosextra-carlito
+  fonts-crosextra-caladea postgresql-client default-jre-headless omegat"
 if [ "$(id -u)" = 0 ] && [ -z "${TMS_SKIP_APT:-}" ]; then
   missing=$(for p in $packages; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
   if [ -n "$missing" ]; then

@@ -23,6 +23,7 @@ of the URL's language (fr); publisher (no team); admin.
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -202,7 +203,42 @@ PUBLISH: Section = {
                                                        "lang_code": "{lang}"}),
     "publish.edition_download": Rule(PUBLISHER, values={"edition_id": "{edition}",
                                                         "fmt": "html"}),
+    # print check (owner: pdf helper): the job and the page image are made in the test
+    # app's instance folder when the URL is built
+    "publish.start_previews": Rule(PUBLISHER, "POST", values={"doc_slug": "{doc}",
+                                                              "lang_code": "{lang}"},
+                                   data={}),
+    "publish.preview_status": Rule(PUBLISHER, values={"key": lambda w, r: _preview_job()}),
+    "publish.preview_image": Rule(PUBLISHER, values={"digest": lambda w, r: _preview_page(),
+                                                     "page": 1}),
 }
+
+_DIGEST = "ab" * 32
+
+
+def _preview_cache() -> Any:
+    from pathlib import Path
+
+    from flask import current_app
+
+    return Path(current_app.config["INSTANCE_DIR"]) / "previews"
+
+
+def _preview_job() -> str:
+    """A finished preview job's key, its status file written in the test app's cache."""
+    jobs = _preview_cache() / "jobs"
+    jobs.mkdir(parents=True, exist_ok=True)
+    (jobs / f"{_DIGEST}.json").write_text(json.dumps({"key": _DIGEST, "state": "done",
+                                                      "step": 3, "steps": 3}))
+    return _DIGEST
+
+
+def _preview_page() -> str:
+    """The hash of a PDF whose first page image is in the test app's cache."""
+    folder = _preview_cache() / "pages" / _DIGEST
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "page-1.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    return _DIGEST
 
 # --- notifications (owner: notifications helper; drafted by web-core) -------------------
 NOTIFICATIONS: Section = {

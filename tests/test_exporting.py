@@ -141,7 +141,7 @@ def test_docx_is_refused_for_documents_not_imported_from_docx(session, doc, fr):
 
 
 @pytest.mark.parametrize(("kwargs", "word"), [
-    ({"fmt": "pdf"}, "pdf"),
+    ({"fmt": "odt"}, "odt"),
     ({"fmt": "html", "include": "drafts"}, "include"),
     ({"fmt": "html", "untranslated": "blank"}, "untranslated"),
 ])
@@ -492,7 +492,7 @@ def test_cli_export_out_folder_and_options(runner, session, doc, fr, tmp_path):
     ([], "Give --doc, --lang and --format"),
     (["--doc", "nope", "--lang", "fr", "--format", "po"], "No document with the slug"),
     (["--doc", "declaration", "--lang", "xx", "--format", "po"], "No language with the code"),
-    (["--doc", "declaration", "--lang", "fr", "--format", "pdf"], "pdf"),
+    (["--doc", "declaration", "--lang", "fr", "--format", "odt"], "odt"),
     (["--all", "--doc", "declaration"], "--all exports everything"),
     (["--doc", "declaration", "--lang", "fr", "--format", "docx"], "DOCX export is only"),
 ])

@@ -23,6 +23,7 @@ from tms.formats import (
     DOCUMENT_FORMATS,
     EXCHANGE_FORMATS,
     EXPORTERS,
+    PRINT_FORMATS,
     DocumentFormat,
     ExchangeFormat,
     ReadHints,
@@ -427,9 +428,11 @@ def test_every_registered_format_has_a_contract() -> None:
 
 def test_every_export_format_is_a_registered_writer() -> None:
     for name, entry in EXPORTERS.items():
-        assert entry in DOCUMENT_FORMATS.values() or entry in EXCHANGE_FORMATS, name
+        assert (entry in DOCUMENT_FORMATS.values() or entry in PRINT_FORMATS.values()
+                or entry in EXCHANGE_FORMATS), name
         assert entry.available_for("docx")
-    assert [e.extension for e in EXPORTERS.values()] == ["docx", "html", "po", "xlf", "tmx"]
+    assert [e.extension for e in EXPORTERS.values()] == ["docx", "html", "pdf", "po", "xlf",
+                                                         "tmx"]
 
 
 def test_po_helpers_stay_importable() -> None:

@@ -1,4 +1,5 @@
-"""`tms export` and `tms pretranslate`: thin wrappers over the export services."""
+"""`tms export`, `tms pretranslate` and `tms check`: thin wrappers over the export and print
+services."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tms.i18n import _, ngettext
 from tms.models import Document, Language, User
 from tms.queries import documents as document_queries
 from tms.queries import users as user_queries
+from tms.services import printing
 from tms.services.accounts import list_languages
 from tms.services.exporting import (
     FORMATS,
@@ -25,8 +27,8 @@ from tms.services.exporting import (
     ExportError,
     ExportResult,
     NothingToExport,
+    batch_formats,
     export_document,
-    formats_for,
     write_export,
     write_file,
 )
@@ -36,7 +38,7 @@ from tms.services.pretranslating import MODES, pretranslate
 def _describe(result: ExportResult) -> str:
     """One line about what went into a file."""
     r = result.report
-    if r.format in ("docx", "html"):
+    if r.format in ("docx", "html", "pdf"):
         if not r.left_in_source:
             return ngettext("%(num)s segment, all translated", "%(num)s segments, all translated",
                             r.segments)
@@ -122,7 +124,7 @@ def _export_everything(root: Path, options: dict[str, object], *, as_json: bool 
     failures: list[str] = []
     for document in documents:
         try:
-            doc_formats = formats_for(session, document)
+            doc_formats = batch_formats(session, document)
         except ExportError as exc:
             failures.append(f"{document.slug}: {exc.message}")
             continue
@@ -204,4 +206,37 @@ def pretranslate_command(doc_slug: str, lang_code: str, mode: str,
                         "%(num)s segments pretranslated (%(mode)s).", count, mode=mode))
 
 
-commands = [export_command, pretranslate_command]
+@click.command("check")
+@click.option("--doc", "doc_slug", required=True, help="Document slug.")
+@click.option("--lang", "lang_code", required=True, help="Target language code.")
+@click.option("--include", type=click.Choice(INCLUDE_CHOICES), default="approved",
+              show_default=True, help="Check the print of approved text only, or also "
+                                      "text awaiting review.")
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+@with_appcontext
+@database_errors
+def check_command(doc_slug: str, lang_code: str, include: str, as_json: bool) -> None:
+    """Check the print of a document in one language: pages, overflow, fonts, language tags.
+
+    Exits 1 when a check finds a problem that needs fixing (notes do not count)."""
+    document = find_document(doc_slug, usage=True)
+    language = find_language(lang_code, usage=True)
+    job = printing.prepare(get_session(), document, language, include=include)
+    report = printing.check_now(job, Path(current_app.config["INSTANCE_DIR"]) / "previews")
+    problems = [f for f in report.findings if f.severity == "warning"]
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        if report.source_pages is not None:
+            click.echo(_("Pages: %(target)s (source: %(source)s)", target=report.target_pages,
+                         source=report.source_pages))
+        for finding in report.findings:
+            label = _("Warning") if finding.severity == "warning" else _("Note")
+            click.echo(f"{label}: {finding.message}")
+        if not report.findings:
+            click.echo(_("No layout problems found."))
+    if problems:
+        raise SystemExit(1)
+
+
+commands = [export_command, pretranslate_command, check_command]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, Generic, TypeVar
 
-from tms.formats import docx, glossary_files, html, markdown, po, text, tmx, xliff
+from tms.formats import docx, glossary_files, html, markdown, pdf, po, text, tmx, xliff
 from tms.formats.base import (
     ExportMeta,
     ExportUnit,
@@ -42,6 +42,7 @@ class WriteOptions:
     direction: str = "ltr"  # "rtl" for right-to-left languages
     title: str | None = None
     plural_forms: str = "nplurals=2; plural=(n != 1);"  # PO catalogues
+    source_format: str = ""  # the imported file's format: PDF prints DOCX sources as DOCX
 
     @property
     def rtl(self) -> bool:
@@ -80,6 +81,9 @@ class DocumentFormat:
     write: DocumentWriter = _cannot_write  # import-only formats keep the default
     clones_original: bool = False  # the writer needs the imported file (DOCX)
     kind: str = "document"
+    # One sentence naming the program to install when the writer's program is missing
+    # (PDF needs LibreOffice), else None: the option stays listed and says why it is off.
+    missing: Callable[[], str | None] = lambda: None
 
     @property
     def writable(self) -> bool:
@@ -138,6 +142,20 @@ def _write_markdown(_original: bytes | None, targets: Sequence[TargetBlock],
                     options: WriteOptions) -> bytes:
     return markdown.write(list(targets), language=options.language,
                           direction=options.direction, title=options.title)
+
+
+def _write_pdf(original: bytes | None, targets: Sequence[TargetBlock],
+               options: WriteOptions) -> bytes:
+    # A DOCX source prints through its own layout; every other source through the HTML
+    # export and its print stylesheet.
+    if options.source_format == "docx":
+        return pdf.to_pdf(_write_docx(original, targets, options), "docx")
+    return pdf.to_pdf(_write_html(original, targets, options), "html")
+
+
+def _cannot_read(_data: bytes, _filename: str, _language: str) -> ParsedDocument:
+    """The reader of an export-only format."""
+    raise FormatError(_("tms cannot import files in this format"))
 
 
 def _write_catalog(_original: bytes | None, targets: Sequence[TargetBlock],
@@ -208,6 +226,12 @@ DOCUMENT_FORMATS: dict[str, DocumentFormat] = {f.name: f for f in (
                    _write_catalog),
 )}
 
+# Print formats: written from the same blocks as a document format, never read.
+PRINT_FORMATS: dict[str, DocumentFormat] = {f.name: f for f in (
+    DocumentFormat("pdf", "PDF", "application/pdf", "pdf", (), _cannot_read, _write_pdf,
+                   kind="print", missing=pdf.missing_libreoffice),
+)}
+
 SEGMENT_FORMATS: dict[str, ExchangeFormat[ExportUnit, po.UnitsFile]] = {f.name: f for f in (
     ExchangeFormat("po", "PO", PO_CONTENT_TYPE, "po", (".po", ".pot"), "segments",
                    _read_po_units, _write_po_units),
@@ -238,6 +262,7 @@ Exporter = DocumentFormat | ExchangeFormat[Any, Any]
 EXPORTERS: dict[str, Exporter] = {
     "docx": DOCUMENT_FORMATS["docx"],
     "html": DOCUMENT_FORMATS["html"],
+    "pdf": PRINT_FORMATS["pdf"],
     "po": SEGMENT_FORMATS["po"],
     "xliff": SEGMENT_FORMATS["xliff"],
     "tmx": MEMORY_FORMATS["tmx"],

@@ -1,7 +1,8 @@
-"""Export a document in one language (DOCX, HTML, PO, XLIFF, TMX) and publish editions.
+"""Export a document in one language (DOCX, HTML, PDF, PO, XLIFF, TMX) and publish editions.
 
 Which text reaches a file:
-- DOCX and HTML are for readers: only approved text by default (include="approved");
+- DOCX, HTML and PDF are for readers (PDF is the DOCX, or for other sources the HTML,
+  printed by LibreOffice): only approved text by default (include="approved");
   include="translated" also admits text awaiting review. Drafts, text sent back, outdated
   text and text whose tags do not match the source never reach them. A segment without
   admissible text keeps its source (untranslated="source", listed in the report) or the
@@ -352,6 +353,15 @@ def formats_for(session: Session, document: Document) -> list[str]:
     return [name for name, e in EXPORTERS.items() if e.available_for(version.format)]
 
 
+def batch_formats(session: Session, document: Document) -> list[str]:
+    """The formats `tms export --all` writes: formats_for, with the PDF (seconds each) only
+    beside a DOCX source's DOCX and only when LibreOffice is installed."""
+    version = latest_version(session, document)
+    return [name for name in formats_for(session, document)
+            if name != "pdf" or (version.format == "docx"
+                                 and unavailable_reason(EXPORTERS[name]) is None)]
+
+
 
 # --------------------------------------------------------------------------- the export
 
@@ -589,6 +599,9 @@ def export_document(
                 format=material.version.format.upper(),
             )
         )
+    missing = unavailable_reason(exporter)
+    if missing:
+        raise ExportError(missing)
     report = ExportReport(format=fmt, language=language.code, include=include,
                           untranslated=untranslated, credits=credits)
     ctx = _ExportContext(session, material, language, include, untranslated, credits, report,
@@ -605,11 +618,15 @@ def export_document(
 def _write(exporter: Exporter, ctx: _ExportContext) -> bytes:
     """The file's bytes, from the material the format's kind asks for."""
     if isinstance(exporter, DocumentFormat):
-        # A clone of the original leaves blocks with no text of their own untouched.
-        targets = [tb for tb, changed in ctx.target_blocks
-                   if changed or not exporter.clones_original]
+        source_format = ctx.material.version.format
+        # A clone of the original (DOCX, and a PDF printed from the DOCX) leaves blocks
+        # with no text of their own untouched.
+        clones = exporter.clones_original or (exporter.kind == "print"
+                                              and source_format == "docx")
+        targets = [tb for tb, changed in ctx.target_blocks if changed or not clones]
         options = WriteOptions(language=ctx.language.code,
-                               direction=ctx.language.direction or "ltr", title=ctx.title)
+                               direction=ctx.language.direction or "ltr", title=ctx.title,
+                               source_format=source_format)
         return exporter.write(ctx.material.version.data, targets, options)
     if exporter.kind == "memory":
         pairs = ctx.memory_pairs()
@@ -664,7 +681,21 @@ def write_export(result: ExportResult, exports_dir: str | Path, doc_slug: str,
 
 # --------------------------------------------------------------------------- editions
 
-DEFAULT_EDITION_FORMATS = ("docx", "html", "po", "xliff")
+DEFAULT_EDITION_FORMATS = ("docx", "pdf", "html", "po", "xliff")
+
+
+def unavailable_reason(exporter: Exporter) -> str | None:
+    """One sentence naming what to install when the format's program is missing, else None."""
+    return exporter.missing() if isinstance(exporter, DocumentFormat) else None
+
+
+def _default_edition_formats(source_format: str) -> list[str]:
+    """The formats an edition stores by default; the PDF goes beside the DOCX (DOCX sources)
+    when LibreOffice is installed, and an edition without it still publishes the rest."""
+    return [f for f in DEFAULT_EDITION_FORMATS
+            if EXPORTERS[f].available_for(source_format)
+            and (f != "pdf" or source_format == "docx")
+            and unavailable_reason(EXPORTERS[f]) is None]
 
 
 def publish_edition(
@@ -679,7 +710,8 @@ def publish_edition(
 ) -> Edition:
     """Publish a numbered, immutable edition: every file stored byte for byte with its hash.
 
-    formats defaults to DOCX (for DOCX imports), HTML, PO and XLIFF. Refused when nothing
+    formats defaults to DOCX (for DOCX imports), PDF (when LibreOffice is installed), HTML,
+    PO and XLIFF. Refused when nothing
     is approved. Untranslated segments keep their source and are listed in the report.
     """
     state = completeness(session, document, language)
@@ -690,8 +722,7 @@ def publish_edition(
         )
     version = latest_version(session, document)
     if formats is None:
-        formats = [f for f in DEFAULT_EDITION_FORMATS
-                   if EXPORTERS[f].available_for(version.format)]
+        formats = _default_edition_formats(version.format)
     if not formats:
         raise ExportError(_("Choose at least one format to publish."))
     results = [
@@ -740,7 +771,8 @@ def _edition_report(state: Completeness, version: DocumentVersion,
                     results: list[ExportResult]) -> dict[str, Any]:
     """What an edition records: the completeness, what stayed in the source, every file."""
     reader_report = next((r.report for r in results
-                          if EXPORTERS[r.report.format].kind == "document"), None)
+                          if EXPORTERS[r.report.format].kind in ("document", "print")),
+                         None)
     return {
         "segments": state.segments,
         "words": state.words,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -10,11 +12,14 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -23,7 +28,7 @@ from tms.formats import EXPORTERS
 from tms.models import Document, Edition, State
 from tms.queries import lookup
 from tms.queries import publish as queries
-from tms.services import stats
+from tms.services import printing, stats
 from tms.services.exporting import (
     INCLUDE_CHOICES,
     UNTRANSLATED_CHOICES,
@@ -34,6 +39,7 @@ from tms.services.exporting import (
     formats_for,
     publish_edition,
     safe_name,
+    unavailable_reason,
 )
 from tms.web.common import (
     current_account,
@@ -77,6 +83,15 @@ def index() -> str:
     return render_template("publish/index.html", rows=rows)
 
 
+def _cache() -> Path:
+    """Where PDFs, page images and job statuses are kept (instance/previews)."""
+    return Path(current_app.config["INSTANCE_DIR"]) / "previews"
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")
+
+
 def _language_rows(doc: Document) -> list[dict[str, Any]]:
     """Per target language: completeness, counts per state, editions and their publishers."""
     session = get_session()
@@ -101,6 +116,7 @@ def _language_rows(doc: Document) -> list[dict[str, Any]]:
             "editions": editions,
             "publishers": {e.published_by_id: users.get(e.published_by_id)
                            for e in editions if e.published_by_id is not None},
+            "print": printing.latest(_cache(), doc.slug, language.code, _locale()),
         })
     return rows
 
@@ -115,9 +131,14 @@ def document(doc_slug: str) -> str:
     except ExportError as exc:
         return render_template("publish/document.html", document=doc, error=exc.message,
                                languages=[], formats=[], exporters=EXPORTERS)
+    # A format whose program is missing (PDF without LibreOffice) stays listed, switched
+    # off, with the sentence saying what to install.
+    unavailable = {fmt: reason for fmt in formats
+                   if (reason := unavailable_reason(EXPORTERS[fmt])) is not None}
     return render_template("publish/document.html", document=doc, languages=_language_rows(doc),
                            formats=formats, exporters=EXPORTERS, error=None,
                            states=sorted(State, reverse=True),
+                           unavailable=unavailable,
                            include_choices=INCLUDE_CHOICES,
                            untranslated_choices=UNTRANSLATED_CHOICES)
 
@@ -170,4 +191,69 @@ def edition_download(edition_id: int, fmt: str) -> Response:
         abort(404)
     resp = _attachment(stored.data, stored.filename, stored.content_type)
     resp.headers["X-Checksum-SHA256"] = stored.sha256
+    return resp
+
+
+def _in_request_context(locale: str) -> Callable[[Callable[[], None]], None]:
+    """A runner for the background job: the findings are written in the reader's language,
+    which Flask-Babel can only look up inside a request context."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def run(work: Callable[[], None]) -> None:
+        with app.test_request_context(), force_locale(locale):
+            work()
+    return run
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.post("/<doc_slug>/<lang_code>/previews")
+@require_publisher
+@flash_refusals(_back_to_document)
+def start_previews(doc_slug: str, lang_code: str) -> BaseResponse:
+    """Start printing, checking and drawing the pages of a language in the background."""
+    doc = document_or_404(doc_slug)
+    language = language_or_404(lang_code)
+    include = request.form.get("include", "approved")
+    if include not in INCLUDE_CHOICES:
+        include = "approved"
+    job = printing.prepare(get_session(), doc, language, include=include)
+    locale = _locale()
+    key = printing.start(job, _cache(), locale=locale, runner=_in_request_context(locale))
+    if _wants_json():
+        return jsonify({"key": key, "status_url": url_for("publish.preview_status", key=key)})
+    flash(_("The pages are being printed and checked; this page shows them when they are "
+            "ready."), "success")
+    return redirect(url_for("publish.document", doc_slug=doc.slug,
+                            _anchor=f"print-{language.code}"))
+
+
+@bp.get("/previews/<key>.json")
+@require_publisher
+def preview_status(key: str) -> Response:
+    """How far a preview job is: step of steps, and done or failed (polled by the page)."""
+    found = printing.status(_cache(), key)
+    if found is None:
+        abort(404)
+    resp = jsonify({"state": found["state"], "step": found.get("step", 0),
+                    "steps": found.get("steps", printing.STEPS),
+                    "message": found.get("message") or "",
+                    "label": _("Printing and checking: step %(step)s of %(steps)s",
+                               step=found.get("step", 0),
+                               steps=found.get("steps", printing.STEPS))})
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.get("/previews/<digest>/<int:page>.png")
+@require_publisher
+def preview_image(digest: str, page: int) -> Response:
+    """One page of a printed PDF as a small PNG, from the cache."""
+    path = printing.page_image(_cache(), digest, page)
+    if path is None:
+        abort(404)
+    resp = send_file(path, mimetype="image/png", max_age=3600)
+    resp.headers["Cache-Control"] = "private, max-age=3600"
     return resp
