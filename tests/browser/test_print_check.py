@@ -1,8 +1,10 @@
 """The print check in a real browser: a pseudo-translated DOCX sample's pages side by side
-(source and translation, drawn from LibreOffice's PDFs), the checks, and the PDF download."""
+(source and translation, drawn from LibreOffice's PDFs), the checks, and the PDF download.
+With TMS_SCREENSHOTS=1 the print check is photographed into docs/screenshots/."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -66,6 +68,10 @@ def test_previews_side_by_side_and_the_pdf_download(live_server: Any, new_browse
         .count() == 1
     # the checks are listed: the sample asks for fonts this machine substitutes
     assert page.locator("#print-fr .layout-findings li, #print-fr .layout-clean").count() >= 1
+    if os.environ.get("TMS_SCREENSHOTS") == "1":  # the publisher's guide in the README
+        shots = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+        shots.mkdir(parents=True, exist_ok=True)
+        check.screenshot(path=str(shots / "print-check.png"))
 
     # the PDF, with the text awaiting review
     form = page.locator("#lang-fr form.export-form")
