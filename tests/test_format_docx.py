@@ -655,12 +655,15 @@ def test_hyperlink_fragments_become_one_link_and_bookmarks_stay() -> None:
     p._p.append(parse_xml(f'<w:bookmarkEnd {NSDECL} w:id="5"/>'))
     data = save(document)
     [block] = body(read(data))
-    assert block.text == "See <1>the site</1> now."
-    out = docx_format.write(data, [TargetBlock(block, "Siehe <1>die Seite</1> jetzt.")],
+    assert block.text == "See <1>the site</1><2/> now."
+    out = docx_format.write(data, [TargetBlock(block, "Siehe <1>die Seite</1><2/> jetzt.")],
                             language="de")
     paragraph = docx.Document(io.BytesIO(out)).paragraphs[0]
     assert [h.text for h in paragraph.hyperlinks] == ["die Seite"]
     assert paragraph._p.xpath("w:bookmarkStart/@w:name") == ["target"]
+    # the bookmark starts right after the link, where it was
+    assert etree.QName(paragraph._p.xpath("w:bookmarkStart")[0].getprevious()).localname \
+        == "hyperlink"
     assert len(paragraph._p.xpath("w:bookmarkEnd")) == 1
 
 

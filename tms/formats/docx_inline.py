@@ -17,7 +17,7 @@ from typing import Any
 from lxml import etree
 
 from tms.formats.base import Tag
-from tms.inline import TAG_RE, tokenize
+from tms.inline import TAG_RE, Token, tag_ids, tokenize
 
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -46,8 +46,13 @@ _PPR_ORDER = [
 _TRANSPARENT = {"smartTag", "customXml", "dir", "bdo"}  # containers whose runs are text
 _ACCEPTED = {"ins", "moveTo"}  # tracked insertions: kept
 _DROPPED = {"del", "moveFrom"}  # tracked deletions: their text is gone
-_LEADING = {"bookmarkStart", "commentRangeStart", "permStart"}
-_TRAILING = {"bookmarkEnd", "commentRangeEnd", "permEnd"}
+# Bookmark, comment and permission marks: kept at their place in the text (as standalone
+# tags inside it, before or after the runs at its edges).
+_MARKS = {"bookmarkStart", "bookmarkEnd", "commentRangeStart", "commentRangeEnd",
+          "permStart", "permEnd"}
+_MARK_LABELS = {"bookmarkEnd": "end of bookmark", "commentRangeStart": "comment",
+                "commentRangeEnd": "end of comment", "commentReference": "comment mark",
+                "permStart": "editing permission", "permEnd": "end of editing permission"}
 _NOISE = {
     "proofErr", "moveFromRangeStart", "moveFromRangeEnd", "moveToRangeStart",
     "moveToRangeEnd", "customXmlInsRangeStart", "customXmlInsRangeEnd",
@@ -128,6 +133,7 @@ class _Atom:
     rpr: etree._Element | None
     link: int | None
     live: Live | None = None
+    mark: bool = False  # a bookmark or comment mark (no text, no formatting of its own)
 
 
 def rpr_key(rpr: etree._Element | None) -> str:
@@ -232,12 +238,29 @@ class _Walker:
                 result = "".join(t.text or "" for t in child.iter(ns.w("t")))
                 self.standalone(
                     _field_tag(instr, result), [child], None, link)
-            elif name in _LEADING:
-                self.leading.append(child)
-            elif name in _TRAILING:
-                self.trailing.append(child)
+            elif name in _MARKS:
+                self.mark(child, name, link)
             else:
                 self.other(child, link)
+
+    def mark(self, el: etree._Element, name: str, link: int | None) -> None:
+        """A bookmark or comment mark: before the first text it stays at the start, else it
+        is a standalone tag where it is (marks at the very end are moved out by analyse)."""
+        if link is None and not self.atoms:
+            self.leading.append(el)
+            return
+        ns = self.ns
+        mark_id = el.get(ns.w("id"), "")
+        if name == "commentReference":
+            ref = el.find(ns.w("commentReference"))
+            mark_id = ref.get(ns.w("id"), "") if ref is not None else ""
+        data = {"mark": name, "id": mark_id, "xml": xml_string(el)}
+        label = _MARK_LABELS.get(name, "bookmark")
+        if name == "bookmarkStart":
+            data["name"] = el.get(ns.w("name"), "")
+            label = f"bookmark: {data['name']}"
+        live = Live(Tag("anchor", False, data, label), [el])
+        self.atoms.append(_Atom(None, None, None, link, live, mark=True))
 
     def link_index(self, el: etree._Element, outer: int | None) -> int:
         """Index of a hyperlink; adjacent fragments of the same link share one index."""
@@ -294,7 +317,7 @@ class _Walker:
                           "continuationSeparator"):
                 self.leading.append(r if sole else _wrapped_copy(r, child, rpr, ns))
             elif name == "commentReference":
-                self.trailing.append(r if sole else _wrapped_copy(r, child, rpr, ns))
+                self.mark(r if sole else _wrapped_copy(r, child, rpr, ns), name, link)
             elif name == "sym":
                 char = child.get(ns.w("char"), "")
                 self.part_of_run(Tag("symbol", False, {"char": char, "font":
@@ -488,6 +511,13 @@ def analyse(p: etree._Element, ns: Names, rels: dict[str, str]) -> Analysis:
     walker.walk(p, None)
     walker.close_field()
     atoms = walker.atoms
+    # marks after the last text stay after it, outside the rebuilt runs
+    ending: list[etree._Element] = []
+    while atoms and atoms[-1].mark and atoms[-1].link is None:
+        last = atoms.pop()
+        if last.live is not None:
+            ending[:0] = last.live.elements
+    walker.trailing[:0] = ending
     # links usually carry their own character style: the base is what surrounds them
     outside = [a for a in atoms if a.link is None and a.text]
     base_key = _most_common(outside or atoms)
@@ -683,6 +713,7 @@ def rebuild(p: etree._Element, analysis: Analysis, target: str, *, ns: Names, la
     for el in analysis.leading:
         _move(el, p)
 
+    target = restore_marks(target, analysis)
     stack: list[tuple[str, _Resolved | None]] = []
     used: set[str] = set()
     state: dict[str, Any] = {"link_id": None, "container": p}
@@ -734,6 +765,8 @@ def rebuild(p: etree._Element, analysis: Analysis, target: str, *, ns: Names, la
             parent = container()
             again = tok.value in used
             used.add(tok.value)
+            if again and res.kind == "anchor":
+                continue  # a bookmark or comment id must stay unique in the part
             for el in res.elements:
                 if res.wrap:
                     run = etree.SubElement(parent, ns.w("r"))
@@ -749,6 +782,58 @@ def rebuild(p: etree._Element, analysis: Analysis, target: str, *, ns: Names, la
                     _move(el, parent)
     for el in analysis.trailing:
         _move(el, p)
+
+
+def restore_marks(target: str, analysis: Analysis) -> str:
+    """The target with each bookmark or comment mark it lacks put back at the same relative
+    place in the text (at a word end), so links and comments never get lost."""
+    present = set(tag_ids(target))
+    missing = [i for i, item in analysis.live.items()
+               if item.tag.kind == "anchor" and i not in present]
+    if not missing:
+        return target
+    source = _mark_offsets(analysis.text)
+    tokens = tokenize(target)
+    total = sum(len(t.value) for t in tokens if t.kind == "text")
+    inserts: dict[int, list[str]] = {}
+    for ident in missing:
+        before, src_total = source.get(ident, (0, 1))
+        pos = _string_pos(tokens, round(total * before / max(src_total, 1)))
+        inserts.setdefault(pos, []).append(f"<{ident}/>")
+    out, last = [], 0
+    for pos in sorted(inserts):
+        out.append(target[last:pos])
+        out.extend(inserts[pos])
+        last = pos
+    out.append(target[last:])
+    return "".join(out)
+
+
+def _mark_offsets(text: str) -> dict[str, tuple[int, int]]:
+    """Standalone tag id -> (text characters before it, all text characters)."""
+    seen, count = {}, 0
+    for tok in tokenize(text):
+        if tok.kind == "text":
+            count += len(tok.value)
+        elif tok.kind == "standalone":
+            seen[tok.value] = count
+    return {k: (v, count) for k, v in seen.items()}
+
+
+def _string_pos(tokens: list[Token], want: int) -> int:
+    """Index in the tagged string after `want` text characters, moved on to a word end."""
+    count = 0
+    for tok in tokens:
+        if tok.kind != "text":
+            continue
+        if count + len(tok.value) >= want:
+            offset = want - count
+            value = tok.value
+            while 0 < offset < len(value) and not value[offset].isspace():
+                offset += 1
+            return tok.start + offset
+        count += len(tok.value)
+    return tokens[-1].end if tokens else 0
 
 
 def _move(el: etree._Element, parent: etree._Element) -> None:

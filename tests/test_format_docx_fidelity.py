@@ -1,0 +1,121 @@
+"""DOCX details that must come back exactly (issue 13): marks, tracked changes, content
+controls, fields, whitespace, numbering labels, SmartArt, package layout. Each document is
+built in the test (python-docx + injected XML)."""
+
+from __future__ import annotations
+
+import re
+
+import docx
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import parse_xml
+from lxml import etree
+
+from tests.test_format_docx import NSDECL, body, parts, read, roundtrip, save, with_body
+from tms.formats import docx as docx_format
+from tms.formats.base import TargetBlock
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def body_xml(data: bytes) -> etree._Element:
+    """The parsed main document part."""
+    return etree.fromstring(parts(data)["word/document.xml"])
+
+
+def sequence(p: etree._Element) -> list[str]:
+    """The paragraph's content in order: text pieces and the local names of marks."""
+    out: list[str] = []
+    for el in p.iter():
+        name = etree.QName(el).localname if isinstance(el.tag, str) else ""
+        if name == "t" and el.text:
+            out.append(el.text)
+        elif name in ("bookmarkStart", "bookmarkEnd", "commentRangeStart", "commentRangeEnd",
+                      "commentReference"):
+            out.append(f"[{name} {el.get(f'{{{W}}}id')}]")
+    return out
+
+
+def first_paragraph(data: bytes) -> etree._Element:
+    """The first w:p of the body."""
+    return next(body_xml(data).iter(f"{{{W}}}p"))
+
+
+# -- bookmarks and comment ranges ------------------------------------------------------
+
+MARKED = (
+    '<w:p><w:r><w:t xml:space="preserve">See the </w:t></w:r>'
+    '<w:bookmarkStart w:id="1" w:name="rights"/><w:r><w:t>rights</w:t></w:r>'
+    '<w:bookmarkEnd w:id="1"/><w:r><w:t xml:space="preserve"> of </w:t></w:r>'
+    '<w:commentRangeStart w:id="0"/><w:r><w:t>all workers</w:t></w:r>'
+    '<w:commentRangeEnd w:id="0"/><w:r><w:commentReference w:id="0"/></w:r>'
+    '<w:r><w:t xml:space="preserve"> now</w:t></w:r>'
+    '<w:bookmarkStart w:id="2" w:name="_GoBack"/><w:bookmarkEnd w:id="2"/>'
+    '<w:r><w:t>.</w:t></w:r></w:p>'
+)
+
+
+def test_bookmarks_and_comment_ranges_are_standalone_tags_where_they_are() -> None:
+    [block] = body(read(with_body(MARKED)))
+    assert block.text == ("See the <1/>rights<2/> of <3/>all workers<4/><5/> now<6/><7/>.")
+    labels = [block.tags[str(i)].label for i in range(1, 8)]
+    assert labels == ["bookmark: rights", "end of bookmark", "comment", "end of comment",
+                      "comment mark", "bookmark: _GoBack", "end of bookmark"]
+    assert {t.kind for t in block.tags.values()} == {"anchor"}
+
+
+def test_identity_round_trip_keeps_every_mark_in_place() -> None:
+    data = with_body(MARKED)
+    out, again = roundtrip(data)
+    assert sequence(first_paragraph(out)) == sequence(first_paragraph(data))
+    assert body(again)[0].text == body(read(data))[0].text
+
+
+def test_translated_marks_land_where_the_translator_put_them() -> None:
+    data = with_body(MARKED)
+    out, _ = roundtrip(data, lambda b: "Voir les <1/>droits<2/> de <3/>tous<4/><5/> "
+                                       "maintenant<6/><7/>.")
+    assert sequence(first_paragraph(out)) == [
+        "Voir les ", "[bookmarkStart 1]", "droits", "[bookmarkEnd 1]", " de ",
+        "[commentRangeStart 0]", "tous", "[commentRangeEnd 0]", "[commentReference 0]",
+        " maintenant", "[bookmarkStart 2]", "[bookmarkEnd 2]", "."]
+
+
+def test_dropped_marks_are_restored_at_a_word_end_and_never_doubled() -> None:
+    data = with_body(MARKED)
+    out, _ = roundtrip(data, lambda b: "Voir <1/>les droits<1/> de tous maintenant.")
+    seq = sequence(first_paragraph(out))
+    for mark in ("[bookmarkStart 1]", "[bookmarkEnd 1]", "[commentRangeStart 0]",
+                 "[commentRangeEnd 0]", "[commentReference 0]", "[bookmarkStart 2]"):
+        assert seq.count(mark) == 1, mark
+    text = "".join(s for s in seq if not s.startswith("["))
+    assert text == "Voir les droits de tous maintenant."
+    # restored at word ends, never inside a word
+    marked = "".join("|" if s.startswith("[") else s for s in seq)
+    assert not re.search(r"\w\|+\w", marked), marked
+
+
+def test_marks_at_the_edges_stay_outside_the_text() -> None:
+    data = with_body('<w:p><w:bookmarkStart w:id="3" w:name="_Toc1"/><w:r><w:t>Preamble'
+                     '</w:t></w:r><w:bookmarkEnd w:id="3"/></w:p>')
+    [block] = body(read(data))
+    assert block.text == "Preamble"
+    out, _ = roundtrip(data, lambda b: "Préambule")
+    assert sequence(first_paragraph(out)) == ["[bookmarkStart 3]", "Préambule",
+                                              "[bookmarkEnd 3]"]
+
+
+def test_a_mark_inside_a_hyperlink_stays_inside_it() -> None:
+    document = docx.Document()
+    p = document.add_paragraph("Go ")
+    rid = document.part.relate_to("https://example.org/", RT.HYPERLINK, is_external=True)
+    p._p.append(parse_xml(f'<w:hyperlink {NSDECL} r:id="{rid}"><w:r><w:t xml:space="preserve">'
+                          'there </w:t></w:r><w:bookmarkStart w:id="4" w:name="x"/><w:r>'
+                          '<w:t>now</w:t></w:r></w:hyperlink>'))
+    data = save(document)
+    [block] = body(read(data))
+    assert block.text == "Go <1>there <2/>now</1>"
+    out = docx_format.write(data, [TargetBlock(block, "Va <1>là <2/>maintenant</1>")],
+                            language="fr")
+    link = next(first_paragraph(out).iter(f"{{{W}}}hyperlink"))
+    assert sequence(link) == ["là ", "[bookmarkStart 4]", "maintenant"]
