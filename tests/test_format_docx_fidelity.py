@@ -4,6 +4,7 @@ built in the test (python-docx + injected XML)."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import docx
@@ -119,3 +120,72 @@ def test_a_mark_inside_a_hyperlink_stays_inside_it() -> None:
                             language="fr")
     link = next(first_paragraph(out).iter(f"{{{W}}}hyperlink"))
     assert sequence(link) == ["là ", "[bookmarkStart 4]", "maintenant"]
+
+
+# -- tracked changes ---------------------------------------------------------------------
+
+def _revision_marks(data: bytes) -> list[str]:
+    """Local names of every revision element left in the main part."""
+    names = {"ins", "del", "moveFrom", "moveTo", "rPrChange", "pPrChange", "moveFromRangeStart",
+             "moveFromRangeEnd", "moveToRangeStart", "moveToRangeEnd", "delText"}
+    return [etree.QName(el).localname for el in body_xml(data).iter()
+            if isinstance(el.tag, str) and etree.QName(el).localname in names]
+
+
+DEL = 'w:id="{}" w:author="a" w:date="2024-01-01T00:00:00Z"'
+
+
+def test_moves_keep_the_destination_and_lose_the_origin_and_range_marks() -> None:
+    data = with_body(
+        f'<w:p><w:moveFromRangeStart {DEL.format(1)} w:name="move1"/><w:moveFrom {DEL.format(2)}>'
+        '<w:r><w:t xml:space="preserve">Rights </w:t></w:r></w:moveFrom>'
+        '<w:moveFromRangeEnd w:id="1"/><w:r><w:t>come first.</w:t></w:r></w:p>'
+        f'<w:p><w:r><w:t xml:space="preserve">Then </w:t></w:r><w:moveToRangeStart {DEL.format(3)}'
+        f' w:name="move1"/><w:moveTo {DEL.format(4)}><w:r><w:t>rights.</w:t></w:r></w:moveTo>'
+        '<w:moveToRangeEnd w:id="3"/></w:p>')
+    doc = read(data)
+    assert [b.text for b in body(doc)] == ["come first.", "Then rights."]
+    out, again = roundtrip(data)
+    assert [b.text for b in body(again)] == ["come first.", "Then rights."]
+    assert _revision_marks(out) == []
+
+
+def test_a_deleted_paragraph_mark_joins_the_two_paragraphs() -> None:
+    data = with_body(
+        f'<w:p><w:pPr><w:rPr><w:del {DEL.format(1)}/></w:rPr></w:pPr>'
+        '<w:r><w:t xml:space="preserve">We demand </w:t></w:r></w:p>'
+        '<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:t>safety.</w:t></w:r></w:p>'
+        '<w:p><w:r><w:t>Next.</w:t></w:r></w:p>')
+    doc = read(data)
+    assert [b.text for b in body(doc)] == ["We demand safety.", "Next."]
+    assert doc.warnings == ["1 tracked change was accepted (insertions kept, deletions dropped)"]
+    out, again = roundtrip(data, lambda b: b.text.upper())
+    assert [b.text for b in body(again)] == ["WE DEMAND SAFETY.", "NEXT."]
+    first = first_paragraph(out)
+    assert first.find(f"{{{W}}}pPr/{{{W}}}jc") is not None  # the joined paragraph's own pPr
+    assert _revision_marks(out) == []
+
+
+def test_a_wholly_deleted_paragraph_is_gone_and_formatting_changes_are_dropped() -> None:
+    data = with_body(
+        f'<w:p><w:pPr><w:rPr><w:del {DEL.format(1)}/></w:rPr></w:pPr><w:del {DEL.format(2)}>'
+        '<w:r><w:delText>Struck out entirely.</w:delText></w:r></w:del></w:p>'
+        '<w:p><w:pPr><w:pPrChange w:id="5" w:author="a"><w:pPr><w:jc w:val="right"/></w:pPr>'
+        '</w:pPrChange></w:pPr><w:r><w:rPr><w:b/><w:rPrChange w:id="6" w:author="a"><w:rPr/>'
+        '</w:rPrChange></w:rPr><w:t>Kept.</w:t></w:r></w:p>')
+    doc = read(data)
+    assert [(b.text, b.locator) for b in body(doc)] == [("Kept.",
+                                                         "word/document.xml#p0")]
+    out, _ = roundtrip(data)
+    assert _revision_marks(out) == []
+    paragraphs = docx.Document(io.BytesIO(out)).paragraphs
+    assert [p.text for p in paragraphs] == ["Kept."] and paragraphs[0].runs[0].bold
+
+
+def test_an_empty_paragraph_with_a_deleted_mark_is_resolved_even_when_nothing_is_written() -> None:
+    data = with_body(
+        f'<w:p><w:pPr><w:rPr><w:del {DEL.format(1)}/></w:rPr></w:pPr></w:p>'
+        '<w:p><w:r><w:t>Only text.</w:t></w:r></w:p>')
+    out = docx_format.write(data, [], language="fr")
+    assert _revision_marks(out) == []
+    assert len(list(body_xml(out).iter(f"{{{W}}}p"))) == 1
