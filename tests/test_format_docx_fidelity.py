@@ -189,3 +189,39 @@ def test_an_empty_paragraph_with_a_deleted_mark_is_resolved_even_when_nothing_is
     out = docx_format.write(data, [], language="fr")
     assert _revision_marks(out) == []
     assert len(list(body_xml(out).iter(f"{{{W}}}p"))) == 1
+
+
+# -- content controls ----------------------------------------------------------------------
+
+def test_inline_content_controls_survive_around_their_text() -> None:
+    data = with_body(
+        '<w:p><w:r><w:t xml:space="preserve">Signed in </w:t></w:r>'
+        '<w:sdt><w:sdtPr><w:alias w:val="City"/><w:tag w:val="city"/><w:id w:val="7"/>'
+        '</w:sdtPr><w:sdtContent><w:r><w:t>Lisbon</w:t></w:r></w:sdtContent></w:sdt>'
+        '<w:sdt><w:sdtPr><w:tag w:val="year"/></w:sdtPr><w:sdtContent><w:r>'
+        '<w:t xml:space="preserve"> 2005</w:t></w:r></w:sdtContent></w:sdt>'
+        '<w:r><w:t>.</w:t></w:r></w:p>')
+    [block] = body(read(data))
+    assert block.text == "Signed in <1>Lisbon</1><2> 2005</2>."
+    assert (block.tags["1"].kind, block.tags["1"].label) == ("control", "control: City")
+    assert block.tags["2"].label == "control: year"
+    out, again = roundtrip(data, lambda b: "Signé à <1>Lisbonne</1><2> 2005</2>.")
+    assert body(again)[0].text == "Signé à <1>Lisbonne</1><2> 2005</2>."
+    sdts = list(first_paragraph(out).iter(f"{{{W}}}sdt"))
+    assert [sdt.find(f"{{{W}}}sdtPr/{{{W}}}tag").get(f"{{{W}}}val") for sdt in sdts] == [
+        "city", "year"]
+    assert sequence(sdts[0]) == ["Lisbonne"]
+    assert sdts[0].find(f"{{{W}}}sdtPr/{{{W}}}id").get(f"{{{W}}}val") == "7"
+
+
+def test_a_control_from_the_stored_tag_map_is_rebuilt_when_ids_do_not_match() -> None:
+    data = with_body(
+        '<w:p><w:sdt><w:sdtPr><w:alias w:val="Name"/></w:sdtPr><w:sdtContent><w:r>'
+        '<w:t>Name</w:t></w:r></w:sdtContent></w:sdt><w:r><w:t xml:space="preserve"> here'
+        '</w:t></w:r></w:p>')
+    [block] = body(read(data))
+    stored = {"9": block.tags["1"]}
+    moved = TargetBlock(type(block)(**{**block.__dict__, "tags": stored}), "Ici <9>Nom</9>")
+    out = docx_format.write(data, [moved], language="fr")
+    [sdt] = first_paragraph(out).iter(f"{{{W}}}sdt")
+    assert sequence(sdt) == ["Nom"]

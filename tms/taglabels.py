@@ -109,6 +109,9 @@ def tag_label(raw: dict[str, Any] | None) -> str:
             return _(_MARKS[mark])
         name = str(data.get("name") or "") or _after(stored, "bookmark")
         return _("bookmark: %(name)s", name=name) if name else _("bookmark")
+    if kind == "control":
+        name = str(data.get("name") or "") or _after(stored, "control")
+        return _("content control: %(name)s", name=name) if name else _("content control")
     if kind == "math":
         return _("formula")
     if kind in ("tab", "symbol"):

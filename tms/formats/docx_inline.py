@@ -43,6 +43,7 @@ _PPR_ORDER = [
     "cnfStyle", "rPr", "sectPr", "pPrChange",
 ]
 
+_WRAPPERS = {"link", "control"}  # paired tags that stand for an element holding runs
 _TRANSPARENT = {"smartTag", "customXml", "dir", "bdo"}  # containers whose runs are text
 _ACCEPTED = {"ins", "moveTo"}  # tracked insertions: kept
 _DROPPED = {"del", "moveFrom"}  # tracked deletions: their text is gone
@@ -232,7 +233,9 @@ class _Walker:
             elif name == "sdt":
                 content = child.find(ns.w("sdtContent"))
                 if content is not None:
-                    self.walk(content, link)
+                    # a content control wraps its text like a link (not inside a link:
+                    # one wrapper per stretch of text)
+                    self.walk(content, self.link_index(child, link) if link is None else link)
             elif name == "fldSimple":
                 instr = child.get(ns.w("instr"), "").strip()
                 result = "".join(t.text or "" for t in child.iter(ns.w("t")))
@@ -266,7 +269,8 @@ class _Walker:
         """Index of a hyperlink; adjacent fragments of the same link share one index."""
         if self.links and self.atoms and self.atoms[-1].link == len(self.links) - 1:
             prev = self.links[-1]
-            if dict(prev.attrib) == dict(el.attrib) and prev.getparent() is el.getparent():
+            if prev.tag == el.tag == self.ns.w("hyperlink") and \
+                    dict(prev.attrib) == dict(el.attrib) and prev.getparent() is el.getparent():
                 return len(self.links) - 1
         self.links.append(el)
         return len(self.links) - 1
@@ -503,6 +507,21 @@ def _link_tag(el: etree._Element, rels: dict[str, str], rpr: etree._Element | No
     }, f"link: {short}" if short else "link")
 
 
+def _control_tag(sdt: etree._Element, ns: Names) -> Tag:
+    """A paired tag for an inline content control: its properties without its content."""
+    shell = etree.Element(sdt.tag, dict(sdt.attrib), nsmap=sdt.nsmap)
+    for name in ("sdtPr", "sdtEndPr"):
+        props = sdt.find(ns.w(name))
+        if props is not None:
+            shell.append(copy.deepcopy(props))
+    alias = sdt.find(f"{ns.w('sdtPr')}/{ns.w('alias')}")
+    tag = sdt.find(f"{ns.w('sdtPr')}/{ns.w('tag')}")
+    name = (alias.get(ns.w("val"), "") if alias is not None else "") or \
+        (tag.get(ns.w("val"), "") if tag is not None else "")
+    return Tag("control", True, {"name": name, "xml": xml_string(shell)},
+               f"control: {name}" if name else "control")
+
+
 # -- analysis ---------------------------------------------------------------------------
 
 def analyse(p: etree._Element, ns: Names, rels: dict[str, str]) -> Analysis:
@@ -549,7 +568,9 @@ def analyse(p: etree._Element, ns: Names, rels: dict[str, str]) -> Analysis:
             lkey = link_base[link]
             lrpr = walker.rpr_cache.get(lkey)
             el = walker.links[link]
-            link_id = new_id(Live(_link_tag(el, walker.rels, lrpr, ns), rpr=lrpr, link=el))
+            wrapper = _control_tag(el, ns) if ns.local(el) == "sdt" else \
+                _link_tag(el, walker.rels, lrpr, ns)
+            link_id = new_id(Live(wrapper, rpr=lrpr, link=el))
             out.append(f"<{link_id}>")
             eff = lkey
         else:
@@ -681,10 +702,10 @@ def _resolve(ident: str, analysis: Analysis, stored: dict[str, Tag], ns: Names) 
     data = tag.data
     if tag.kind == "literal":
         return _Resolved("literal", text=str(data.get("text", "")))
-    if tag.kind == "link":
+    if tag.kind in _WRAPPERS:
         shell = parse_fragment(str(data.get("xml", "")), ns)
         rpr = parse_fragment(str(data.get("rpr", "")), ns)
-        return _Resolved("link", rpr[0] if rpr else None, shell[0] if shell else None)
+        return _Resolved(tag.kind, rpr[0] if rpr else None, shell[0] if shell else None)
     if tag.paired:
         rpr = parse_fragment(str(data.get("rpr", "")), ns)
         return _Resolved(tag.kind, rpr[0] if rpr else None)
@@ -719,7 +740,7 @@ def rebuild(p: etree._Element, analysis: Analysis, target: str, *, ns: Names, la
     state: dict[str, Any] = {"link_id": None, "container": p}
 
     def container() -> etree._Element:
-        link_id = next((i for i, r in reversed(stack) if r is not None and r.kind == "link"),
+        link_id = next((i for i, r in reversed(stack) if r is not None and r.kind in _WRAPPERS),
                        None)
         if link_id != state["link_id"]:
             state["link_id"] = link_id
@@ -728,19 +749,18 @@ def rebuild(p: etree._Element, analysis: Analysis, target: str, *, ns: Names, la
             else:
                 shell = dict(stack)[link_id]
                 assert shell is not None
-                attrib = dict(shell.link.attrib) if shell.link is not None else {}
-                state["container"] = etree.SubElement(p, ns.w("hyperlink"), attrib)
+                state["container"] = _wrapper(p, shell, ns)
         return state["container"]
 
     def current_rpr() -> etree._Element | None:
-        fmts = [r.rpr for _, r in stack if r is not None and r.kind != "link"
+        fmts = [r.rpr for _, r in stack if r is not None and r.kind not in _WRAPPERS
                 and r.rpr is not None]
         if fmts:
             return fmts[0] if len(fmts) == 1 else _merge_rpr(fmts, ns)
-        formatted = [r for _, r in stack if r is not None and r.kind != "link"]
+        formatted = [r for _, r in stack if r is not None and r.kind not in _WRAPPERS]
         if formatted:
             return None  # a formatting tag whose runs had no properties
-        links = [r for _, r in stack if r is not None and r.kind == "link"]
+        links = [r for _, r in stack if r is not None and r.kind in _WRAPPERS]
         if links:
             return links[-1].rpr
         return analysis.base_rpr
@@ -834,6 +854,20 @@ def _string_pos(tokens: list[Token], want: int) -> int:
             return tok.start + offset
         count += len(tok.value)
     return tokens[-1].end if tokens else 0
+
+
+def _wrapper(p: etree._Element, shell: _Resolved, ns: Names) -> etree._Element:
+    """A new hyperlink or content control at the end of p: the element runs go into."""
+    src = shell.link
+    if shell.kind != "control":
+        attrib = dict(src.attrib) if src is not None else {}
+        return etree.SubElement(p, ns.w("hyperlink"), attrib)
+    sdt = etree.SubElement(p, ns.w("sdt"), dict(src.attrib) if src is not None else {})
+    for name in ("sdtPr", "sdtEndPr"):
+        props = src.find(ns.w(name)) if src is not None else None
+        if props is not None:
+            _clone(props, sdt)
+    return etree.SubElement(sdt, ns.w("sdtContent"))
 
 
 def _move(el: etree._Element, parent: etree._Element) -> None:
