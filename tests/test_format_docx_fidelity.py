@@ -225,3 +225,42 @@ def test_a_control_from_the_stored_tag_map_is_rebuilt_when_ids_do_not_match() ->
     out = docx_format.write(data, [moved], language="fr")
     [sdt] = first_paragraph(out).iter(f"{{{W}}}sdt")
     assert sequence(sdt) == ["Nom"]
+
+
+# -- fields ----------------------------------------------------------------------------------
+
+def _complex(instr: str, result: str) -> str:
+    return ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r><w:instrText xml:space="preserve"> {instr} </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+            f'<w:r><w:t>{result}</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
+
+
+def test_generated_field_results_are_marked_dirty_and_reported() -> None:
+    data = with_body(
+        f'<w:p><w:r><w:t xml:space="preserve">Figure </w:t></w:r>{_complex("SEQ Figure", "1")}'
+        f'<w:r><w:t xml:space="preserve">, page </w:t></w:r>{_complex("PAGE", "3")}'
+        '<w:r><w:t xml:space="preserve">, </w:t></w:r>'
+        '<w:fldSimple w:instr=" DATE \\@ &quot;d MMMM yyyy&quot; "><w:r><w:t>1 May 2024</w:t>'
+        '</w:r></w:fldSimple></w:p>')
+    doc = read(data)
+    assert any(w.startswith("2 fields (contents, caption numbers") for w in doc.warnings)
+    out, again = roundtrip(data)
+    assert body(again)[0].text == body(doc)[0].text
+    root = body_xml(out)
+    begins = [el.get(f"{{{W}}}dirty") for el in root.iter(f"{{{W}}}fldChar")
+              if el.get(f"{{{W}}}fldCharType") == "begin"]
+    assert begins == ["true", None]  # SEQ recalculated, PAGE left alone
+    assert next(root.iter(f"{{{W}}}fldSimple")).get(f"{{{W}}}dirty") == "true"
+
+
+# -- whitespace ------------------------------------------------------------------------------
+
+def test_a_whitespace_only_run_without_preserve_does_not_start_printing() -> None:
+    data = with_body('<w:p><w:r><w:t>Rights</w:t></w:r><w:r><w:t> </w:t></w:r>'
+                     '<w:r><w:t>now</w:t></w:r><w:r><w:t xml:space="preserve"> </w:t></w:r>'
+                     '<w:r><w:t>.</w:t></w:r></w:p>')
+    [block] = body(read(data))
+    assert block.text == "Rightsnow ."  # what Word prints
+    out, _ = roundtrip(data)
+    assert "".join(sequence(first_paragraph(out))) == "Rightsnow ."

@@ -19,7 +19,7 @@ from io import BytesIO
 from lxml import etree
 
 from tms.formats.base import FormatError, ParsedBlock, ParsedDocument, TargetBlock
-from tms.formats.docx_changes import accept_changes
+from tms.formats.docx_changes import accept_changes, refresh_fields
 from tms.formats.docx_inline import MC, Analysis, Names, analyse, rebuild
 from tms.formats.docx_numbering import (
     Numbering,
@@ -147,6 +147,7 @@ class _Reader:
     numbering: Numbering
     blocks: list[ParsedBlock] = field(default_factory=list)
     changes: int = 0
+    fields: int = 0  # fields Word recalculates on opening (see refresh_fields)
     headings: list[tuple[int, str]] = field(default_factory=list)
 
     def part(self, name: str, kind: str) -> None:
@@ -154,6 +155,7 @@ class _Reader:
         ns = self.pkg.ns
         root = self.pkg.xml(name)
         self.changes += accept_changes(root, ns)[0]
+        self.fields += refresh_fields(root, ns, mark=False)
         rels = {r.rid: r.target for r in self.pkg.rels(name) if r.external}
         tables = {t: n for n, t in enumerate(root.iter(ns.w("tbl")), 1)}
         for index, p in enumerate(root.iter(ns.w("p"))):
@@ -303,6 +305,14 @@ def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
             "%(num)s tracked change was accepted (insertions kept, deletions dropped)",
             "%(num)s tracked changes were accepted (insertions kept, deletions dropped)",
             reader.changes))
+    if reader.fields:
+        warnings.append(ngettext(
+            "%(num)s field (contents, caption numbers, running heads, dates) keeps its "
+            "source-language result until Word updates it: it is marked to be updated on "
+            "opening",
+            "%(num)s fields (contents, caption numbers, running heads, dates) keep their "
+            "source-language results until Word updates them: they are marked to be updated "
+            "on opening", reader.fields))
     comments = pkg.rel_targets(main, "/comments")
     if comments:
         count = sum(1 for _ in pkg.xml(comments[0]).iter(ns.w("comment")))
@@ -404,6 +414,7 @@ def write(original: bytes, blocks: list[TargetBlock], *, language: str, rtl: boo
             rebuild(paragraphs[i], analyses[i], tb.target, ns=ns, language=language, rtl=rtl,
                     stored=tb.block.tags)
         _sync_fallbacks([paragraphs[i] for i in targets], ns)
+        refresh_fields(root, ns, mark=True)
         changed[part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                        standalone=True)
     core = _core_part(pkg)

@@ -114,3 +114,44 @@ def _unwrap(el: etree._Element) -> None:
     for offset, child in enumerate(list(el)):
         parent.insert(index + offset, child)
     _remove(el)
+
+
+# Fields whose shown result is generated text in the source language (contents, captions,
+# running heads, dates): marked dirty so Word recalculates them in the target language.
+REFRESHED_FIELDS = {"TOC", "STYLEREF", "SEQ", "DATE", "TIME", "CREATEDATE", "SAVEDATE",
+                    "PRINTDATE"}
+
+
+def refresh_fields(root: etree._Element, ns: Names, *, mark: bool) -> int:
+    """How many fields under root show generated text; with mark, set w:dirty on them."""
+    count = 0
+    for simple in root.iter(ns.w("fldSimple")):
+        if _field_word(simple.get(ns.w("instr"), "")) in REFRESHED_FIELDS:
+            count += 1
+            if mark:
+                simple.set(ns.w("dirty"), "true")
+    stack: list[list[etree._Element | str | None]] = []  # [begin fldChar, instruction]
+    for el in root.iter(ns.w("fldChar"), ns.w("instrText")):
+        if ns.local(el) == "instrText":
+            if stack and isinstance(stack[-1][1], str):
+                stack[-1][1] += el.text or ""
+            continue
+        kind = el.get(ns.w("fldCharType"))
+        if kind == "begin":
+            stack.append([el, ""])
+        elif kind in ("separate", "end") and stack:
+            begin, instr = stack[-1]
+            if isinstance(instr, str):
+                stack[-1][1] = None  # decided: the instruction is complete
+                if _field_word(instr) in REFRESHED_FIELDS and isinstance(begin, etree._Element):
+                    count += 1
+                    if mark:
+                        begin.set(ns.w("dirty"), "true")
+            if kind == "end":
+                stack.pop()
+    return count
+
+
+def _field_word(instr: str) -> str:
+    words = instr.split()
+    return words[0].upper() if words else ""

@@ -299,7 +299,12 @@ class _Walker:
             name = ns.local(child)
             sole = len(content) == 1
             if name == "t":
-                self.text(child.text or "", rpr, link)
+                value = child.text or ""
+                if not value.strip() and child.get(XML_SPACE) != "preserve":
+                    # Word prints nothing for it: it is not text, and no rebuilt run may
+                    # print it (it would, with the xml:space a rebuilt run gets)
+                    continue
+                self.text(value, rpr, link)
             elif name == "noBreakHyphen":
                 self.text("\u2011", rpr, link)
             elif name == "softHyphen":
