@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -264,3 +265,23 @@ def test_a_whitespace_only_run_without_preserve_does_not_start_printing() -> Non
     assert block.text == "Rightsnow ."  # what Word prints
     out, _ = roundtrip(data)
     assert "".join(sequence(first_paragraph(out))) == "Rightsnow ."
+
+
+# -- package layout --------------------------------------------------------------------------
+
+def test_a_main_part_under_another_name_is_found_through_the_package_relationships() -> None:
+    src = parts(with_body('<w:p><w:r><w:t>Elsewhere.</w:t></w:r></w:p>'))
+    renamed = {"word/document.xml": "word/main.xml",
+               "word/_rels/document.xml.rels": "word/_rels/main.xml.rels"}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for name, content in src.items():
+            if name in ("_rels/.rels", "[Content_Types].xml"):
+                content = content.replace(b"word/document.xml", b"word/main.xml")
+            zf.writestr(renamed.get(name, name), content)
+    data = buffer.getvalue()
+    doc = read(data)
+    assert [(b.locator, b.text) for b in doc.blocks] == [("word/main.xml#p0", "Elsewhere.")]
+    out = docx_format.write(data, [TargetBlock(doc.blocks[0], "Ailleurs.")], language="fr")
+    assert "word/document.xml" not in parts(out)
+    assert [b.text for b in read(out).blocks] == ["Ailleurs."]
