@@ -294,12 +294,13 @@ def test_text_in_smart_tags_content_controls_and_custom_xml_is_read() -> None:
         '</w:customXml></w:p>'
     )
     [block] = body(read(data))
-    assert block.text == "Lisbon, 2005 and after"
+    assert block.text == "Lisbon, <1>2005</1> and after"
     # python-docx alone misses most of it
     assert docx.Document(io.BytesIO(data)).paragraphs[0].text == ", "
-    out, again = roundtrip(data, lambda b: "Lissabon, 2005 und danach")
-    assert body(again)[0].text == "Lissabon, 2005 und danach"
-    assert docx.Document(io.BytesIO(out)).paragraphs[0].text == "Lissabon, 2005 und danach"
+    out, again = roundtrip(data, lambda b: "Lissabon, <1>2005</1> und danach")
+    assert body(again)[0].text == "Lissabon, <1>2005</1> und danach"
+    # the content control stays (python-docx does not look inside it)
+    assert docx.Document(io.BytesIO(out)).paragraphs[0].text == "Lissabon,  und danach"
 
 
 def test_fields_are_standalone_tags_carrying_their_xml() -> None:
@@ -658,12 +659,15 @@ def test_hyperlink_fragments_become_one_link_and_bookmarks_stay() -> None:
     p._p.append(parse_xml(f'<w:bookmarkEnd {NSDECL} w:id="5"/>'))
     data = save(document)
     [block] = body(read(data))
-    assert block.text == "See <1>the site</1> now."
-    out = docx_format.write(data, [TargetBlock(block, "Siehe <1>die Seite</1> jetzt.")],
+    assert block.text == "See <1>the site</1><2/> now."
+    out = docx_format.write(data, [TargetBlock(block, "Siehe <1>die Seite</1><2/> jetzt.")],
                             language="de")
     paragraph = docx.Document(io.BytesIO(out)).paragraphs[0]
     assert [h.text for h in paragraph.hyperlinks] == ["die Seite"]
     assert paragraph._p.xpath("w:bookmarkStart/@w:name") == ["target"]
+    # the bookmark starts right after the link, where it was
+    assert etree.QName(paragraph._p.xpath("w:bookmarkStart")[0].getprevious()).localname \
+        == "hyperlink"
     assert len(paragraph._p.xpath("w:bookmarkEnd")) == 1
 
 

@@ -43,6 +43,12 @@ CASES: list[tuple[dict[str, Any], str, str]] = [
     ({"kind": "field", "data": {"instr": "PAGE"}, "label": "field: PAGE"}, "field: PAGE",
      "Feld: PAGE"),
     ({"kind": "math", "label": "formula"}, "formula", "Formel"),
+    ({"kind": "anchor", "data": {"mark": "bookmarkStart", "name": "_Toc1"},
+      "label": "bookmark: _Toc1"}, "bookmark: _Toc1", "Textmarke: _Toc1"),
+    ({"kind": "control", "data": {"name": "City"}, "label": "control: City"},
+     "content control: City", "Inhaltssteuerelement: City"),
+    ({"kind": "anchor", "data": {"mark": "commentRangeEnd"}, "label": "end of comment"},
+     "end of comment", "Kommentarende"),
     # Literal text and unknown element names are shown as stored.
     ({"kind": "literal", "data": {"text": "<1>"}, "label": "<1>"}, "<1>", "<1>"),
     ({"kind": "object", "label": "ruby"}, "ruby", "ruby"),

@@ -45,6 +45,16 @@ _WORDS: dict[str, str] = {
     "emphasis": N_("italic"),
 }
 
+# Bookmark and comment marks (DOCX "anchor" tags), by the element they stand for.
+_MARKS = {
+    "bookmarkEnd": N_("end of bookmark"),
+    "commentRangeStart": N_("comment"),
+    "commentRangeEnd": N_("end of comment"),
+    "commentReference": N_("comment mark"),
+    "permStart": N_("editing permission"),
+    "permEnd": N_("end of editing permission"),
+}
+
 _BREAKS = {"page": N_("page break"), "column": N_("column break")}
 
 
@@ -93,6 +103,15 @@ def tag_label(raw: dict[str, Any] | None) -> str:
     if kind == "break":
         brk = _BREAKS.get(str(data.get("type") or ""))
         return _(brk) if brk else _("line break")
+    if kind == "anchor":
+        mark = str(data.get("mark") or "")
+        if mark in _MARKS:
+            return _(_MARKS[mark])
+        name = str(data.get("name") or "") or _after(stored, "bookmark")
+        return _("bookmark: %(name)s", name=name) if name else _("bookmark")
+    if kind == "control":
+        name = str(data.get("name") or "") or _after(stored, "control")
+        return _("content control: %(name)s", name=name) if name else _("content control")
     if kind == "math":
         return _("formula")
     if kind in ("tab", "symbol"):

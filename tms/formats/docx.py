@@ -19,6 +19,7 @@ from io import BytesIO
 from lxml import etree
 
 from tms.formats.base import FormatError, ParsedBlock, ParsedDocument, TargetBlock
+from tms.formats.docx_changes import accept_changes, refresh_fields
 from tms.formats.docx_inline import MC, Analysis, Names, analyse, rebuild
 from tms.formats.docx_numbering import (
     Numbering,
@@ -146,12 +147,15 @@ class _Reader:
     numbering: Numbering
     blocks: list[ParsedBlock] = field(default_factory=list)
     changes: int = 0
+    fields: int = 0  # fields Word recalculates on opening (see refresh_fields)
     headings: list[tuple[int, str]] = field(default_factory=list)
 
     def part(self, name: str, kind: str) -> None:
         """Read the paragraphs of one part (kind: body, header, footer, footnote, endnote)."""
         ns = self.pkg.ns
         root = self.pkg.xml(name)
+        self.changes += accept_changes(root, ns)[0]
+        self.fields += refresh_fields(root, ns, mark=False)
         rels = {r.rid: r.target for r in self.pkg.rels(name) if r.external}
         tables = {t: n for n, t in enumerate(root.iter(ns.w("tbl")), 1)}
         for index, p in enumerate(root.iter(ns.w("p"))):
@@ -301,11 +305,7 @@ def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
     numbering = parse_numbering(_optional_xml(pkg, pkg.rel_targets(main, "/numbering")),
                                 ns.w_ns)
     reader = _Reader(pkg, styles, default_style, numbering)
-    reader.part(main, "body")
-    for suffix, kind in (("/footnotes", "footnote"), ("/endnotes", "endnote")):
-        for name in pkg.rel_targets(main, suffix):
-            reader.part(name, kind)
-    for name, kind in _header_footer_parts(pkg):
+    for name, kind in _story_parts(pkg):
         reader.part(name, kind)
 
     warnings = []
@@ -314,6 +314,14 @@ def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
             "%(num)s tracked change was accepted (insertions kept, deletions dropped)",
             "%(num)s tracked changes were accepted (insertions kept, deletions dropped)",
             reader.changes))
+    if reader.fields:
+        warnings.append(ngettext(
+            "%(num)s field (contents, caption numbers, running heads, dates) keeps its "
+            "source-language result until Word updates it: it is marked to be updated on "
+            "opening",
+            "%(num)s fields (contents, caption numbers, running heads, dates) keep their "
+            "source-language results until Word updates them: they are marked to be updated "
+            "on opening", reader.fields))
     comments = pkg.rel_targets(main, "/comments")
     if comments:
         count = sum(1 for _ in pkg.xml(comments[0]).iter(ns.w("comment")))
@@ -328,6 +336,14 @@ def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
         declared = lang.get(ns.w("val")) if lang is not None else None
     return ParsedDocument("docx", reader.blocks, title=title, language=declared,
                           warnings=warnings)
+
+
+def _story_parts(pkg: Package) -> list[tuple[str, str]]:
+    """Every part whose paragraphs are read, with its kind, in reading order."""
+    out = [(pkg.main, "body")]
+    for suffix, kind in (("/footnotes", "footnote"), ("/endnotes", "endnote")):
+        out.extend((name, kind) for name in pkg.rel_targets(pkg.main, suffix))
+    return out + _header_footer_parts(pkg)
 
 
 def _header_footer_parts(pkg: Package) -> list[tuple[str, str]]:
@@ -384,8 +400,16 @@ def write(original: bytes, blocks: list[TargetBlock], *, language: str, rtl: boo
                                 loc=tb.block.locator or "(empty)"), where=where)
         by_part.setdefault(loc[0], {})[loc[1]] = tb
     changed: dict[str, bytes] = {}
+    for part, _kind in _story_parts(pkg):
+        if part not in by_part:
+            # no text to write, but its tracked changes are resolved all the same
+            root = pkg.xml(part)
+            if any(accept_changes(root, ns)):
+                changed[part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                               standalone=True)
     for part, targets in by_part.items():
         root = pkg.xml(part)
+        accept_changes(root, ns)
         rels = {r.rid: r.target for r in pkg.rels(part) if r.external}
         paragraphs = list(root.iter(ns.w("p")))
         missing = [i for i in targets if i >= len(paragraphs)]
@@ -401,6 +425,7 @@ def write(original: bytes, blocks: list[TargetBlock], *, language: str, rtl: boo
             rebuild(paragraphs[i], analyses[i], target, ns=ns, language=language, rtl=rtl,
                     stored=tb.block.tags)
         _sync_fallbacks([paragraphs[i] for i in targets], ns)
+        refresh_fields(root, ns, mark=True)
         changed[part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                        standalone=True)
     core = _core_part(pkg)

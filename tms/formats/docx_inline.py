@@ -17,7 +17,7 @@ from typing import Any
 from lxml import etree
 
 from tms.formats.base import Tag
-from tms.inline import TAG_RE, tokenize
+from tms.inline import TAG_RE, Token, tag_ids, tokenize
 
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -43,11 +43,17 @@ _PPR_ORDER = [
     "cnfStyle", "rPr", "sectPr", "pPrChange",
 ]
 
+_WRAPPERS = {"link", "control"}  # paired tags that stand for an element holding runs
 _TRANSPARENT = {"smartTag", "customXml", "dir", "bdo"}  # containers whose runs are text
 _ACCEPTED = {"ins", "moveTo"}  # tracked insertions: kept
 _DROPPED = {"del", "moveFrom"}  # tracked deletions: their text is gone
-_LEADING = {"bookmarkStart", "commentRangeStart", "permStart"}
-_TRAILING = {"bookmarkEnd", "commentRangeEnd", "permEnd"}
+# Bookmark, comment and permission marks: kept at their place in the text (as standalone
+# tags inside it, before or after the runs at its edges).
+_MARKS = {"bookmarkStart", "bookmarkEnd", "commentRangeStart", "commentRangeEnd",
+          "permStart", "permEnd"}
+_MARK_LABELS = {"bookmarkEnd": "end of bookmark", "commentRangeStart": "comment",
+                "commentRangeEnd": "end of comment", "commentReference": "comment mark",
+                "permStart": "editing permission", "permEnd": "end of editing permission"}
 _NOISE = {
     "proofErr", "moveFromRangeStart", "moveFromRangeEnd", "moveToRangeStart",
     "moveToRangeEnd", "customXmlInsRangeStart", "customXmlInsRangeEnd",
@@ -128,6 +134,7 @@ class _Atom:
     rpr: etree._Element | None
     link: int | None
     live: Live | None = None
+    mark: bool = False  # a bookmark or comment mark (no text, no formatting of its own)
 
 
 def rpr_key(rpr: etree._Element | None) -> str:
@@ -226,24 +233,44 @@ class _Walker:
             elif name == "sdt":
                 content = child.find(ns.w("sdtContent"))
                 if content is not None:
-                    self.walk(content, link)
+                    # a content control wraps its text like a link (not inside a link:
+                    # one wrapper per stretch of text)
+                    self.walk(content, self.link_index(child, link) if link is None else link)
             elif name == "fldSimple":
                 instr = child.get(ns.w("instr"), "").strip()
                 result = "".join(t.text or "" for t in child.iter(ns.w("t")))
                 self.standalone(
                     _field_tag(instr, result), [child], None, link)
-            elif name in _LEADING:
-                self.leading.append(child)
-            elif name in _TRAILING:
-                self.trailing.append(child)
+            elif name in _MARKS:
+                self.mark(child, name, link)
             else:
                 self.other(child, link)
+
+    def mark(self, el: etree._Element, name: str, link: int | None) -> None:
+        """A bookmark or comment mark: before the first text it stays at the start, else it
+        is a standalone tag where it is (marks at the very end are moved out by analyse)."""
+        if link is None and not self.atoms:
+            self.leading.append(el)
+            return
+        ns = self.ns
+        mark_id = el.get(ns.w("id"), "")
+        if name == "commentReference":
+            ref = el.find(ns.w("commentReference"))
+            mark_id = ref.get(ns.w("id"), "") if ref is not None else ""
+        data = {"mark": name, "id": mark_id, "xml": xml_string(el)}
+        label = _MARK_LABELS.get(name, "bookmark")
+        if name == "bookmarkStart":
+            data["name"] = el.get(ns.w("name"), "")
+            label = f"bookmark: {data['name']}"
+        live = Live(Tag("anchor", False, data, label), [el])
+        self.atoms.append(_Atom(None, None, None, link, live, mark=True))
 
     def link_index(self, el: etree._Element, outer: int | None) -> int:
         """Index of a hyperlink; adjacent fragments of the same link share one index."""
         if self.links and self.atoms and self.atoms[-1].link == len(self.links) - 1:
             prev = self.links[-1]
-            if dict(prev.attrib) == dict(el.attrib) and prev.getparent() is el.getparent():
+            if prev.tag == el.tag == self.ns.w("hyperlink") and \
+                    dict(prev.attrib) == dict(el.attrib) and prev.getparent() is el.getparent():
                 return len(self.links) - 1
         self.links.append(el)
         return len(self.links) - 1
@@ -272,7 +299,12 @@ class _Walker:
             name = ns.local(child)
             sole = len(content) == 1
             if name == "t":
-                self.text(child.text or "", rpr, link)
+                value = child.text or ""
+                if not value.strip() and child.get(XML_SPACE) != "preserve":
+                    # Word prints nothing for it: it is not text, and no rebuilt run may
+                    # print it (it would, with the xml:space a rebuilt run gets)
+                    continue
+                self.text(value, rpr, link)
             elif name == "noBreakHyphen":
                 self.text("\u2011", rpr, link)
             elif name == "softHyphen":
@@ -294,7 +326,7 @@ class _Walker:
                           "continuationSeparator"):
                 self.leading.append(r if sole else _wrapped_copy(r, child, rpr, ns))
             elif name == "commentReference":
-                self.trailing.append(r if sole else _wrapped_copy(r, child, rpr, ns))
+                self.mark(r if sole else _wrapped_copy(r, child, rpr, ns), name, link)
             elif name == "sym":
                 char = child.get(ns.w("char"), "")
                 self.part_of_run(Tag("symbol", False, {"char": char, "font":
@@ -480,6 +512,21 @@ def _link_tag(el: etree._Element, rels: dict[str, str], rpr: etree._Element | No
     }, f"link: {short}" if short else "link")
 
 
+def _control_tag(sdt: etree._Element, ns: Names) -> Tag:
+    """A paired tag for an inline content control: its properties without its content."""
+    shell = etree.Element(sdt.tag, dict(sdt.attrib), nsmap=sdt.nsmap)
+    for name in ("sdtPr", "sdtEndPr"):
+        props = sdt.find(ns.w(name))
+        if props is not None:
+            shell.append(copy.deepcopy(props))
+    alias = sdt.find(f"{ns.w('sdtPr')}/{ns.w('alias')}")
+    tag = sdt.find(f"{ns.w('sdtPr')}/{ns.w('tag')}")
+    name = (alias.get(ns.w("val"), "") if alias is not None else "") or \
+        (tag.get(ns.w("val"), "") if tag is not None else "")
+    return Tag("control", True, {"name": name, "xml": xml_string(shell)},
+               f"control: {name}" if name else "control")
+
+
 # -- analysis ---------------------------------------------------------------------------
 
 def analyse(p: etree._Element, ns: Names, rels: dict[str, str]) -> Analysis:
@@ -488,6 +535,13 @@ def analyse(p: etree._Element, ns: Names, rels: dict[str, str]) -> Analysis:
     walker.walk(p, None)
     walker.close_field()
     atoms = walker.atoms
+    # marks after the last text stay after it, outside the rebuilt runs
+    ending: list[etree._Element] = []
+    while atoms and atoms[-1].mark and atoms[-1].link is None:
+        last = atoms.pop()
+        if last.live is not None:
+            ending[:0] = last.live.elements
+    walker.trailing[:0] = ending
     # links usually carry their own character style: the base is what surrounds them
     outside = [a for a in atoms if a.link is None and a.text]
     base_key = _most_common(outside or atoms)
@@ -519,7 +573,9 @@ def analyse(p: etree._Element, ns: Names, rels: dict[str, str]) -> Analysis:
             lkey = link_base[link]
             lrpr = walker.rpr_cache.get(lkey)
             el = walker.links[link]
-            link_id = new_id(Live(_link_tag(el, walker.rels, lrpr, ns), rpr=lrpr, link=el))
+            wrapper = _control_tag(el, ns) if ns.local(el) == "sdt" else \
+                _link_tag(el, walker.rels, lrpr, ns)
+            link_id = new_id(Live(wrapper, rpr=lrpr, link=el))
             out.append(f"<{link_id}>")
             eff = lkey
         else:
@@ -651,10 +707,10 @@ def _resolve(ident: str, analysis: Analysis, stored: dict[str, Tag], ns: Names) 
     data = tag.data
     if tag.kind == "literal":
         return _Resolved("literal", text=str(data.get("text", "")))
-    if tag.kind == "link":
+    if tag.kind in _WRAPPERS:
         shell = parse_fragment(str(data.get("xml", "")), ns)
         rpr = parse_fragment(str(data.get("rpr", "")), ns)
-        return _Resolved("link", rpr[0] if rpr else None, shell[0] if shell else None)
+        return _Resolved(tag.kind, rpr[0] if rpr else None, shell[0] if shell else None)
     if tag.paired:
         rpr = parse_fragment(str(data.get("rpr", "")), ns)
         return _Resolved(tag.kind, rpr[0] if rpr else None)
@@ -683,12 +739,13 @@ def rebuild(p: etree._Element, analysis: Analysis, target: str, *, ns: Names, la
     for el in analysis.leading:
         _move(el, p)
 
+    target = restore_marks(target, analysis)
     stack: list[tuple[str, _Resolved | None]] = []
     used: set[str] = set()
     state: dict[str, Any] = {"link_id": None, "container": p}
 
     def container() -> etree._Element:
-        link_id = next((i for i, r in reversed(stack) if r is not None and r.kind == "link"),
+        link_id = next((i for i, r in reversed(stack) if r is not None and r.kind in _WRAPPERS),
                        None)
         if link_id != state["link_id"]:
             state["link_id"] = link_id
@@ -697,19 +754,18 @@ def rebuild(p: etree._Element, analysis: Analysis, target: str, *, ns: Names, la
             else:
                 shell = dict(stack)[link_id]
                 assert shell is not None
-                attrib = dict(shell.link.attrib) if shell.link is not None else {}
-                state["container"] = etree.SubElement(p, ns.w("hyperlink"), attrib)
+                state["container"] = _wrapper(p, shell, ns)
         return state["container"]
 
     def current_rpr() -> etree._Element | None:
-        fmts = [r.rpr for _, r in stack if r is not None and r.kind != "link"
+        fmts = [r.rpr for _, r in stack if r is not None and r.kind not in _WRAPPERS
                 and r.rpr is not None]
         if fmts:
             return fmts[0] if len(fmts) == 1 else _merge_rpr(fmts, ns)
-        formatted = [r for _, r in stack if r is not None and r.kind != "link"]
+        formatted = [r for _, r in stack if r is not None and r.kind not in _WRAPPERS]
         if formatted:
             return None  # a formatting tag whose runs had no properties
-        links = [r for _, r in stack if r is not None and r.kind == "link"]
+        links = [r for _, r in stack if r is not None and r.kind in _WRAPPERS]
         if links:
             return links[-1].rpr
         return analysis.base_rpr
@@ -734,6 +790,8 @@ def rebuild(p: etree._Element, analysis: Analysis, target: str, *, ns: Names, la
             parent = container()
             again = tok.value in used
             used.add(tok.value)
+            if again and res.kind == "anchor":
+                continue  # a bookmark or comment id must stay unique in the part
             for el in res.elements:
                 if res.wrap:
                     run = etree.SubElement(parent, ns.w("r"))
@@ -749,6 +807,72 @@ def rebuild(p: etree._Element, analysis: Analysis, target: str, *, ns: Names, la
                     _move(el, parent)
     for el in analysis.trailing:
         _move(el, p)
+
+
+def restore_marks(target: str, analysis: Analysis) -> str:
+    """The target with each bookmark or comment mark it lacks put back at the same relative
+    place in the text (at a word end), so links and comments never get lost."""
+    present = set(tag_ids(target))
+    missing = [i for i, item in analysis.live.items()
+               if item.tag.kind == "anchor" and i not in present]
+    if not missing:
+        return target
+    source = _mark_offsets(analysis.text)
+    tokens = tokenize(target)
+    total = sum(len(t.value) for t in tokens if t.kind == "text")
+    inserts: dict[int, list[str]] = {}
+    for ident in missing:
+        before, src_total = source.get(ident, (0, 1))
+        pos = _string_pos(tokens, round(total * before / max(src_total, 1)))
+        inserts.setdefault(pos, []).append(f"<{ident}/>")
+    out, last = [], 0
+    for pos in sorted(inserts):
+        out.append(target[last:pos])
+        out.extend(inserts[pos])
+        last = pos
+    out.append(target[last:])
+    return "".join(out)
+
+
+def _mark_offsets(text: str) -> dict[str, tuple[int, int]]:
+    """Standalone tag id -> (text characters before it, all text characters)."""
+    seen, count = {}, 0
+    for tok in tokenize(text):
+        if tok.kind == "text":
+            count += len(tok.value)
+        elif tok.kind == "standalone":
+            seen[tok.value] = count
+    return {k: (v, count) for k, v in seen.items()}
+
+
+def _string_pos(tokens: list[Token], want: int) -> int:
+    """Index in the tagged string after `want` text characters, moved on to a word end."""
+    count = 0
+    for tok in tokens:
+        if tok.kind != "text":
+            continue
+        if count + len(tok.value) >= want:
+            offset = want - count
+            value = tok.value
+            while 0 < offset < len(value) and not value[offset].isspace():
+                offset += 1
+            return tok.start + offset
+        count += len(tok.value)
+    return tokens[-1].end if tokens else 0
+
+
+def _wrapper(p: etree._Element, shell: _Resolved, ns: Names) -> etree._Element:
+    """A new hyperlink or content control at the end of p: the element runs go into."""
+    src = shell.link
+    if shell.kind != "control":
+        attrib = dict(src.attrib) if src is not None else {}
+        return etree.SubElement(p, ns.w("hyperlink"), attrib)
+    sdt = etree.SubElement(p, ns.w("sdt"), dict(src.attrib) if src is not None else {})
+    for name in ("sdtPr", "sdtEndPr"):
+        props = src.find(ns.w(name)) if src is not None else None
+        if props is not None:
+            _clone(props, sdt)
+    return etree.SubElement(sdt, ns.w("sdtContent"))
 
 
 def _move(el: etree._Element, parent: etree._Element) -> None:
