@@ -67,6 +67,7 @@ def world(app: Flask, session: Session) -> World:
 def _get_urls(app: Flask, w: World, token: str) -> Iterator[tuple[str, str]]:
     values = {"doc_slug": w.slug, "lang_code": w.lang, "segment_id": w.segment_ids[0],
               "run_id": w.run_id, "edition_id": w.edition_id, "fmt": "html", "token": token,
+              "key": "0" * 64, "digest": "0" * 64, "page": 1,
               "filename": "app.css", "code": w.lang, "version_number": 1}
     fmt_for = {"offline.download": "po", "glossary.export": "tbx"}
     for rule in app.url_map.iter_rules():
@@ -97,7 +98,9 @@ def test_every_get_route_carries_the_headers(app: Flask, session: Session, world
     for endpoint, url in _get_urls(app, world, token):
         client = app.test_client() if endpoint in ("auth.login", "auth.signup") else admin
         resp = client.get(url, base_url=base)
-        assert resp.status_code == 200, (endpoint, url, resp.status_code)
+        # a print-check job or page image exists only once a check ran: 404, headers still set
+        expected = 404 if endpoint.startswith("publish.preview") else 200
+        assert resp.status_code == expected, (endpoint, url, resp.status_code)
         check_headers(resp, https=https)
         seen.add(endpoint)
     # error pages too
