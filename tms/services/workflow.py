@@ -36,6 +36,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from tms.i18n import _
 from tms.inline import compare_tags
@@ -303,9 +304,9 @@ def record_activity(
             .execution_options(synchronize_session=False)
         )
         if merged is not None:
-            for obj in session.identity_map.values():
-                if isinstance(obj, Activity) and obj.id == merged:
-                    session.expire(obj, ["count"])
+            loaded = session.identity_map.get(identity_key(Activity, merged))
+            if loaded is not None:  # an entry read earlier in this session
+                session.expire(loaded, ["count"])
             return
     session.add(
         Activity(
