@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fetch the validators our export tests run: the Nu HTML Checker (npm) and the OASIS XLIFF
-# schemas (from Debian's php-symfony-translation package; no PHP needed). Idempotent.
+# schemas (from Debian's php-symfony-translation package; no PHP needed), and axe-core (npm),
+# which the browser tests inject into each page (tests/browser/site.py). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools=${TMS_TOOLS_DIR:-$PWD/.tools}
@@ -8,6 +9,10 @@ mkdir -p "$tools/xsd"
 
 if [ ! -f "$tools/node_modules/vnu-jar/build/dist/vnu.jar" ]; then
   (cd "$tools" && npm install --silent --no-audit --no-fund vnu-jar >/dev/null)
+fi
+
+if [ ! -f "$tools/node_modules/axe-core/axe.min.js" ]; then
+  (cd "$tools" && npm install --silent --no-audit --no-fund axe-core >/dev/null)
 fi
 
 if [ ! -f "$tools/xsd/xliff-core-1.2-strict.xsd" ]; then

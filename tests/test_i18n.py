@@ -28,8 +28,9 @@ from tms.models import Segment, State, User
 from tms.services import interface, workflow
 from tms.web.i18n import available_locales
 
-# Every catalogue in the tree: a new language is tested as soon as its folder exists.
-SHIPPED = [interface.locale_code(folder) for folder in interface.locales()]
+# Every compiled catalogue in tms/translations except the English source: a language
+# added there (its messages.mo) is checked by every test below without editing this file.
+SHIPPED = [code for code in available_locales() if code != "en"]
 PAGES = [
     "/",
     "/translate/declaration/fr",
@@ -301,7 +302,7 @@ def test_pseudo_locales_look_pseudo(client: FlaskClient, session: Session, boss:
 
 def test_available_locales_match_catalogues() -> None:
     """Every shipped locale is offered, under the code the html lang attribute uses."""
-    assert set(SHIPPED) <= set(available_locales())
+    assert {"fr", "de", "ru", "en-XA", "en-XR"} <= set(SHIPPED) <= set(available_locales())
     assert available_locales()[0] == "en"
 
 
@@ -343,7 +344,7 @@ def _translated(catalog: Catalog, msgid: object, context: str | None) -> bool:
 
 
 @pytest.mark.clients
-@pytest.mark.parametrize("folder", ["fr", "de", "ru", "en_XA", "en_XR"])
+@pytest.mark.parametrize("folder", [interface.locale_dir(code) for code in SHIPPED])
 def test_msgfmt_accepts_catalogue(folder: str) -> None:
     """GNU msgfmt -c accepts every shipped PO (headers, plural forms, format strings)."""
     result = msgfmt_check(Path(interface.TRANSLATIONS_DIR / folder / "LC_MESSAGES"
@@ -360,3 +361,125 @@ def test_russian_has_three_plural_forms(catalogs: dict[str, Catalog]) -> None:
     forms = [t.ngettext("%(num)d segment", "%(num)d segments", n) % {"num": n}
              for n in (1, 3, 5, 21)]
     assert forms == ["1 сегмент", "3 сегмента", "5 сегментов", "21 сегмент"]
+
+
+# --- The language menu, with more catalogues than the shipped ones --------------------
+
+# A few messages per language, made here: the menu must find any compiled catalogue.
+EXTRA_CATALOGUES = {
+    "sr": {"Log in": "Пријава", "Pseudonym": "Псеудоним"},
+    "sr_Latn": {"Log in": "Prijava", "Pseudonym": "Pseudonim"},
+    "uk": {"Log in": "Увійти", "Pseudonym": "Псевдонім"},
+    "el": {"Log in": "Σύνδεση", "Pseudonym": "Ψευδώνυμο"},
+    "ky": {"Log in": "Кирүү", "Pseudonym": "Лакап ат"},
+}
+
+
+def compile_small_catalogues(directory: Path, entries: dict[str, dict[str, str]]) -> None:
+    """Write and compile one messages.po/.mo per folder (Babel's writer, as `tms i18n`)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import write_po
+
+    for folder, messages in entries.items():
+        catalog = Catalog(locale=folder, fuzzy=False)
+        for msgid, msgstr in messages.items():
+            catalog.add(msgid, msgstr)
+        out = directory / folder / "LC_MESSAGES"
+        out.mkdir(parents=True)
+        with open(out / "messages.po", "wb") as fh:
+            write_po(fh, catalog)
+        with open(out / "messages.mo", "wb") as fh:
+            write_mo(fh, catalog)
+
+
+@pytest.fixture
+def extra_app(db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """An app whose catalogue folder holds small sr, sr_Latn, uk, el and ky catalogues."""
+    from tests.conftest import _wipe
+    from tms import create_app
+
+    translations = tmp_path / "translations"
+    compile_small_catalogues(translations, EXTRA_CATALOGUES)
+    app = create_app({"TESTING": True, "DATABASE_URL": db_url, "SECRET_KEY": "test-secret",
+                      "WTF_CSRF_ENABLED": False, "INSTANCE_DIR": str(tmp_path / "instance"),
+                      "EXPORTS_DIR": str(tmp_path / "exports"),
+                      "BABEL_TRANSLATION_DIRECTORIES": str(translations)})
+    try:
+        yield app
+    finally:
+        _wipe(app)
+        app.extensions["tms_engine"].dispose()
+
+
+def _menu(html: str) -> list[tuple[str, str, str]]:
+    """(value, lang, text) of each option of the nav's language menu."""
+    menu = html.split('id="nav-locale"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r'<option value="([^"]+)" lang="([^"]+)"[^>]*>([^<]+)</option>', menu)
+
+
+def test_menu_names_each_language_in_itself(extra_app) -> None:  # type: ignore[no-untyped-def]
+    """Every compiled catalogue is offered, named in its own language, with its lang
+    attribute, English first and the rest by code; Serbian in both scripts."""
+    html = extra_app.test_client().get("/login").get_data(as_text=True)
+    assert _menu(html) == [
+        ("en", "en", "English"),
+        ("el", "el", "Ελληνικά"),
+        ("ky", "ky", "Кыргызча"),
+        ("sr", "sr", "Српски"),
+        ("sr-Latn", "sr-Latn", "Srpski (latinica)"),
+        ("uk", "uk", "Українська"),
+    ]
+    with extra_app.app_context():
+        assert available_locales() == ["en", "el", "ky", "sr", "sr-Latn", "uk"]
+
+
+@pytest.mark.parametrize(("code", "login_word"), [
+    ("sr", "Пријава"), ("sr-Latn", "Prijava"), ("uk", "Увійти"), ("el", "Σύνδεση"),
+    ("ky", "Кирүү"),
+])
+def test_menu_choice_loads_the_catalogue(extra_app, code: str, login_word: str) -> None:  # type: ignore[no-untyped-def]
+    """Chosen from the menu: the page speaks the catalogue (sr-Latn, not the Cyrillic sr)
+    and <html lang> says the BCP 47 code."""
+    client = extra_app.test_client()
+    assert client.post("/locale", data={"locale": code, "next": "/login"}).status_code == 302
+    html = client.get("/login").get_data(as_text=True)
+    assert f'<html lang="{code}" dir="ltr">' in html
+    assert f">{login_word}<" in html
+    others = {w for c, w in [("sr", "Пријава"), ("sr-Latn", "Prijava")] if c != code}
+    assert not any(f">{w}<" in html for w in others)
+
+
+def test_choice_remembered_by_the_session_cookie_alone(extra_app) -> None:  # type: ignore[no-untyped-def]
+    """No cookie banner needed: the choice lives in the session cookie the log-in form
+    needs anyway (HttpOnly, SameSite, gone when the browser closes), and no other cookie."""
+    client = extra_app.test_client()
+    response = client.post("/locale", data={"locale": "sr-Latn", "next": "/login"})
+    cookies = response.headers.getlist("Set-Cookie")
+    name = extra_app.config.get("SESSION_COOKIE_NAME", "session")
+    assert len(cookies) == 1 and cookies[0].startswith(f"{name}="), cookies
+    flags = cookies[0].lower()
+    assert "httponly" in flags and "samesite=lax" in flags
+    assert "expires=" not in flags and "max-age=" not in flags  # not kept past the visit
+    page = client.get("/login")
+    stored = [c for c in page.headers.getlist("Set-Cookie") if "max-age=0" not in c.lower()]
+    assert all(c.startswith(f"{name}=") for c in stored), stored  # (deletions aside)
+    assert 'lang="sr-Latn"' in page.get_data(as_text=True)
+
+
+def test_choice_remembered_in_the_profile(extra_app) -> None:  # type: ignore[no-untyped-def]
+    """Signed in, the choice is saved in the profile and follows the user to a new
+    browser (a fresh session), whatever that browser's Accept-Language says."""
+    from tms.db import get_session
+
+    with extra_app.app_context():
+        db = get_session()
+        make_user(db, "vesna")
+        db.commit()
+    first = extra_app.test_client()
+    login(first, "vesna")
+    first.post("/locale", data={"locale": "sr-Latn"})
+    second = extra_app.test_client()
+    login(second, "vesna")
+    html = second.get("/profile", headers={"Accept-Language": "uk"}).get_data(as_text=True)
+    assert 'lang="sr-Latn"' in html
+    assert '<option value="sr-Latn" lang="sr-Latn" selected>' in html

@@ -83,3 +83,112 @@ def test_en_xa_fits_a_phone(live_server: LiveServer, new_browser_page: Callable[
         page.screenshot(path=str(SCREENSHOTS / f"i18n-en-XA-{name}-phone.png"), full_page=True)
     assert _overflow(page) <= 0, f"{url} is {_overflow(page)} px wider than a 360 px phone"
     assert not page.console_errors
+
+
+# Elements wider than the window, or poking out of it, except inside an area that is
+# meant to scroll sideways (overflow-x auto/scroll, e.g. a wide table's wrapper) and the
+# visually hidden ones (the skip link, labels for screen readers).
+_OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = e => { for (let p = e.parentElement; p; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if ((o === 'auto' || o === 'scroll') && p !== document.documentElement
+          && p !== document.body) return true; } return false; };
+  const out = [];
+  for (const e of document.body.querySelectorAll('*')) {
+    const r = e.getBoundingClientRect();
+    if (!r.width || !r.height || e.closest('.visually-hidden, .skip') || scrolls(e)) continue;
+    if (r.right > width + 1 || r.left < -1) {
+      out.push(`${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}.${e.className}: `
+               + `${Math.round(r.left)}..${Math.round(r.right)}`);
+    }
+  }
+  return {scroll: document.documentElement.scrollWidth, client: width, out: out.slice(0, 8)};
+}"""
+
+
+@pytest.mark.browser
+def test_every_language_fits_a_phone(live_server: LiveServer,
+                                     new_browser_page: Callable[..., Any],
+                                     session: Session) -> None:
+    """At 360 px, every compiled catalogue (whatever tms/translations holds) on the main
+    pages: the page is no wider than the window and no element sticks out of it."""
+    from tests.browser.site import log_in as log_in_boss
+    from tests.browser.site import make_site
+    from tms.web.i18n import available_locales
+
+    make_site(session)
+    base = live_server.url
+    page = new_browser_page(width=360, height=740)
+    log_in_boss(page, base)
+    main_pages = ["/", "/translate/declaration/fr", "/review/fr", "/publish/declaration",
+                  "/admin/documents", "/admin/users", "/glossary/fr", "/memory", "/profile"]
+    problems = []
+    for locale in available_locales():
+        page.goto(base + "/profile")
+        page.locator("#nav-locale").select_option(locale)
+        page.locator(".locale-form button[type=submit]").click()
+        page.wait_for_url(base + "/profile")
+        assert page.locator("html").get_attribute("lang") == locale
+        for url in main_pages:
+            page.goto(base + url)
+            if url.startswith("/translate"):
+                page.locator(".seg button.num").nth(1).focus()
+                page.keyboard.press("Enter")  # the open segment: chips, buttons, panel
+                page.locator("#ed-chips .chipbtn").first.wait_for()
+            found = page.evaluate(_OVERFLOWING)
+            if found["scroll"] > found["client"] or found["out"]:
+                problems.append(f"{locale} {url}: page {found['scroll']} px for "
+                                f"{found['client']}; {found['out']}")
+    assert not problems, "\n".join(problems)
+    assert not page.console_errors
+
+
+@pytest.mark.browser
+def test_no_english_left_in_the_browser(live_server: LiveServer,
+                                        new_browser_page: Callable[..., Any],
+                                        session: Session) -> None:
+    """The rendered pages (after their scripts ran: the editor with a segment open) in
+    every compiled catalogue but English show no interface string of the English page,
+    measured as tests/test_i18n.py::test_no_english_left does."""
+    from tests.browser.site import log_in as log_in_boss
+    from tests.browser.site import make_site
+    from tests.test_i18n import STORED, _as_regex, _patterns, _translation, visible_texts
+    from tms.services import interface
+    from tms.web.i18n import available_locales
+
+    patterns = _patterns(interface.read_catalog(interface.POT_PATH))
+    make_site(session)
+    base = live_server.url
+    page = new_browser_page()
+    log_in_boss(page, base)
+    urls = ["/", "/translate/declaration/fr", "/review/fr", "/publish/declaration"]
+
+    def rendered(locale: str) -> dict[str, set[str]]:
+        page.goto(base + "/profile")
+        page.locator("#nav-locale").select_option(locale)
+        page.locator(".locale-form button[type=submit]").click()
+        page.wait_for_url(base + "/profile")
+        out = {}
+        for url in urls:
+            page.goto(base + url)
+            if url.startswith("/translate"):
+                page.locator(".seg button.num").nth(1).focus()
+                page.keyboard.press("Enter")
+                page.locator("#ed-chips .chipbtn").first.wait_for()
+            out[url] = visible_texts(page.content(), scripts=False)
+        return out
+
+    english = rendered("en")
+    problems = []
+    for locale in [c for c in available_locales() if c != "en"]:
+        catalog = interface.read_catalog(interface.TRANSLATIONS_DIR / interface.locale_dir(
+            locale) / "LC_MESSAGES" / "messages.po")
+        for url, texts in rendered(locale).items():
+            ui = [(t, p) for t in english[url] for p in patterns if p.regex.match(t)]
+            assert len(ui) >= 5, (url, "too few interface strings recognised")
+            left = sorted({t for t, p in ui if t in texts and t not in STORED
+                           and not any(_as_regex(x).match(t) for x in _translation(catalog, p))})
+            if left:
+                problems.append(f"{url} in {locale}: still in English: {left}")
+    assert not problems, "\n".join(problems)

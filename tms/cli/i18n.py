@@ -117,16 +117,37 @@ def export_po_command(lang: str, include: str, no_compile: bool, force: bool,
 
 
 @i18n_group.command("seed")
-@click.option("--lang", "lang", required=True, help="Language code, e.g. fr.")
+@click.option("--lang", "lang", default=None, help="Language code, e.g. fr.")
+@click.option("--all", "all_", is_flag=True,
+              help="Every catalogue whose language has no interface translation online yet "
+                   "(languages tms lacks are added).")
 @click.option("--user", "pseudonym", required=True,
               help="The team member the imported texts are saved as.")
 @_TRANSLATIONS
 @with_appcontext
 @database_errors
-def seed_command(lang: str, pseudonym: str, translations: Path) -> None:
+def seed_command(lang: str | None, all_: bool, pseudonym: str, translations: Path) -> None:
     """Load the language's existing messages.po into "interface", awaiting review."""
+    if bool(lang) == all_:
+        raise click.UsageError(_("Give either --lang L or --all."))
     session = get_session()
-    language, user = find_language(lang), find_user(pseudonym)
+    user = find_user(pseudonym)
+    if all_:
+        rows = interface.seed_all(session, user, translations=translations)
+        session.commit()
+        for row in rows:
+            if row.added:
+                click.echo(_("%(code)s: language added.", code=row.code))
+            if row.report is None:
+                click.echo(_("%(code)s: already has translations online, left alone.",
+                             code=row.code))
+            else:
+                click.echo(_("%(code)s: %(saved)s translations saved for review, %(kept)s "
+                             "already online, %(skipped)s skipped.", code=row.code,
+                             saved=row.report.saved, kept=row.report.kept,
+                             skipped=row.report.skipped))
+        return
+    language = find_language(str(lang))
     report = interface.seed_from_catalog(session, language, user, translations=translations)
     session.commit()
     click.echo(_("%(saved)s translations saved for review, %(kept)s already online, "

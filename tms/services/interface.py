@@ -22,7 +22,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tms.formats import DOCUMENT_FORMATS, WriteOptions, po
@@ -39,7 +39,7 @@ from tms.models import (
     User,
 )
 from tms.pseudo_locale import PSEUDO_LOCALES, pseudo_catalog
-from tms.services import workflow
+from tms.services import accounts, workflow
 from tms.services.errors import ServiceError
 from tms.services.importing import ImportReport, import_document, parsed_block
 
@@ -393,3 +393,47 @@ def seed_from_catalog(session: Session, language: Language, user: User, *,
             report.kept += 1
     session.flush()
     return report
+
+
+@dataclass
+class SeedAllRow:
+    """One catalogue of seed_all: its language, whether tms had to add the language, and
+    what was seeded (None: the language already has interface translations online)."""
+
+    code: str
+    added: bool
+    report: SeedReport | None
+
+
+def seed_all(session: Session, user: User, *, translations: Path = TRANSLATIONS_DIR,
+             slug: str = DOCUMENT_SLUG) -> list[SeedAllRow]:
+    """Seed every catalogue whose language has no interface translation online yet.
+
+    The pseudo-locales are not languages and are skipped; a language tms does not have
+    yet is added from Babel's data (names, direction, plural forms), so its reviewers
+    find the drafts in their queue. One transaction: a refusal (say, `user` may not
+    translate one of the languages) leaves nothing seeded.
+    """
+    doc = interface_document(session, slug)
+    rows = []
+    for folder in locales(translations):
+        code = locale_code(folder)
+        if code in PSEUDO_LOCALES or code == doc.source_language:
+            continue
+        language = session.scalar(select(Language).where(
+            func.lower(Language.code) == code.lower()))
+        added = language is None
+        if language is None:
+            language = accounts.add_language(session, code)
+        online = session.scalar(
+            select(func.count()).select_from(Translation)
+            .join(Segment, Translation.segment_id == Segment.id)
+            .where(Segment.document_id == doc.id, Translation.language_id == language.id,
+                   Translation.target != ""))
+        if online:
+            rows.append(SeedAllRow(language.code, added, None))
+            continue
+        report = seed_from_catalog(session, language, user, translations=translations,
+                                   slug=slug)
+        rows.append(SeedAllRow(language.code, added, report))
+    return rows

@@ -7,7 +7,6 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
-from babel import Locale, UnknownLocaleError
 from flask import (
     Blueprint,
     Response,
@@ -35,7 +34,7 @@ from tms.models import User
 from tms.queries.auth import review_languages
 from tms.services import accounts, notifications
 from tms.web.common import current_account, flash_refusals
-from tms.web.i18n import available_locales
+from tms.web.i18n import available_locales, language_menu
 from tms.web.login import LoginUser
 
 bp = Blueprint("auth", __name__)
@@ -154,18 +153,6 @@ def signup(token: str) -> Any:
                             else "/")
     return render_template("auth/signup.html", invite=invite, role_label=_role_label(invite.role),
                            error=error, form=request.form), 200 if error is None else 400
-
-
-def locale_choices() -> list[tuple[str, str]]:
-    """(code, name in that language) for every interface language."""
-    out = []
-    for code in available_locales():
-        try:
-            name = Locale.parse(code.replace("-", "_")).get_display_name(code.replace("-", "_"))
-        except (ValueError, LookupError, UnknownLocaleError):  # pseudo-locales: en-XA, en-XR
-            name = code
-        out.append((code, name or code))
-    return out
 
 
 @bp.post("/locale")
@@ -308,7 +295,7 @@ def _nav_context() -> dict[str, Any]:
 @bp.app_context_processor
 def _template_helpers() -> dict[str, Any]:
     return {"url_or_none": _url_or_none, "nav_context": _nav_context,
-            "locale_choices": locale_choices}
+            "locale_choices": language_menu}
 
 
 # ---------------------------------------------------------------------------------------

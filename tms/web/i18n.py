@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from flask import Flask, request, session
+from flask import Flask, current_app, has_app_context, request, session
 from flask_babel import Babel, format_decimal
 from flask_login import current_user
 from jinja2 import pass_context
@@ -15,13 +15,42 @@ from markupsafe import Markup
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 
 
+def translation_dirs() -> list[Path]:
+    """The catalogue folders Flask-Babel reads (the app's setting; tms/translations)."""
+    if has_app_context():
+        configured = current_app.config.get("BABEL_TRANSLATION_DIRECTORIES")
+        if configured:
+            return [Path(current_app.root_path, d) for d in str(configured).split(";")]
+    return [TRANSLATIONS_DIR]
+
+
 def available_locales() -> list[str]:
-    """Locales with a compiled catalogue (BCP 47 codes: pt-BR, en-XA), plus English."""
-    found = sorted(
+    """Locales with a compiled catalogue (BCP 47 codes: pt-BR, sr-Latn, en-XA), plus
+    English first; the rest in the order of their codes, so the menu never reshuffles."""
+    found = {
         p.parent.parent.name.replace("_", "-")
-        for p in TRANSLATIONS_DIR.glob("*/LC_MESSAGES/messages.mo")
-    )
-    return ["en", *[c for c in found if c != "en"]]
+        for directory in translation_dirs()
+        for p in directory.glob("*/LC_MESSAGES/messages.mo")
+    }
+    return ["en", *sorted(found - {"en"}, key=str.casefold)]
+
+
+def native_name(code: str) -> str:
+    """The language's name in itself, as a menu entry starts: Українська, Ελληνικά,
+    Кыргызча, Српски, Srpski (latinica). Pseudo-locales keep their code (en-XA)."""
+    try:
+        locale = Locale.parse(code.replace("-", "_"))
+    except (ValueError, LookupError, UnknownLocaleError):
+        return code  # Babel has no data for the pseudo-locales
+    name = locale.get_display_name(locale) or code
+    # CLDR writes most language names in lower case (as inside a sentence); a menu entry
+    # stands alone and starts with a capital, as CLDR's "uiListOrMenu" context asks.
+    return name[:1].upper() + name[1:]
+
+
+def language_menu() -> list[tuple[str, str]]:
+    """(code, name in that language) for every interface language, in a stable order."""
+    return [(code, native_name(code)) for code in available_locales()]
 
 
 def babel_locale(code: str) -> Locale:
