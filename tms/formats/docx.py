@@ -495,13 +495,21 @@ def _sync_fallbacks(paragraphs: list[etree._Element], ns: Names) -> None:
         if len(src) != len(dst):
             continue
         for s, d in zip(src, dst, strict=True):
+            marks = ns.w("bookmarkStart"), ns.w("bookmarkEnd")
+            own = {tag: [dict(m.attrib) for m in d.iter(tag)] for tag in marks}
             for child in list(d):
                 d.remove(child)
             for child in s:
                 d.append(copy.deepcopy(child))
-            # bookmark ids must stay unique in the part; the Choice copy keeps them
-            for mark in list(d.iter(ns.w("bookmarkStart"), ns.w("bookmarkEnd"))):
-                mark.getparent().remove(mark)
+            # bookmark ids must stay unique in the part: the copied marks take the ids (and
+            # names) the fallback's own bookmarks had, in order; any beyond those go
+            for tag in marks:
+                for n, mark in enumerate(list(d.iter(tag))):
+                    if n < len(own[tag]):
+                        mark.attrib.clear()
+                        mark.attrib.update(own[tag][n])
+                    else:
+                        mark.getparent().remove(mark)
 
 
 def _core_update(root: etree._Element, title: str | None, language: str) -> bytes:
