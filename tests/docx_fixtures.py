@@ -84,7 +84,11 @@ INLINE = (
     '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
     '<w:r><w:instrText xml:space="preserve"> SEQ Figure \\* ARABIC </w:instrText></w:r>'
     '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r>'
-    '<w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:br w:type="page"/></w:r></w:p>'
+    '<w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t xml:space="preserve">, as in </w:t>'
+    '</w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve">'
+    ' REF charter \\h </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+    '<w:r><w:rPr><w:i/></w:rPr><w:t>the charter</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/>'
+    '</w:r><w:r><w:br w:type="page"/></w:r></w:p>'
 )
 
 TEXT_BOX = (

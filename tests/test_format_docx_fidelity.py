@@ -255,6 +255,48 @@ def test_generated_field_results_are_marked_dirty_and_reported() -> None:
     assert next(root.iter(f"{{{W}}}fldSimple")).get(f"{{{W}}}dirty") == "true"
 
 
+def test_hyperlink_and_ref_field_results_are_translatable_between_the_kept_code() -> None:
+    data = with_body(
+        '<w:p><w:r><w:t xml:space="preserve">Read </w:t></w:r>'
+        + _complex('HYPERLINK "https://example.org"', "our site").replace(
+            "<w:r><w:t>our", '<w:r><w:rPr><w:rStyle w:val="Hyperlink"/></w:rPr><w:t>our')
+        + '<w:r><w:t xml:space="preserve"> and </w:t></w:r>'
+        '<w:fldSimple w:instr=" REF _Ref2 \\h "><w:r><w:t>the annex</w:t></w:r></w:fldSimple>'
+        '<w:r><w:t xml:space="preserve">, page </w:t></w:r>' + _complex("PAGEREF _Ref2", "4")
+        + '<w:r><w:t>.</w:t></w:r></w:p>')
+    [block] = body(read(data))
+    assert block.text == "Read <1><2>our site</2></1> and <3>the annex</3>, page <4/>."
+    assert [(block.tags[i].kind, block.tags[i].paired, block.tags[i].label)
+            for i in ("1", "3", "4")] == [("field", True, "field: HYPERLINK"),
+                                          ("field", True, "field: REF"),
+                                          ("field", False, "field: PAGEREF")]
+    out, again = roundtrip(data, lambda b: "Voir <3>l'annexe</3>, page <4/>, et lire "
+                                           "<1><2>notre site</2></1>.")
+    assert body(again)[0].text == ("Voir <1>l'annexe</1>, page <2/>, et lire "
+                                   "<3><4>notre site</4></3>.")
+    p = first_paragraph(out)
+    codes = [" ".join((el.text or "").split()) for el in p.iter(f"{{{W}}}instrText")]
+    assert codes == ["PAGEREF _Ref2", 'HYPERLINK "https://example.org"']
+    assert next(p.iter(f"{{{W}}}fldSimple")).get(f"{{{W}}}instr") == " REF _Ref2 \\h "
+    kinds = [el.get(f"{{{W}}}fldCharType") for el in p.iter(f"{{{W}}}fldChar")]
+    assert kinds == ["begin", "separate", "end"] * 2
+    # the shown result sits between the separate and the end of its field
+    xml = etree.tostring(p, encoding="unicode")
+    assert re.search(r'separate"/></w:r><w:r><w:rPr><w:rStyle w:val="Hyperlink"/>'
+                     r'<w:lang w:val="de"/></w:rPr><w:t>notre site</w:t></w:r><w:r>'
+                     r'<w:fldChar w:fldCharType="end"/>', xml), xml
+
+
+def test_a_field_tag_dropped_from_the_end_is_closed_all_the_same() -> None:
+    data = with_body('<w:p><w:r><w:t xml:space="preserve">See </w:t></w:r>'
+                     + _complex("REF _Ref1 \\h", "Part 2") + '<w:r><w:t>.</w:t></w:r></w:p>')
+    [block] = body(read(data))
+    assert block.text == "See <1>Part 2</1>."
+    out, _ = roundtrip(data, lambda b: "Voir <1>partie 2.")
+    kinds = [el.get(f"{{{W}}}fldCharType") for el in first_paragraph(out).iter(f"{{{W}}}fldChar")]
+    assert kinds == ["begin", "separate", "end"]
+
+
 # -- whitespace ------------------------------------------------------------------------------
 
 def test_a_whitespace_only_run_without_preserve_does_not_start_printing() -> None:
