@@ -13,7 +13,16 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from lxml import etree
 
-from tests.test_format_docx import NSDECL, body, parts, read, roundtrip, save, with_body
+from tests.test_format_docx import (
+    NSDECL,
+    body,
+    parts,
+    read,
+    replace_part,
+    roundtrip,
+    save,
+    with_body,
+)
 from tms.formats import docx as docx_format
 from tms.formats.base import TargetBlock
 
@@ -295,6 +304,40 @@ def test_a_field_tag_dropped_from_the_end_is_closed_all_the_same() -> None:
     out, _ = roundtrip(data, lambda b: "Voir <1>partie 2.")
     kinds = [el.get(f"{{{W}}}fldCharType") for el in first_paragraph(out).iter(f"{{{W}}}fldChar")]
     assert kinds == ["begin", "separate", "end"]
+
+
+LABELS = (
+    f'<w:numbering xmlns:w="{W}"><w:abstractNum w:abstractNumId="1">'
+    '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+    '<w:lvlText w:val="SECTION %1."/></w:lvl>'
+    '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+    '<w:lvlText w:val="Article %1.%2 &lt;3&gt;"/></w:lvl>'
+    '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/>'
+    '<w:lvlText w:val="(%3)"/></w:lvl>'
+    '<w:lvl w:ilvl="3"><w:numFmt w:val="bullet"/><w:lvlText w:val="o"/></w:lvl>'
+    '</w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="1"/></w:num></w:numbering>'
+)
+
+
+def test_list_labels_written_in_numbering_are_translatable_with_numbers_kept() -> None:
+    data = replace_part(with_body(
+        '<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr>'
+        '<w:r><w:t>Scope</w:t></w:r></w:p>'), "word/numbering.xml", LABELS.encode())
+    doc = read(data)
+    assert doc.blocks[0].numbering == "SECTION 1."
+    labels = [b for b in doc.blocks if b.locator.startswith("word/numbering.xml")]
+    assert [(b.locator, b.text, b.type, b.level) for b in labels] == [
+        ("word/numbering.xml#lvl0", "SECTION <1/>.", "list_item", 0),
+        ("word/numbering.xml#lvl1", "Article <1/>.<2/> <3/>", "list_item", 1)]
+    assert [t.data["text"] for t in labels[1].tags.values()] == ["%1", "%2", "<3>"]
+    assert labels[0].tags["1"].label == "level number 1"
+    out, _ = roundtrip(data, lambda b: {"SECTION <1/>.": "ARTICLE <1/> :",
+                                        "Article <1/>.<2/> <3/>": "<3/> Art. <1/>.<2/>"
+                                        }.get(b.text, b.text))
+    root = etree.fromstring(parts(out)["word/numbering.xml"])
+    assert [el.get(f"{{{W}}}val") for el in root.iter(f"{{{W}}}lvlText")] == [
+        "ARTICLE %1 :", "<3> Art. %1.%2", "(%3)", "o"]
+    assert read(out).blocks[0].numbering == "ARTICLE 1 :"
 
 
 # -- whitespace ------------------------------------------------------------------------------

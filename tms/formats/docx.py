@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import copy
 import posixpath
+import re
 import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
 
 from lxml import etree
 
-from tms.formats.base import FormatError, ParsedBlock, ParsedDocument, TargetBlock
+from tms.formats.base import FormatError, ParsedBlock, ParsedDocument, Tag, TargetBlock
 from tms.formats.docx_changes import accept_changes, refresh_fields
 from tms.formats.docx_inline import MC, Analysis, Names, analyse, rebuild
 from tms.formats.docx_numbering import (
@@ -32,6 +33,7 @@ from tms.formats.docx_numbering import (
 )
 from tms.formats.xmlsafe import open_zip, parse_xml, read_member
 from tms.i18n import _, ngettext
+from tms.inline import TAG_RE, tokenize
 
 W_TRANSITIONAL = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
@@ -282,6 +284,69 @@ class _Reader:
         )
 
 
+_LABEL_NUMBER = re.compile(r"%[1-9]")
+
+
+def _list_labels(pkg: Package, part: str) -> list[ParsedBlock]:
+    """List labels written in numbering.xml (lvlText such as "SECTION %1."): words to
+    translate, the level numbers (%1 ... %9) kept as tags. Bullets and labels without
+    letters ("%1.", "(%2)") are not text."""
+    ns = pkg.ns
+    root = pkg.xml(part)
+    out = []
+    for index, lvl in enumerate(root.iter(ns.w("lvl"))):
+        text_el = lvl.find(ns.w("lvlText"))
+        fmt = lvl.find(ns.w("numFmt"))
+        value = text_el.get(ns.w("val"), "") if text_el is not None else ""
+        if (fmt is not None and fmt.get(ns.w("val")) == "bullet") or \
+                not re.search(r"[^\W\d_]", _LABEL_NUMBER.sub("", value)):
+            continue
+        tags: dict[str, Tag] = {}
+        pieces, pos = [], 0
+        for m in _LABEL_NUMBER.finditer(value):
+            ident = str(len(tags) + 1)
+            tags[ident] = Tag("literal", False, {"text": m.group(0)},
+                              _("level number %(n)s", n=m.group(0)[1:]))
+            pieces.append(_escape_label(value[pos:m.start()], tags))
+            pieces.append(f"<{ident}/>")
+            pos = m.end()
+        pieces.append(_escape_label(value[pos:], tags))
+        out.append(ParsedBlock(type="list_item", text="".join(pieces), tags=tags,
+                               level=int(lvl.get(ns.w("ilvl"), "0") or 0),
+                               locator=f"{part}#lvl{index}", context=_("list label"),
+                               attrs={"part": part}))
+    return out
+
+
+def _escape_label(text: str, tags: dict[str, Tag]) -> str:
+    """Label text where anything that looks like a tag becomes a literal tag."""
+    out, pos = [], 0
+    for m in TAG_RE.finditer(text):
+        ident = str(len(tags) + 1)
+        tags[ident] = Tag("literal", False, {"text": m.group(0)}, m.group(0))
+        out.extend([text[pos:m.start()], f"<{ident}/>"])
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _write_labels(root: etree._Element, targets: dict[int, TargetBlock], ns: Names) -> None:
+    """Set the lvlText of each translated list label (tags back to their text)."""
+    levels = list(root.iter(ns.w("lvl")))
+    for index, tb in targets.items():
+        text_el = levels[index].find(ns.w("lvlText")) if index < len(levels) else None
+        if text_el is None:
+            raise FormatError(_("the block locator %(loc)s does not point into this document",
+                                loc=tb.block.locator), where="the original DOCX")
+        pieces = []
+        for tok in tokenize(tb.target):
+            if tok.kind == "text":
+                pieces.append(tok.value)
+            elif tok.kind == "standalone" and tok.value in tb.block.tags:
+                pieces.append(str(tb.block.tags[tok.value].data.get("text", "")))
+        text_el.set(ns.w("val"), "".join(pieces))
+
+
 def _short(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= 60 else text[:59] + "…"
@@ -307,6 +372,8 @@ def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
     reader = _Reader(pkg, styles, default_style, numbering)
     for name, kind in _story_parts(pkg):
         reader.part(name, kind)
+    for name in pkg.rel_targets(main, "/numbering")[:1]:
+        reader.blocks.extend(_list_labels(pkg, name))
 
     warnings = []
     if reader.changes:
@@ -393,7 +460,12 @@ def write(original: bytes, blocks: list[TargetBlock], *, language: str, rtl: boo
     pkg = open_package(original, where)
     ns = pkg.ns
     by_part: dict[str, dict[int, TargetBlock]] = {}
+    labels: dict[str, dict[int, TargetBlock]] = {}
     for tb in blocks:
+        part, sep, rest = tb.block.locator.partition("#lvl")
+        if sep and rest.isdigit() and pkg.has(part):
+            labels.setdefault(part, {})[int(rest)] = tb
+            continue
         loc = _parse_locator(tb.block.locator)
         if loc is None or not pkg.has(loc[0]):
             raise FormatError(_("the block locator %(loc)s does not point into this document",
@@ -426,6 +498,11 @@ def write(original: bytes, blocks: list[TargetBlock], *, language: str, rtl: boo
                     stored=tb.block.tags)
         _sync_fallbacks([paragraphs[i] for i in targets], ns)
         refresh_fields(root, ns, mark=True)
+        changed[part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                       standalone=True)
+    for part, label_targets in labels.items():
+        root = pkg.xml(part)
+        _write_labels(root, label_targets, ns)
         changed[part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                        standalone=True)
     core = _core_part(pkg)
