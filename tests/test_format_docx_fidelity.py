@@ -13,8 +13,10 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from lxml import etree
 
+from tests.docx_judge import differences
 from tests.test_format_docx import (
     NSDECL,
+    add_part,
     body,
     parts,
     read,
@@ -338,6 +340,50 @@ def test_list_labels_written_in_numbering_are_translatable_with_numbers_kept() -
     assert [el.get(f"{{{W}}}val") for el in root.iter(f"{{{W}}}lvlText")] == [
         "ARTICLE %1 :", "<3> Art. %1.%2", "(%3)", "o"]
     assert read(out).blocks[0].numbering == "ARTICLE 1 :"
+
+
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+DGM = "http://schemas.openxmlformats.org/drawingml/2006/diagram"
+DSP = "http://schemas.microsoft.com/office/drawing/2008/diagram"
+DIAGRAM_DATA = (
+    f'<dgm:dataModel xmlns:dgm="{DGM}" xmlns:a="{A}"><dgm:ptLst>'
+    '<dgm:pt modelId="{A1}" type="doc"><dgm:t><a:bodyPr/><a:p><a:endParaRPr/></a:p></dgm:t>'
+    '</dgm:pt><dgm:pt modelId="{B2}"><dgm:t><a:bodyPr/><a:p><a:r><a:rPr lang="en-GB"/>'
+    '<a:t>Organise</a:t></a:r></a:p></dgm:t></dgm:pt><dgm:pt modelId="{C3}"><dgm:t>'
+    '<a:bodyPr/><a:p><a:r><a:t xml:space="preserve">Speak </a:t></a:r><a:r><a:rPr b="1"/>'
+    '<a:t>out</a:t></a:r></a:p></dgm:t></dgm:pt></dgm:ptLst></dgm:dataModel>'
+)
+DIAGRAM_DRAWING = (
+    f'<dsp:drawing xmlns:dsp="{DSP}" xmlns:a="{A}"><dsp:spTree>'
+    '<dsp:sp modelId="{B2}"><dsp:txBody><a:bodyPr/><a:p><a:r><a:t>Organise</a:t></a:r></a:p>'
+    '</dsp:txBody></dsp:sp><dsp:sp modelId="{C3}"><dsp:txBody><a:bodyPr/><a:p><a:r>'
+    '<a:t xml:space="preserve">Speak </a:t></a:r><a:r><a:t>out</a:t></a:r></a:p></dsp:txBody>'
+    '</dsp:sp></dsp:spTree></dsp:drawing>'
+)
+
+
+def test_smartart_text_is_translatable_in_the_data_and_the_drawing_shown() -> None:
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/diagramData"
+    data = add_part(with_body('<w:p><w:r><w:t>Our steps:</w:t></w:r></w:p>'),
+                    "word/diagrams/data1.xml", DIAGRAM_DATA, rel,
+                    "application/vnd.openxmlformats-officedocument.drawingml.diagramData+xml",
+                    rid="rId950")
+    data = add_part(data, "word/diagrams/drawing1.xml", DIAGRAM_DRAWING,
+                    "http://schemas.microsoft.com/office/2007/relationships/diagramDrawing",
+                    "application/vnd.ms-office.drawingml.diagramDrawing+xml", rid="rId951")
+    doc = read(data)
+    shown = [(b.locator, b.type, b.text) for b in doc.blocks[1:]]
+    assert shown == [("word/diagrams/data1.xml#dp1", "text_box", "Organise"),
+                     ("word/diagrams/data1.xml#dp2", "text_box", "Speak out")]
+    out, again = roundtrip(data)
+    assert differences(data, out) == []  # the identity round trip changes nothing
+    out, again = roundtrip(data, lambda b: {"Organise": "S'organiser",
+                                            "Speak out": "Prendre la parole"}.get(b.text,
+                                                                                  b.text))
+    assert [b.text for b in again.blocks[1:]] == ["S'organiser", "Prendre la parole"]
+    drawing = etree.fromstring(parts(out)["word/diagrams/drawing1.xml"])
+    assert ["".join(t.text or "" for t in p.iter(f"{{{A}}}t"))
+            for p in drawing.iter(f"{{{A}}}p")] == ["S'organiser", "Prendre la parole"]
 
 
 # -- whitespace ------------------------------------------------------------------------------

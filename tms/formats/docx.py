@@ -347,6 +347,82 @@ def _write_labels(root: etree._Element, targets: dict[int, TargetBlock], ns: Nam
         text_el.set(ns.w("val"), "".join(pieces))
 
 
+A_MAIN = ("http://schemas.openxmlformats.org/drawingml/2006/main",
+          "http://purl.oclc.org/ooxml/drawingml/main")
+
+
+def _a_paragraphs(root: etree._Element) -> list[etree._Element]:
+    return [p for p in root.iter(*(f"{{{a}}}p" for a in A_MAIN))]
+
+
+def _a_texts(p: etree._Element) -> list[etree._Element]:
+    return [t for t in p.iter(*(f"{{{a}}}t" for a in A_MAIN))]
+
+
+def _diagram_texts(pkg: Package, part: str) -> list[ParsedBlock]:
+    """The text of a SmartArt diagram (its data part): one block per DrawingML paragraph."""
+    out = []
+    for index, p in enumerate(_a_paragraphs(pkg.xml(part))):
+        text = "".join(t.text or "" for t in _a_texts(p))
+        if not text.strip():
+            continue
+        tags: dict[str, Tag] = {}
+        out.append(ParsedBlock(type="text_box", text=_escape_label(text, tags), tags=tags,
+                               locator=f"{part}#dp{index}", context=_("diagram"),
+                               attrs={"part": part}))
+    return out
+
+
+def _set_a_text(p: etree._Element, text: str) -> bool:
+    """Put text into a DrawingML paragraph: the first run takes it, the others are emptied
+    (False when it already reads so)."""
+    texts = _a_texts(p)
+    if not texts or "".join(t.text or "" for t in texts) == text:
+        return False
+    texts[0].text = text
+    for t in texts[1:]:
+        t.text = ""
+    return True
+
+
+def _write_diagrams(pkg: Package, part: str, targets: dict[int, TargetBlock],
+                    drawings: dict[str, etree._Element], changed: dict[str, bytes],
+                    touched: set[str]) -> None:
+    """Translated diagram text into the data part and into the drawing Word and
+    LibreOffice show until they lay the diagram out again (the shape with the same
+    modelId, its paragraph at the same place)."""
+    root = pkg.xml(part)
+    paragraphs = _a_paragraphs(root)
+    shapes: dict[str, tuple[str, etree._Element]] = {}
+    for name, droot in drawings.items():
+        for sp in droot.iter():
+            if isinstance(sp.tag, str) and sp.get("modelId"):
+                shapes[sp.get("modelId", "")] = (name, sp)
+    for index, tb in targets.items():
+        if index >= len(paragraphs):
+            raise FormatError(_("the block locator %(loc)s does not point into this document",
+                                loc=tb.block.locator), where="the original DOCX")
+        pieces = []
+        for tok in tokenize(tb.target):
+            if tok.kind == "text":
+                pieces.append(tok.value)
+            elif tok.kind == "standalone" and tok.value in tb.block.tags:
+                pieces.append(str(tb.block.tags[tok.value].data.get("text", "")))
+        text = "".join(pieces)
+        p = paragraphs[index]
+        pt = next((a for a in p.iterancestors() if etree.QName(a).localname == "pt"), None)
+        body = next((a for a in p.iterancestors() if etree.QName(a).localname == "t"), None)
+        if pt is not None and body is not None and pt.get("modelId") in shapes:
+            place = list(body.iter(*(f"{{{a}}}p" for a in A_MAIN))).index(p)
+            name, shape = shapes[pt.get("modelId", "")]
+            shown = _a_paragraphs(shape)
+            if place < len(shown) and _set_a_text(shown[place], text):
+                touched.add(name)
+        _set_a_text(p, text)
+    changed[part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                   standalone=True)
+
+
 def _short(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= 60 else text[:59] + "…"
@@ -374,6 +450,8 @@ def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
         reader.part(name, kind)
     for name in pkg.rel_targets(main, "/numbering")[:1]:
         reader.blocks.extend(_list_labels(pkg, name))
+    for name in pkg.rel_targets(main, "/diagramData"):
+        reader.blocks.extend(_diagram_texts(pkg, name))
 
     warnings = []
     if reader.changes:
@@ -461,10 +539,15 @@ def write(original: bytes, blocks: list[TargetBlock], *, language: str, rtl: boo
     ns = pkg.ns
     by_part: dict[str, dict[int, TargetBlock]] = {}
     labels: dict[str, dict[int, TargetBlock]] = {}
+    diagrams: dict[str, dict[int, TargetBlock]] = {}
     for tb in blocks:
         part, sep, rest = tb.block.locator.partition("#lvl")
         if sep and rest.isdigit() and pkg.has(part):
             labels.setdefault(part, {})[int(rest)] = tb
+            continue
+        part, sep, rest = tb.block.locator.partition("#dp")
+        if sep and rest.isdigit() and pkg.has(part):
+            diagrams.setdefault(part, {})[int(rest)] = tb
             continue
         loc = _parse_locator(tb.block.locator)
         if loc is None or not pkg.has(loc[0]):
@@ -505,6 +588,16 @@ def write(original: bytes, blocks: list[TargetBlock], *, language: str, rtl: boo
         _write_labels(root, label_targets, ns)
         changed[part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                        standalone=True)
+    if diagrams:
+        drawings = {name: pkg.xml(name)
+                    for name in pkg.rel_targets(pkg.main, "/diagramDrawing")}
+        touched: set[str] = set()
+        for part, diagram_targets in diagrams.items():
+            _write_diagrams(pkg, part, diagram_targets, drawings, changed, touched)
+        for name in touched:
+            droot = drawings[name]
+            changed[name] = etree.tostring(droot, xml_declaration=True, encoding="UTF-8",
+                                           standalone=True)
     core = _core_part(pkg)
     added: dict[str, bytes] = {}
     if core is not None:
