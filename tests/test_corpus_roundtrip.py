@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -217,3 +218,24 @@ def test_corpus_round_trip_renders_like_the_original(session, fr, admin, path, t
     out = tmp_path / path.name
     out.write_bytes(exported)
     assert _squash(clients.docx_to_text(out)) == _squash(clients.docx_to_text(path))
+
+
+def test_comments_are_translated_only_when_asked_and_the_report_says_so(session, fr, admin):
+    data = FIXTURES["everything.docx"]()
+    plain = import_document(session, filename="plain.docx", data=data, slug="plain")
+    assert "1 comment was not imported (comments are not translated)" in plain.warnings
+    assert not [b for b in plain.document.versions[-1].blocks if b.type == "comment"]
+
+    report = import_document(session, filename="asked.docx", data=data, slug="asked",
+                             comments=True)
+    assert "1 comment was imported to be translated" in report.warnings
+    [block] = [b for b in report.document.versions[-1].blocks if b.type == "comment"]
+    assert block.context == "comment by Ana"
+    pretranslate(session, report.document, fr, "pseudo", user=admin)
+    out = export_document(session, report.document, fr, "docx", include="translated",
+                          untranslated="refuse").data
+    comments = docx_format.read(out, filename="x.docx", comments=True)
+    [translated] = [b for b in comments.blocks if b.type == "comment"]
+    assert translated.text != "Check this wording." and translated.text.startswith("[")
+    # the comment's own mark (annotationRef) is still first in it
+    assert b"<w:annotationRef/>" in zipfile.ZipFile(io.BytesIO(out)).read("word/comments.xml")

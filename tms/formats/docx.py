@@ -182,7 +182,7 @@ class _Reader:
                 return None
             if name in ("del", "moveFrom"):
                 return None
-            if name in ("txbxContent", "tc", "footnote", "endnote", "tbl", "tr"):
+            if name in ("txbxContent", "tc", "footnote", "endnote", "tbl", "tr", "comment"):
                 found.setdefault(name, anc)
         return found
 
@@ -232,6 +232,14 @@ class _Reader:
             btype = kind
             context_parts = [_("footnote %(n)s", n=note_id) if kind == "footnote"
                              else _("endnote %(n)s", n=note_id)]
+        elif kind == "comment":
+            btype = kind
+            note = where.get("comment")
+            comment_id = note.get(ns.w("id"), "") if note is not None else ""
+            author = note.get(ns.w("author"), "") if note is not None else ""
+            attrs["comment"] = comment_id
+            context_parts = [_("comment by %(author)s", author=author) if author
+                             else _("comment")]
         elif kind in ("header", "footer"):
             btype = kind
             context_parts = [_("header") if kind == "header" else _("footer")]
@@ -432,8 +440,10 @@ def _optional_xml(pkg: Package, names: list[str]) -> etree._Element | None:
     return pkg.xml(names[0]) if names else None
 
 
-def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
-    """Read a DOCX into blocks: body, tables, text boxes, notes, headers and footers."""
+def read(data: bytes, *, filename: str, language: str = "en",
+         comments: bool = False) -> ParsedDocument:
+    """Read a DOCX into blocks: body, tables, text boxes, notes, headers and footers (and
+    the comments, when asked)."""
     if data.startswith(_OLE_MAGIC):
         raise FormatError(_("this is an old Word .doc file or a password-protected document; "
                             "save it as .docx without a password and upload it again"),
@@ -467,9 +477,17 @@ def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
             "%(num)s fields (contents, caption numbers, running heads, dates) keep their "
             "source-language results until Word updates them: they are marked to be updated "
             "on opening", reader.fields))
-    comments = pkg.rel_targets(main, "/comments")
-    if comments:
-        count = sum(1 for _ in pkg.xml(comments[0]).iter(ns.w("comment")))
+    comment_parts = pkg.rel_targets(main, "/comments")
+    if comment_parts and comments:
+        before = len(reader.blocks)
+        reader.part(comment_parts[0], "comment")
+        count = len({b.attrs.get("comment") for b in reader.blocks[before:]})
+        if count:
+            warnings.append(ngettext(
+                "%(num)s comment was imported to be translated",
+                "%(num)s comments were imported to be translated", count))
+    elif comment_parts:
+        count = sum(1 for _ in pkg.xml(comment_parts[0]).iter(ns.w("comment")))
         if count:
             warnings.append(ngettext(
                 "%(num)s comment was not imported (comments are not translated)",
