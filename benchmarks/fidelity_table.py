@@ -63,9 +63,12 @@ def explained(word: str, data: bytes, name: str) -> str:
                 return "field result Word updates on opening (report: fields)"
             if tag.kind == "link" and word in str(tag.data.get("href", "")):
                 return "link address"
+        if word in (block.numbering or "").split("."):
+            return "list number Word computes (not text)"
         for tok in tokenize(block.text):
-            if tok.kind == "text" and re.search(r"https?://\S*" + re.escape(word), tok.value):
-                return "URL, kept as it is"
+            if tok.kind == "text" and re.search(
+                    r"(?:https?://\S*|\S*@\S*)" + re.escape(word), tok.value):
+                return "URL or e-mail address, kept as it is"
     if any("comment" in w for w in doc.warnings):
         return "comment text (report: comments not imported)"
     return "unexplained"
@@ -120,7 +123,9 @@ def main() -> None:
     for name, verdict, first in rows:
         print(f"| {name} | {verdict} | {first.replace('|', '/')[:120]} |")
     identical = sum(1 for r in rows if r[1] == "identical")
-    print(f"\n{identical} of {len(rows)} files come back identical.\n")
+    refused = sum(1 for r in rows if r[1] == "refused")
+    print(f"\n{identical} of {len(rows)} files come back identical; {refused} are refused "
+          f"(no text to translate); {len(rows) - identical - refused} differ.\n")
     if printed_rows:
         print("| file | source words printed | still printed after pseudo-translation | "
               "why (import report) |")
