@@ -57,6 +57,11 @@ def explained(word: str, data: bytes, name: str) -> str:
     """Why a source word still prints, as the import report says it, or "unexplained"."""
     doc = docx_format.read(data, filename=name)
     for block in doc.blocks:
+        for tok in tokenize(block.text):
+            if tok.kind == "text" and any(word in piece for piece in tok.value.split()
+                                          if "@" in piece or "://" in piece):
+                return "URL or e-mail address (the pseudo-translation keeps them)"
+    for block in doc.blocks:
         for tag in block.tags.values():
             if tag.kind == "field" and not tag.paired and \
                     word in str(tag.data.get("result", "")):
@@ -65,10 +70,6 @@ def explained(word: str, data: bytes, name: str) -> str:
                 return "link address"
         if word in (block.numbering or "").split("."):
             return "list number Word computes (not text)"
-        for tok in tokenize(block.text):
-            if tok.kind == "text" and re.search(
-                    r"(?:https?://\S*|\S*@\S*)" + re.escape(word), tok.value):
-                return "URL or e-mail address, kept as it is"
     if any("comment" in w for w in doc.warnings):
         return "comment text (report: comments not imported)"
     return "unexplained"
