@@ -187,6 +187,19 @@ def test_import_docx(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped
     assert sources[1:] == ["We are <1>workers</1>.", "Rights are ours."]
 
 
+def test_import_docx_with_comments(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.docx_fixtures import everything
+
+    path = tmp_path / "commented.docx"
+    path.write_bytes(everything())
+    result = runner.invoke(args=["import", str(path), "--comments"])
+    assert result.exit_code == 0, result.output
+    assert "Warning: 1 comment was imported to be translated" in result.output
+    items = _json(runner.invoke(args=["segments", "--doc", "commented", "--json"]))
+    assert [i["source"] for i in items if i["block_type"] == "comment"] == [
+        "Check this wording."]
+
+
 @pytest.mark.parametrize(("name", "content", "fragment"), [
     ("notes.rtf", "{\\rtf1 hello}", "notes.rtf"),
     ("fake.docx", b"this is not a zip file", "fake.docx"),

@@ -13,7 +13,18 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from lxml import etree
 
-from tests.test_format_docx import NSDECL, body, parts, read, roundtrip, save, with_body
+from tests.docx_judge import differences
+from tests.test_format_docx import (
+    NSDECL,
+    add_part,
+    body,
+    parts,
+    read,
+    replace_part,
+    roundtrip,
+    save,
+    with_body,
+)
 from tms.formats import docx as docx_format
 from tms.formats.base import TargetBlock
 
@@ -253,6 +264,126 @@ def test_generated_field_results_are_marked_dirty_and_reported() -> None:
               if el.get(f"{{{W}}}fldCharType") == "begin"]
     assert begins == ["true", None]  # SEQ recalculated, PAGE left alone
     assert next(root.iter(f"{{{W}}}fldSimple")).get(f"{{{W}}}dirty") == "true"
+
+
+def test_hyperlink_and_ref_field_results_are_translatable_between_the_kept_code() -> None:
+    data = with_body(
+        '<w:p><w:r><w:t xml:space="preserve">Read </w:t></w:r>'
+        + _complex('HYPERLINK "https://example.org"', "our site").replace(
+            "<w:r><w:t>our", '<w:r><w:rPr><w:rStyle w:val="Hyperlink"/></w:rPr><w:t>our')
+        + '<w:r><w:t xml:space="preserve"> and </w:t></w:r>'
+        '<w:fldSimple w:instr=" REF _Ref2 \\h "><w:r><w:t>the annex</w:t></w:r></w:fldSimple>'
+        '<w:r><w:t xml:space="preserve">, page </w:t></w:r>' + _complex("PAGEREF _Ref2", "4")
+        + '<w:r><w:t>.</w:t></w:r></w:p>')
+    [block] = body(read(data))
+    assert block.text == "Read <1><2>our site</2></1> and <3>the annex</3>, page <4/>."
+    assert [(block.tags[i].kind, block.tags[i].paired, block.tags[i].label)
+            for i in ("1", "3", "4")] == [("field", True, "field: HYPERLINK"),
+                                          ("field", True, "field: REF"),
+                                          ("field", False, "field: PAGEREF")]
+    out, again = roundtrip(data, lambda b: "Voir <3>l'annexe</3>, page <4/>, et lire "
+                                           "<1><2>notre site</2></1>.")
+    assert body(again)[0].text == ("Voir <1>l'annexe</1>, page <2/>, et lire "
+                                   "<3><4>notre site</4></3>.")
+    p = first_paragraph(out)
+    codes = [" ".join((el.text or "").split()) for el in p.iter(f"{{{W}}}instrText")]
+    assert codes == ["PAGEREF _Ref2", 'HYPERLINK "https://example.org"']
+    assert next(p.iter(f"{{{W}}}fldSimple")).get(f"{{{W}}}instr") == " REF _Ref2 \\h "
+    kinds = [el.get(f"{{{W}}}fldCharType") for el in p.iter(f"{{{W}}}fldChar")]
+    assert kinds == ["begin", "separate", "end"] * 2
+    # the shown result sits between the separate and the end of its field
+    xml = etree.tostring(p, encoding="unicode")
+    assert re.search(r'separate"/></w:r><w:r><w:rPr><w:rStyle w:val="Hyperlink"/>'
+                     r'<w:lang w:val="de"/></w:rPr><w:t>notre site</w:t></w:r><w:r>'
+                     r'<w:fldChar w:fldCharType="end"/>', xml), xml
+
+
+def test_a_field_tag_dropped_from_the_end_is_closed_all_the_same() -> None:
+    data = with_body('<w:p><w:r><w:t xml:space="preserve">See </w:t></w:r>'
+                     + _complex("REF _Ref1 \\h", "Part 2") + '<w:r><w:t>.</w:t></w:r></w:p>')
+    [block] = body(read(data))
+    assert block.text == "See <1>Part 2</1>."
+    out, _ = roundtrip(data, lambda b: "Voir <1>partie 2.")
+    kinds = [el.get(f"{{{W}}}fldCharType") for el in first_paragraph(out).iter(f"{{{W}}}fldChar")]
+    assert kinds == ["begin", "separate", "end"]
+
+
+LABELS = (
+    f'<w:numbering xmlns:w="{W}"><w:abstractNum w:abstractNumId="1">'
+    '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+    '<w:lvlText w:val="SECTION %1."/></w:lvl>'
+    '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+    '<w:lvlText w:val="Article %1.%2 &lt;3&gt;"/></w:lvl>'
+    '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/>'
+    '<w:lvlText w:val="(%3)"/></w:lvl>'
+    '<w:lvl w:ilvl="3"><w:numFmt w:val="bullet"/><w:lvlText w:val="o"/></w:lvl>'
+    '</w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="1"/></w:num></w:numbering>'
+)
+
+
+def test_list_labels_written_in_numbering_are_translatable_with_numbers_kept() -> None:
+    data = replace_part(with_body(
+        '<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr>'
+        '<w:r><w:t>Scope</w:t></w:r></w:p>'), "word/numbering.xml", LABELS.encode())
+    doc = read(data)
+    assert doc.blocks[0].numbering == "SECTION 1."
+    labels = [b for b in doc.blocks if b.locator.startswith("word/numbering.xml")]
+    assert [(b.locator, b.text, b.type, b.level) for b in labels] == [
+        ("word/numbering.xml#lvl0", "SECTION <1/>.", "list_item", 0),
+        ("word/numbering.xml#lvl1", "Article <1/>.<2/> <3/>", "list_item", 1)]
+    assert [t.data["text"] for t in labels[1].tags.values()] == ["%1", "%2", "<3>"]
+    assert labels[0].tags["1"].label == "level number 1"
+    out, _ = roundtrip(data, lambda b: {"SECTION <1/>.": "ARTICLE <1/> :",
+                                        "Article <1/>.<2/> <3/>": "<3/> Art. <1/>.<2/>"
+                                        }.get(b.text, b.text))
+    root = etree.fromstring(parts(out)["word/numbering.xml"])
+    assert [el.get(f"{{{W}}}val") for el in root.iter(f"{{{W}}}lvlText")] == [
+        "ARTICLE %1 :", "<3> Art. %1.%2", "(%3)", "o"]
+    assert read(out).blocks[0].numbering == "ARTICLE 1 :"
+
+
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+DGM = "http://schemas.openxmlformats.org/drawingml/2006/diagram"
+DSP = "http://schemas.microsoft.com/office/drawing/2008/diagram"
+DIAGRAM_DATA = (
+    f'<dgm:dataModel xmlns:dgm="{DGM}" xmlns:a="{A}"><dgm:ptLst>'
+    '<dgm:pt modelId="{A1}" type="doc"><dgm:t><a:bodyPr/><a:p><a:endParaRPr/></a:p></dgm:t>'
+    '</dgm:pt><dgm:pt modelId="{B2}"><dgm:t><a:bodyPr/><a:p><a:r><a:rPr lang="en-GB"/>'
+    '<a:t>Organise</a:t></a:r></a:p></dgm:t></dgm:pt><dgm:pt modelId="{C3}"><dgm:t>'
+    '<a:bodyPr/><a:p><a:r><a:t xml:space="preserve">Speak </a:t></a:r><a:r><a:rPr b="1"/>'
+    '<a:t>out</a:t></a:r></a:p></dgm:t></dgm:pt></dgm:ptLst></dgm:dataModel>'
+)
+DIAGRAM_DRAWING = (
+    f'<dsp:drawing xmlns:dsp="{DSP}" xmlns:a="{A}"><dsp:spTree>'
+    '<dsp:sp modelId="{B2}"><dsp:txBody><a:bodyPr/><a:p><a:r><a:t>Organise</a:t></a:r></a:p>'
+    '</dsp:txBody></dsp:sp><dsp:sp modelId="{C3}"><dsp:txBody><a:bodyPr/><a:p><a:r>'
+    '<a:t xml:space="preserve">Speak </a:t></a:r><a:r><a:t>out</a:t></a:r></a:p></dsp:txBody>'
+    '</dsp:sp></dsp:spTree></dsp:drawing>'
+)
+
+
+def test_smartart_text_is_translatable_in_the_data_and_the_drawing_shown() -> None:
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/diagramData"
+    data = add_part(with_body('<w:p><w:r><w:t>Our steps:</w:t></w:r></w:p>'),
+                    "word/diagrams/data1.xml", DIAGRAM_DATA, rel,
+                    "application/vnd.openxmlformats-officedocument.drawingml.diagramData+xml",
+                    rid="rId950")
+    data = add_part(data, "word/diagrams/drawing1.xml", DIAGRAM_DRAWING,
+                    "http://schemas.microsoft.com/office/2007/relationships/diagramDrawing",
+                    "application/vnd.ms-office.drawingml.diagramDrawing+xml", rid="rId951")
+    doc = read(data)
+    shown = [(b.locator, b.type, b.text) for b in doc.blocks[1:]]
+    assert shown == [("word/diagrams/data1.xml#dp1", "text_box", "Organise"),
+                     ("word/diagrams/data1.xml#dp2", "text_box", "Speak out")]
+    out, again = roundtrip(data)
+    assert differences(data, out) == []  # the identity round trip changes nothing
+    out, again = roundtrip(data, lambda b: {"Organise": "S'organiser",
+                                            "Speak out": "Prendre la parole"}.get(b.text,
+                                                                                  b.text))
+    assert [b.text for b in again.blocks[1:]] == ["S'organiser", "Prendre la parole"]
+    drawing = etree.fromstring(parts(out)["word/diagrams/drawing1.xml"])
+    assert ["".join(t.text or "" for t in p.iter(f"{{{A}}}t"))
+            for p in drawing.iter(f"{{{A}}}p")] == ["S'organiser", "Prendre la parole"]
 
 
 # -- whitespace ------------------------------------------------------------------------------

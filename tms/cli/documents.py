@@ -36,13 +36,13 @@ def init_command() -> None:
 
 def import_file(path: Path, *, slug: str | None = None, title: str | None = None,
                 source_language: str | None = None, kind: str = "document",
-                show_progress: bool = True) -> importing.ImportReport:
+                show_progress: bool = True, comments: bool = False) -> importing.ImportReport:
     """Read a file and import it (with a progress bar for long documents); no commit."""
     data = read_file(path)
     with import_progress(PROGRESS_MIN_BLOCKS, shown=show_progress) as progress:
         return importing.import_document(
             get_session(), filename=path.name, data=data, slug=slug, title=title,
-            source_language=source_language, kind=kind, progress=progress,
+            source_language=source_language, kind=kind, progress=progress, comments=comments,
         )
 
 
@@ -77,13 +77,16 @@ def describe_report(report: importing.ImportReport) -> list[str]:
               help="Language of the source text (default: en, or the document's).")
 @click.option("--kind", type=click.Choice(["document", "interface"]), default="document",
               show_default=True, help="interface: the program's own strings (a POT file).")
+@click.option("--comments", is_flag=True,
+              help="Also translate the comments of a Word document (off by default).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @with_appcontext
 @database_errors
 def import_command(file: Path, slug: str | None, title: str | None,
-                   source_language: str | None, kind: str, as_json: bool) -> None:
+                   source_language: str | None, kind: str, comments: bool,
+                   as_json: bool) -> None:
     """Import a DOCX, Markdown, HTML, text or PO file, or a new version of one."""
-    report = import_file(file, slug=slug, title=title, kind=kind,
+    report = import_file(file, slug=slug, title=title, kind=kind, comments=comments,
                          source_language=source_language, show_progress=not as_json)
     get_session().commit()
     if as_json:

@@ -21,6 +21,7 @@ BLOCK_TYPES = (
     "header",
     "footer",
     "text_box",
+    "comment",  # a Word comment, imported only on request
     "quote",
     "caption",
     "code",  # kept, never translated

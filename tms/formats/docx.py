@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import copy
 import posixpath
+import re
 import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
 
 from lxml import etree
 
-from tms.formats.base import FormatError, ParsedBlock, ParsedDocument, TargetBlock
+from tms.formats.base import FormatError, ParsedBlock, ParsedDocument, Tag, TargetBlock
 from tms.formats.docx_changes import accept_changes, refresh_fields
 from tms.formats.docx_inline import MC, Analysis, Names, analyse, rebuild
 from tms.formats.docx_numbering import (
@@ -32,6 +33,7 @@ from tms.formats.docx_numbering import (
 )
 from tms.formats.xmlsafe import open_zip, parse_xml, read_member
 from tms.i18n import _, ngettext
+from tms.inline import TAG_RE, tokenize
 
 W_TRANSITIONAL = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
@@ -180,7 +182,7 @@ class _Reader:
                 return None
             if name in ("del", "moveFrom"):
                 return None
-            if name in ("txbxContent", "tc", "footnote", "endnote", "tbl", "tr"):
+            if name in ("txbxContent", "tc", "footnote", "endnote", "tbl", "tr", "comment"):
                 found.setdefault(name, anc)
         return found
 
@@ -230,6 +232,14 @@ class _Reader:
             btype = kind
             context_parts = [_("footnote %(n)s", n=note_id) if kind == "footnote"
                              else _("endnote %(n)s", n=note_id)]
+        elif kind == "comment":
+            btype = kind
+            note = where.get("comment")
+            comment_id = note.get(ns.w("id"), "") if note is not None else ""
+            author = note.get(ns.w("author"), "") if note is not None else ""
+            attrs["comment"] = comment_id
+            context_parts = [_("comment by %(author)s", author=author) if author
+                             else _("comment")]
         elif kind in ("header", "footer"):
             btype = kind
             context_parts = [_("header") if kind == "header" else _("footer")]
@@ -282,6 +292,145 @@ class _Reader:
         )
 
 
+_LABEL_NUMBER = re.compile(r"%[1-9]")
+
+
+def _list_labels(pkg: Package, part: str) -> list[ParsedBlock]:
+    """List labels written in numbering.xml (lvlText such as "SECTION %1."): words to
+    translate, the level numbers (%1 ... %9) kept as tags. Bullets and labels without
+    letters ("%1.", "(%2)") are not text."""
+    ns = pkg.ns
+    root = pkg.xml(part)
+    out = []
+    for index, lvl in enumerate(root.iter(ns.w("lvl"))):
+        text_el = lvl.find(ns.w("lvlText"))
+        fmt = lvl.find(ns.w("numFmt"))
+        value = text_el.get(ns.w("val"), "") if text_el is not None else ""
+        if (fmt is not None and fmt.get(ns.w("val")) == "bullet") or \
+                not re.search(r"[^\W\d_]", _LABEL_NUMBER.sub("", value)):
+            continue
+        tags: dict[str, Tag] = {}
+        pieces, pos = [], 0
+        for m in _LABEL_NUMBER.finditer(value):
+            ident = str(len(tags) + 1)
+            tags[ident] = Tag("literal", False, {"text": m.group(0)},
+                              _("level number %(n)s", n=m.group(0)[1:]))
+            pieces.append(_escape_label(value[pos:m.start()], tags))
+            pieces.append(f"<{ident}/>")
+            pos = m.end()
+        pieces.append(_escape_label(value[pos:], tags))
+        out.append(ParsedBlock(type="list_item", text="".join(pieces), tags=tags,
+                               level=int(lvl.get(ns.w("ilvl"), "0") or 0),
+                               locator=f"{part}#lvl{index}", context=_("list label"),
+                               attrs={"part": part}))
+    return out
+
+
+def _escape_label(text: str, tags: dict[str, Tag]) -> str:
+    """Label text where anything that looks like a tag becomes a literal tag."""
+    out, pos = [], 0
+    for m in TAG_RE.finditer(text):
+        ident = str(len(tags) + 1)
+        tags[ident] = Tag("literal", False, {"text": m.group(0)}, m.group(0))
+        out.extend([text[pos:m.start()], f"<{ident}/>"])
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _write_labels(root: etree._Element, targets: dict[int, TargetBlock], ns: Names) -> None:
+    """Set the lvlText of each translated list label (tags back to their text)."""
+    levels = list(root.iter(ns.w("lvl")))
+    for index, tb in targets.items():
+        text_el = levels[index].find(ns.w("lvlText")) if index < len(levels) else None
+        if text_el is None:
+            raise FormatError(_("the block locator %(loc)s does not point into this document",
+                                loc=tb.block.locator), where="the original DOCX")
+        pieces = []
+        for tok in tokenize(tb.target):
+            if tok.kind == "text":
+                pieces.append(tok.value)
+            elif tok.kind == "standalone" and tok.value in tb.block.tags:
+                pieces.append(str(tb.block.tags[tok.value].data.get("text", "")))
+        text_el.set(ns.w("val"), "".join(pieces))
+
+
+A_MAIN = ("http://schemas.openxmlformats.org/drawingml/2006/main",
+          "http://purl.oclc.org/ooxml/drawingml/main")
+
+
+def _a_paragraphs(root: etree._Element) -> list[etree._Element]:
+    return [p for p in root.iter(*(f"{{{a}}}p" for a in A_MAIN))]
+
+
+def _a_texts(p: etree._Element) -> list[etree._Element]:
+    return [t for t in p.iter(*(f"{{{a}}}t" for a in A_MAIN))]
+
+
+def _diagram_texts(pkg: Package, part: str) -> list[ParsedBlock]:
+    """The text of a SmartArt diagram (its data part): one block per DrawingML paragraph."""
+    out = []
+    for index, p in enumerate(_a_paragraphs(pkg.xml(part))):
+        text = "".join(t.text or "" for t in _a_texts(p))
+        if not text.strip():
+            continue
+        tags: dict[str, Tag] = {}
+        out.append(ParsedBlock(type="text_box", text=_escape_label(text, tags), tags=tags,
+                               locator=f"{part}#dp{index}", context=_("diagram"),
+                               attrs={"part": part}))
+    return out
+
+
+def _set_a_text(p: etree._Element, text: str) -> bool:
+    """Put text into a DrawingML paragraph: the first run takes it, the others are emptied
+    (False when it already reads so)."""
+    texts = _a_texts(p)
+    if not texts or "".join(t.text or "" for t in texts) == text:
+        return False
+    texts[0].text = text
+    for t in texts[1:]:
+        t.text = ""
+    return True
+
+
+def _write_diagrams(pkg: Package, part: str, targets: dict[int, TargetBlock],
+                    drawings: dict[str, etree._Element], changed: dict[str, bytes],
+                    touched: set[str]) -> None:
+    """Translated diagram text into the data part and into the drawing Word and
+    LibreOffice show until they lay the diagram out again (the shape with the same
+    modelId, its paragraph at the same place)."""
+    root = pkg.xml(part)
+    paragraphs = _a_paragraphs(root)
+    shapes: dict[str, tuple[str, etree._Element]] = {}
+    for name, droot in drawings.items():
+        for sp in droot.iter():
+            if isinstance(sp.tag, str) and sp.get("modelId"):
+                shapes[sp.get("modelId", "")] = (name, sp)
+    for index, tb in targets.items():
+        if index >= len(paragraphs):
+            raise FormatError(_("the block locator %(loc)s does not point into this document",
+                                loc=tb.block.locator), where="the original DOCX")
+        pieces = []
+        for tok in tokenize(tb.target):
+            if tok.kind == "text":
+                pieces.append(tok.value)
+            elif tok.kind == "standalone" and tok.value in tb.block.tags:
+                pieces.append(str(tb.block.tags[tok.value].data.get("text", "")))
+        text = "".join(pieces)
+        p = paragraphs[index]
+        pt = next((a for a in p.iterancestors() if etree.QName(a).localname == "pt"), None)
+        body = next((a for a in p.iterancestors() if etree.QName(a).localname == "t"), None)
+        if pt is not None and body is not None and pt.get("modelId") in shapes:
+            place = list(body.iter(*(f"{{{a}}}p" for a in A_MAIN))).index(p)
+            name, shape = shapes[pt.get("modelId", "")]
+            shown = _a_paragraphs(shape)
+            if place < len(shown) and _set_a_text(shown[place], text):
+                touched.add(name)
+        _set_a_text(p, text)
+    changed[part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                   standalone=True)
+
+
 def _short(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= 60 else text[:59] + "…"
@@ -291,8 +440,10 @@ def _optional_xml(pkg: Package, names: list[str]) -> etree._Element | None:
     return pkg.xml(names[0]) if names else None
 
 
-def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
-    """Read a DOCX into blocks: body, tables, text boxes, notes, headers and footers."""
+def read(data: bytes, *, filename: str, language: str = "en",
+         comments: bool = False) -> ParsedDocument:
+    """Read a DOCX into blocks: body, tables, text boxes, notes, headers and footers (and
+    the comments, when asked)."""
     if data.startswith(_OLE_MAGIC):
         raise FormatError(_("this is an old Word .doc file or a password-protected document; "
                             "save it as .docx without a password and upload it again"),
@@ -307,6 +458,10 @@ def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
     reader = _Reader(pkg, styles, default_style, numbering)
     for name, kind in _story_parts(pkg):
         reader.part(name, kind)
+    for name in pkg.rel_targets(main, "/numbering")[:1]:
+        reader.blocks.extend(_list_labels(pkg, name))
+    for name in pkg.rel_targets(main, "/diagramData"):
+        reader.blocks.extend(_diagram_texts(pkg, name))
 
     warnings = []
     if reader.changes:
@@ -322,9 +477,17 @@ def read(data: bytes, *, filename: str, language: str = "en") -> ParsedDocument:
             "%(num)s fields (contents, caption numbers, running heads, dates) keep their "
             "source-language results until Word updates them: they are marked to be updated "
             "on opening", reader.fields))
-    comments = pkg.rel_targets(main, "/comments")
-    if comments:
-        count = sum(1 for _ in pkg.xml(comments[0]).iter(ns.w("comment")))
+    comment_parts = pkg.rel_targets(main, "/comments")
+    if comment_parts and comments:
+        before = len(reader.blocks)
+        reader.part(comment_parts[0], "comment")
+        count = len({b.attrs.get("comment") for b in reader.blocks[before:]})
+        if count:
+            warnings.append(ngettext(
+                "%(num)s comment was imported to be translated",
+                "%(num)s comments were imported to be translated", count))
+    elif comment_parts:
+        count = sum(1 for _ in pkg.xml(comment_parts[0]).iter(ns.w("comment")))
         if count:
             warnings.append(ngettext(
                 "%(num)s comment was not imported (comments are not translated)",
@@ -393,7 +556,17 @@ def write(original: bytes, blocks: list[TargetBlock], *, language: str, rtl: boo
     pkg = open_package(original, where)
     ns = pkg.ns
     by_part: dict[str, dict[int, TargetBlock]] = {}
+    labels: dict[str, dict[int, TargetBlock]] = {}
+    diagrams: dict[str, dict[int, TargetBlock]] = {}
     for tb in blocks:
+        part, sep, rest = tb.block.locator.partition("#lvl")
+        if sep and rest.isdigit() and pkg.has(part):
+            labels.setdefault(part, {})[int(rest)] = tb
+            continue
+        part, sep, rest = tb.block.locator.partition("#dp")
+        if sep and rest.isdigit() and pkg.has(part):
+            diagrams.setdefault(part, {})[int(rest)] = tb
+            continue
         loc = _parse_locator(tb.block.locator)
         if loc is None or not pkg.has(loc[0]):
             raise FormatError(_("the block locator %(loc)s does not point into this document",
@@ -428,6 +601,21 @@ def write(original: bytes, blocks: list[TargetBlock], *, language: str, rtl: boo
         refresh_fields(root, ns, mark=True)
         changed[part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                        standalone=True)
+    for part, label_targets in labels.items():
+        root = pkg.xml(part)
+        _write_labels(root, label_targets, ns)
+        changed[part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                       standalone=True)
+    if diagrams:
+        drawings = {name: pkg.xml(name)
+                    for name in pkg.rel_targets(pkg.main, "/diagramDrawing")}
+        touched: set[str] = set()
+        for part, diagram_targets in diagrams.items():
+            _write_diagrams(pkg, part, diagram_targets, drawings, changed, touched)
+        for name in touched:
+            droot = drawings[name]
+            changed[name] = etree.tostring(droot, xml_declaration=True, encoding="UTF-8",
+                                           standalone=True)
     core = _core_part(pkg)
     added: dict[str, bytes] = {}
     if core is not None:
@@ -495,13 +683,21 @@ def _sync_fallbacks(paragraphs: list[etree._Element], ns: Names) -> None:
         if len(src) != len(dst):
             continue
         for s, d in zip(src, dst, strict=True):
+            marks = ns.w("bookmarkStart"), ns.w("bookmarkEnd")
+            own = {tag: [dict(m.attrib) for m in d.iter(tag)] for tag in marks}
             for child in list(d):
                 d.remove(child)
             for child in s:
                 d.append(copy.deepcopy(child))
-            # bookmark ids must stay unique in the part; the Choice copy keeps them
-            for mark in list(d.iter(ns.w("bookmarkStart"), ns.w("bookmarkEnd"))):
-                mark.getparent().remove(mark)
+            # bookmark ids must stay unique in the part: the copied marks take the ids (and
+            # names) the fallback's own bookmarks had, in order; any beyond those go
+            for tag in marks:
+                for n, mark in enumerate(list(d.iter(tag))):
+                    if n < len(own[tag]):
+                        mark.attrib.clear()
+                        mark.attrib.update(own[tag][n])
+                    else:
+                        mark.getparent().remove(mark)
 
 
 def _core_update(root: etree._Element, title: str | None, language: str) -> bytes:

@@ -44,6 +44,7 @@ _PPR_ORDER = [
 ]
 
 _WRAPPERS = {"link", "control"}  # paired tags that stand for an element holding runs
+_NOT_FORMAT = _WRAPPERS | {"field"}  # paired tags that say nothing about run formatting
 _TRANSPARENT = {"smartTag", "customXml", "dir", "bdo"}  # containers whose runs are text
 _ACCEPTED = {"ins", "moveTo"}  # tracked insertions: kept
 _DROPPED = {"del", "moveFrom"}  # tracked deletions: their text is gone
@@ -61,6 +62,10 @@ _NOISE = {
     "customXmlMoveFromRangeEnd", "customXmlMoveToRangeStart", "customXmlMoveToRangeEnd",
 }
 _PROPS = {"pPr", "rPr", "smartTagPr", "customXmlPr", "sdtPr", "sdtEndPr"}
+# Fields whose shown result is text a reader reads (a link's words, a cross-reference's
+# copy of the text it points to): the result is translatable between the field's code,
+# kept as a paired tag. Other fields stay one standalone tag.
+TRANSLATED_FIELDS = {"HYPERLINK", "REF"}
 _RUN_FIELDS = {
     "pgNum", "dayShort", "dayLong", "monthShort", "monthLong", "yearShort", "yearLong",
 }
@@ -101,6 +106,7 @@ class Live:
     wrap: bool = False
     rpr: etree._Element | None = None  # cleaned rPr of formatting tags and link bases
     link: etree._Element | None = None  # the w:hyperlink element of link tags
+    closing: list[etree._Element] = field(default_factory=list)  # a field's end run
 
 
 @dataclass
@@ -135,6 +141,7 @@ class _Atom:
     link: int | None
     live: Live | None = None
     mark: bool = False  # a bookmark or comment mark (no text, no formatting of its own)
+    role: str = ""  # "open" / "close": the code and the end of a field with a text result
 
 
 def rpr_key(rpr: etree._Element | None) -> str:
@@ -201,6 +208,8 @@ class _Walker:
         self.field: Live | None = None
         self.depth = 0
         self.field_link: int | None = None
+        self.instr: list[str] = []  # the instruction of the field being collected
+        self.result: Live | None = None  # a field whose result is being read as text
         self.rpr_cache: dict[str, etree._Element | None] = {}
 
     # -- containers -------------------------------------------------------------------
@@ -236,6 +245,11 @@ class _Walker:
                     # a content control wraps its text like a link (not inside a link:
                     # one wrapper per stretch of text)
                     self.walk(content, self.link_index(child, link) if link is None else link)
+            elif name == "fldSimple" and link is None and \
+                    _field_word(child.get(ns.w("instr"), "")) in TRANSLATED_FIELDS and \
+                    all(ns.local(c) == "r" for c in child if isinstance(c.tag, str)):
+                # a simple field showing readable text wraps it like a link
+                self.walk(child, self.link_index(child, link))
             elif name == "fldSimple":
                 instr = child.get(ns.w("instr"), "").strip()
                 result = "".join(t.text or "" for t in child.iter(ns.w("t")))
@@ -289,12 +303,16 @@ class _Walker:
     def run(self, r: etree._Element, link: int | None) -> None:
         ns = self.ns
         fld_chars = [c.get(ns.w("fldCharType")) for c in r.findall(ns.w("fldChar"))]
-        if self.field is not None or fld_chars:
-            self.field_run(r, fld_chars, link)
-            return
         rpr = r.find(ns.w("rPr"))
         content = [c for c in r if isinstance(c.tag, str) and ns.local(c) not in
                    ("rPr", "lastRenderedPageBreak")]
+        if self.result is not None and self.field is None and fld_chars == ["end"] \
+                and len(content) == 1:
+            self.close_result(r, link)
+            return
+        if self.field is not None or fld_chars:
+            self.field_run(r, fld_chars, link)
+            return
         for child in content:
             name = ns.local(child)
             sole = len(content) == 1
@@ -353,18 +371,60 @@ class _Walker:
 
     def field_run(self, r: etree._Element, fld_chars: list[str | None], link: int | None) -> None:
         """A run that is part of a complex field (begin ... separate ... end)."""
+        ns = self.ns
         if self.field is None:
             self.field = Live(_field_tag("", ""))
             self.field_link = link
             self.depth = 0
+            self.instr = []
         self.field.elements.append(r)
-        for kind in fld_chars:
-            if kind == "begin":
-                self.depth += 1
-            elif kind == "end":
-                self.depth -= 1
+        separated = False
+        for child in r:
+            name = ns.local(child)
+            if name == "fldChar":
+                kind = child.get(ns.w("fldCharType"))
+                if kind == "begin":
+                    self.depth += 1
+                elif kind == "end":
+                    self.depth -= 1
+                elif kind == "separate" and self.depth == 1:
+                    separated = True
+            elif name == "instrText" and self.depth == 1:
+                self.instr.append(child.text or "")
         if self.depth <= 0:
             self.close_field()
+        elif separated and fld_chars == ["separate"] and self.result is None and \
+                _field_word("".join(self.instr)) in TRANSLATED_FIELDS and \
+                all(ns.local(c) in ("rPr", "fldChar") for c in r if isinstance(c.tag, str)):
+            self.open_result()
+
+    def open_result(self) -> None:
+        """The field's code is complete and its result is readable text: the code becomes
+        the opening of a paired tag and the result is read as text up to the field's end."""
+        assert self.field is not None
+        live, self.field = self.field, None
+        instr = " ".join("".join(self.instr).split())
+        live.tag = Tag("field", True, {"instr": instr, "xml": xml_string(*live.elements)},
+                       f"field: {_field_word(instr)}")
+        self.result = live
+        self.atoms.append(_Atom(None, None, None, self.field_link, live, role="open"))
+
+    def close_result(self, r: etree._Element, link: int | None) -> None:
+        """The end of a field whose result was read as text."""
+        live = self.result
+        assert live is not None
+        self.result = None
+        opener = next(a for a in reversed(self.atoms) if a.live is live and a.role == "open")
+        if opener.link != link:
+            # the result crosses a hyperlink or control boundary: no pair can nest there,
+            # so the code and the end are two standalone tags
+            live.tag.paired = False
+            opener.role = ""
+            self.standalone(_field_tag("", ""), [r], None, link)
+            return
+        live.closing = [r]
+        live.tag.data["end_xml"] = xml_string(r)
+        self.atoms.append(_Atom(None, None, None, link, live, role="close"))
 
     def close_field(self) -> None:
         """Finish the field being collected as one standalone tag."""
@@ -432,6 +492,11 @@ def _wrapped_copy(r: etree._Element, child: etree._Element, rpr: etree._Element 
     c.tail = None
     new.append(c)
     return new
+
+
+def _field_word(instr: str) -> str:
+    words = instr.split()
+    return words[0].upper() if words else ""
 
 
 def _field_tag(instr: str, result: str) -> Tag:
@@ -512,6 +577,14 @@ def _link_tag(el: etree._Element, rels: dict[str, str], rpr: etree._Element | No
     }, f"link: {short}" if short else "link")
 
 
+def _simple_field_tag(el: etree._Element, ns: Names) -> Tag:
+    """A paired tag for a simple field (w:fldSimple) whose result is readable text."""
+    shell = etree.Element(el.tag, dict(el.attrib), nsmap=el.nsmap)
+    instr = " ".join(el.get(ns.w("instr"), "").split())
+    return Tag("field", True, {"instr": instr, "simple": True, "xml": xml_string(shell)},
+               f"field: {_field_word(instr)}")
+
+
 def _control_tag(sdt: etree._Element, ns: Names) -> Tag:
     """A paired tag for an inline content control: its properties without its content."""
     shell = etree.Element(sdt.tag, dict(sdt.attrib), nsmap=sdt.nsmap)
@@ -534,6 +607,12 @@ def analyse(p: etree._Element, ns: Names, rels: dict[str, str]) -> Analysis:
     walker = _Walker(ns, rels)
     walker.walk(p, None)
     walker.close_field()
+    if walker.result is not None:
+        # the field ends in a later paragraph: its code stays a standalone tag here
+        walker.result.tag.paired = False
+        for a in walker.atoms:
+            if a.live is walker.result:
+                a.role = ""
     atoms = walker.atoms
     # marks after the last text stay after it, outside the rebuilt runs
     ending: list[etree._Element] = []
@@ -554,6 +633,7 @@ def analyse(p: etree._Element, ns: Names, rels: dict[str, str]) -> Analysis:
     tags: dict[str, Tag] = {}
     live: dict[str, Live] = {}
     counter = [0]
+    opened: dict[int, str] = {}  # id(Live) of an open field -> its tag id
 
     def new_id(item: Live) -> str:
         counter[0] += 1
@@ -574,6 +654,7 @@ def analyse(p: etree._Element, ns: Names, rels: dict[str, str]) -> Analysis:
             lrpr = walker.rpr_cache.get(lkey)
             el = walker.links[link]
             wrapper = _control_tag(el, ns) if ns.local(el) == "sdt" else \
+                _simple_field_tag(el, ns) if ns.local(el) == "fldSimple" else \
                 _link_tag(el, walker.rels, lrpr, ns)
             link_id = new_id(Live(wrapper, rpr=lrpr, link=el))
             out.append(f"<{link_id}>")
@@ -595,6 +676,11 @@ def analyse(p: etree._Element, ns: Names, rels: dict[str, str]) -> Analysis:
             for atom in group[k:m]:
                 if atom.text is not None:
                     out.append(_literal_split(atom.text, new_id))
+                elif atom.live is not None and atom.role == "open":
+                    opened[id(atom.live)] = new_id(atom.live)
+                    out.append(f"<{opened[id(atom.live)]}>")
+                elif atom.live is not None and atom.role == "close":
+                    out.append(f"</{opened[id(atom.live)]}>")
                 elif atom.live is not None:
                     out.append(f"<{new_id(atom.live)}/>")
             if span_id:
@@ -625,6 +711,11 @@ def _resolve_neutral(atoms: list[_Atom], base: str, link_base: dict[int, str]) -
         if atom.fkey is not None:
             continue
         own_base = link_base[atom.link] if atom.link is not None else base
+        if atom.role:
+            # the code and end of a field never sit inside a formatting span, so the pair
+            # nests with the spans of its result
+            atom.fkey = own_base
+            continue
         prev = next((a.fkey for a in reversed(atoms[:idx])
                      if a.fkey is not None and a.link == atom.link), None)
         nxt = next((a.fkey for a in atoms[idx + 1:]
@@ -693,6 +784,7 @@ class _Resolved:
     wrap_rpr: etree._Element | None = None
     wrap: bool = False
     text: str = ""
+    closing: list[etree._Element] = field(default_factory=list)
 
 
 def _resolve(ident: str, analysis: Analysis, stored: dict[str, Tag], ns: Names) -> _Resolved | None:
@@ -701,7 +793,8 @@ def _resolve(ident: str, analysis: Analysis, stored: dict[str, Tag], ns: Names) 
     tag = stored.get(ident)
     if live is not None and (tag is None or tag.kind == live.tag.kind):
         return _Resolved(live.tag.kind, live.rpr, live.link, list(live.elements),
-                         live.wrap_rpr, live.wrap, live.tag.data.get("text", ""))
+                         live.wrap_rpr, live.wrap, live.tag.data.get("text", ""),
+                         list(live.closing))
     if tag is None:
         return None
     data = tag.data
@@ -711,6 +804,12 @@ def _resolve(ident: str, analysis: Analysis, stored: dict[str, Tag], ns: Names) 
         shell = parse_fragment(str(data.get("xml", "")), ns)
         rpr = parse_fragment(str(data.get("rpr", "")), ns)
         return _Resolved(tag.kind, rpr[0] if rpr else None, shell[0] if shell else None)
+    if tag.kind == "field" and tag.paired and data.get("simple"):
+        shell = parse_fragment(str(data.get("xml", "")), ns)
+        return _Resolved("field", link=shell[0] if shell else None)
+    if tag.kind == "field" and tag.paired:
+        return _Resolved("field", elements=parse_fragment(str(data.get("xml", "")), ns),
+                         closing=parse_fragment(str(data.get("end_xml", "")), ns))
     if tag.paired:
         rpr = parse_fragment(str(data.get("rpr", "")), ns)
         return _Resolved(tag.kind, rpr[0] if rpr else None)
@@ -745,8 +844,7 @@ def rebuild(p: etree._Element, analysis: Analysis, target: str, *, ns: Names, la
     state: dict[str, Any] = {"link_id": None, "container": p}
 
     def container() -> etree._Element:
-        link_id = next((i for i, r in reversed(stack) if r is not None and r.kind in _WRAPPERS),
-                       None)
+        link_id = next((i for i, r in reversed(stack) if r is not None and _wraps(r)), None)
         if link_id != state["link_id"]:
             state["link_id"] = link_id
             if link_id is None:
@@ -758,24 +856,43 @@ def rebuild(p: etree._Element, analysis: Analysis, target: str, *, ns: Names, la
         return state["container"]
 
     def current_rpr() -> etree._Element | None:
-        fmts = [r.rpr for _, r in stack if r is not None and r.kind not in _WRAPPERS
+        fmts = [r.rpr for _, r in stack if r is not None and r.kind not in _NOT_FORMAT
                 and r.rpr is not None]
         if fmts:
             return fmts[0] if len(fmts) == 1 else _merge_rpr(fmts, ns)
-        formatted = [r for _, r in stack if r is not None and r.kind not in _WRAPPERS]
+        formatted = [r for _, r in stack if r is not None and r.kind not in _NOT_FORMAT]
         if formatted:
             return None  # a formatting tag whose runs had no properties
-        links = [r for _, r in stack if r is not None and r.kind in _WRAPPERS]
+        links = [r for _, r in stack if r is not None and _wraps(r)]
         if links:
             return links[-1].rpr
         return analysis.base_rpr
 
+    def place(elements: list[etree._Element], again: bool) -> None:
+        parent = container()
+        for el in elements:
+            if again:
+                _clone(el, parent)
+            else:
+                _move(el, parent)
+
+    fields: dict[str, int] = {}  # field tag id -> times opened minus times closed
     for tok in tokenize(target):
         if tok.kind == "open":
-            stack.append((tok.value, _resolve(tok.value, analysis, stored, ns)))
+            res = _resolve(tok.value, analysis, stored, ns)
+            stack.append((tok.value, res))
+            if res is not None and res.kind == "field":
+                place(res.elements, tok.value in used)
+                used.add(tok.value)
+                fields[tok.value] = fields.get(tok.value, 0) + 1
         elif tok.kind == "close":
             for pos in range(len(stack) - 1, -1, -1):
                 if stack[pos][0] == tok.value:
+                    res = stack[pos][1]
+                    if res is not None and res.kind == "field":
+                        place(res.closing, f"/{tok.value}" in used)
+                        used.add(f"/{tok.value}")
+                        fields[tok.value] -= 1
                     del stack[pos]
                     break
         elif tok.kind == "text":
@@ -805,8 +922,17 @@ def rebuild(p: etree._Element, analysis: Analysis, target: str, *, ns: Names, la
                     _clone(el, parent)
                 else:
                     _move(el, parent)
+    for ident, count in fields.items():
+        live = analysis.live.get(ident)
+        if count > 0 and live is not None:
+            place(live.closing, f"/{ident}" in used)  # a field is never left open
     for el in analysis.trailing:
         _move(el, p)
+
+
+def _wraps(res: _Resolved) -> bool:
+    """True for a tag standing for an element that holds runs (link, control, simple field)."""
+    return res.kind in _WRAPPERS or (res.kind == "field" and res.link is not None)
 
 
 def restore_marks(target: str, analysis: Analysis) -> str:
@@ -864,6 +990,8 @@ def _string_pos(tokens: list[Token], want: int) -> int:
 def _wrapper(p: etree._Element, shell: _Resolved, ns: Names) -> etree._Element:
     """A new hyperlink or content control at the end of p: the element runs go into."""
     src = shell.link
+    if shell.kind == "field":
+        return etree.SubElement(p, ns.w("fldSimple"), dict(src.attrib) if src is not None else {})
     if shell.kind != "control":
         attrib = dict(src.attrib) if src is not None else {}
         return etree.SubElement(p, ns.w("hyperlink"), attrib)

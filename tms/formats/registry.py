@@ -294,9 +294,14 @@ def format_for(filename: str) -> str:
     return document_format_for(filename).name
 
 
-def read_document(filename: str, data: bytes, language: str = "en") -> ParsedDocument:
-    """Read an uploaded file into blocks with the reader its extension selects."""
-    return document_format_for(filename).read(data, filename, language)
+def read_document(filename: str, data: bytes, language: str = "en", *,
+                  comments: bool = False) -> ParsedDocument:
+    """Read an uploaded file into blocks with the reader its extension selects; comments:
+    a Word document's comments become blocks to translate too (other formats have none)."""
+    fmt = document_format_for(filename)
+    if comments and fmt is DOCUMENT_FORMATS["docx"]:
+        return docx.read(data, filename=filename, language=language, comments=True)
+    return fmt.read(data, filename, language)
 
 
 def segment_format_for(filename: str) -> ExchangeFormat[ExportUnit, po.UnitsFile] | None:

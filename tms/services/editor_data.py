@@ -137,6 +137,7 @@ _PLAIN_LABELS = {
     "header": N_("page header"),
     "footer": N_("page footer"),
     "text_box": N_("text box"),
+    "comment": N_("comment"),
     "quote": N_("quotation"),
     "caption": N_("caption"),
     "code": N_("code"),

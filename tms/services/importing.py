@@ -160,9 +160,12 @@ def import_document(
     user: User | None = None,
     kind: str = "document",
     progress: Callable[[int, int], None] | None = None,
+    comments: bool = False,
 ) -> ImportReport:
     """Import a file as a new document, or as a new version of the document `slug`.
 
+    comments: a Word document's comments are segments to translate too (off by default;
+    a new version imported without it archives them).
     source_language defaults to the existing document's language, else "en". Raises
     DocumentImportError (one sentence) for bad input; flushes, never commits.
     """
@@ -178,7 +181,7 @@ def import_document(
             and latest.format == fmt:
         return _unchanged_report(session, document, latest)
 
-    parsed, new_segments = _parse(name, data, source_language, progress)
+    parsed, new_segments = _parse(name, data, source_language, progress, comments)
 
     created = document is None
     if document is None:
@@ -210,10 +213,10 @@ def import_document(
 
 
 def _parse(name: str, data: bytes, source_language: str,
-           progress: Callable[[int, int], None] | None,
+           progress: Callable[[int, int], None] | None, comments: bool = False,
            ) -> tuple[ParsedDocument, list[_NewSegment]]:
     """Read the file and cut it into keyed segments; refuses a file with no text."""
-    parsed = _read(name, data, source_language)
+    parsed = _read(name, data, source_language, comments)
     new_segments = _cut(parsed.blocks, source_language, progress, len(parsed.blocks))
     if not any(s.plain for s in new_segments):
         raise DocumentImportError(_("%(file)s contains no text to translate.", file=name))
@@ -314,10 +317,10 @@ def _unchanged_report(session: Session, document: Document,
     )
 
 
-def _read(name: str, data: bytes, language: str) -> ParsedDocument:
+def _read(name: str, data: bytes, language: str, comments: bool = False) -> ParsedDocument:
     """Run the reader; every failure becomes one sentence naming the file."""
     try:
-        return read_document(name, data, language)
+        return read_document(name, data, language, comments=comments)
     except FormatError as exc:
         where = exc.where if exc.where and exc.where != name else None
         reason = exc.message.rstrip(".")
