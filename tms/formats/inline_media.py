@@ -27,6 +27,13 @@ _IGNORED_RE = re.compile(r"[\x00-\x20\x7f]")
 _SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 _CODE_SCHEMES = {"javascript", "vbscript", "livescript", "mocha"}
 
+# The markup of a raw HTML block: comments, declarations, processing instructions and tags.
+HTML_MARKUP_RE = re.compile(
+    r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<![A-Za-z][^>]*>|<\?.*?\?>"
+    r"|</?[A-Za-z][A-Za-z0-9-]*"
+    r"(?:\s+[^\s\"'>/=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*"
+    r"\s*/?>", re.S)
+
 
 def url_scheme(url: str) -> str:
     """The URL's scheme as a browser reads it ("" for a relative URL)."""

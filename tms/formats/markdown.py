@@ -17,6 +17,7 @@ from markdown_it.token import Token
 
 from tms.formats.base import FormatError, ParsedBlock, ParsedDocument, Tag, TargetBlock
 from tms.formats.inline_media import (
+    HTML_MARKUP_RE,
     MediaTexts,
     add_image,
     is_media_text,
@@ -31,11 +32,6 @@ from tms.inline import tokenize
 _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*\n", re.S)
 _FOOTNOTE_DEF_RE = re.compile(r"^\[\^([^\]\s]+)\]:[ \t]?(.*)$")
 _FOOTNOTE_REF_RE = re.compile(r"\[\^([^\]\s]+)\]")
-# The markup of a raw HTML block: comments, declarations, processing instructions and tags.
-_HTML_MARKUP_RE = re.compile(
-    r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<![A-Za-z][^>]*>|<\?.*?\?>"
-    r"|</?[A-Za-z][A-Za-z0-9-]*(?:\s+[^\s\"'>/=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*"
-    r"\s*/?>", re.S)
 _RULE_RE = re.compile(r"([-*_])(?:[ \t]*\1){2,}[ \t]*")
 MAX_NESTING = 50
 
@@ -268,7 +264,7 @@ class _Reader:
         (attrs "before"/"after"), so segments start with words, not with a tag."""
         pieces: list[tuple[bool, str]] = []  # (is markup, piece)
         pos = 0
-        for m in _HTML_MARKUP_RE.finditer(content):
+        for m in HTML_MARKUP_RE.finditer(content):
             pieces.append((False, content[pos : m.start()]))
             pieces.append((True, m.group(0)))
             pos = m.end()
