@@ -402,3 +402,24 @@ def test_page_keeps_source_heading_levels_without_h1() -> None:
                                  language="en", title=""), filename="y.html")
     assert [(b.type, b.level) for b in again.blocks] == [("heading", 2), ("paragraph", None),
                                                          ("heading", 3)]
+
+
+@pytest.mark.clients
+def test_nu_html_checker_accepts_every_construct(tmp_path: Path) -> None:
+    """Each construct's page (from HTML and from Markdown, copy and pseudo) is valid HTML."""
+    from tests.clients import vnu_check
+
+    sources = {"md": [MD_IMAGES, MD_LINKS, MD_RULES, MD_QUOTES, MD_ITEMS, MD_RAW_HTML],
+               "html": [HTML_IMAGES, HTML_LINKS, HTML_RULES_DL, HTML_SPANS, HTML_QUOTES]}
+    paths = []
+    for kind, texts in sources.items():
+        module = markdown if kind == "md" else html
+        for n, source in enumerate(texts):
+            doc = module.read(source.encode(), filename=f"x.{kind}")
+            for translate in (identity, pseudo_translate):
+                targets = [TargetBlock(b, translate_block(b, translate)) for b in doc.blocks]
+                path = tmp_path / f"{kind}-{n}-{translate.__name__}.html"
+                path.write_bytes(html.write(targets, language="fr", title=doc.title or ""))
+                paths.append(path)
+    result = vnu_check(paths)
+    assert result.returncode == 0, result.stderr + result.stdout
