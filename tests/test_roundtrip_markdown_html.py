@@ -347,6 +347,7 @@ def test_html_nested_adjacent_quotes_and_multi_paragraph_items(translate) -> Non
         ("list_item", ["i7"]), ("list_item", ["i7", "i8"]), ("paragraph", ["i7", "i8"]),
         ("paragraph", None)]
     assert out.count("<blockquote>") == 3
+    assert out.count("<ol") == 1 and out.count("<ul>") == 2  # one list, not one per item
 
 
 # ------------------------------------------------------------------- page headings

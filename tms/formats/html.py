@@ -879,11 +879,11 @@ class _Body:
     def _open_ids(self) -> list[str]:
         return [e["frame"] for e in self.open if e["frame"]]
 
-    def close_to(self, keep: int) -> None:
-        """Close containers until only the first `keep` frames are open (lists stay open
-        over a closed item: the next item may follow)."""
+    def close_to(self, keep: int, *, lists: bool = True) -> None:
+        """Close containers until only the first `keep` frames are open; lists: also a
+        list left open over its closed item (else the next item may continue it)."""
         while self.open and (len(self._open_ids()) > keep or (
-                keep == 0 and self.open)):
+                lists and keep == 0)):
             top = self.open.pop()
             self.out.append(top["close"])
         if not self.open and self.out:
@@ -904,7 +904,7 @@ class _Body:
         own = bool(frames) and frames[-1][:1] == "i" and b.type == "list_item"
         if own and k == len(frames):
             k -= 1  # the same item twice: a new item
-        self.close_to(k)
+        self.close_to(k, lists=False)
         for n, frame in enumerate(frames[k:], start=k):
             kind = frame[:1]
             if kind == "i":
