@@ -55,7 +55,7 @@ def test_blocks(doc) -> None:  # type: ignore[no-untyped-def]
         ("list_item", 1, "b.", "autre"),
         ("list_item", 0, "II.", "Deuxième"),
         ("paragraph", None, None, "Suite du point."),
-        ("list_item", 0, "•", "Puce "),  # the image stays as a tag
+        ("list_item", 0, "•", "Puce image"),  # the image's alt text is text, in its tag
         ("quote", 0, None, "Citation."),
         ("table_cell", None, None, "A"),
         ("table_cell", None, None, "B"),

@@ -7,7 +7,12 @@ Parameters use %(name)s placeholders, which the QA check protects in translation
 
 from __future__ import annotations
 
+import gettext
 from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
 
 def _identity(message: str) -> str:
@@ -54,3 +59,14 @@ def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
 def N_(message: str) -> str:
     """Mark a message for extraction without translating it now."""
     return message
+
+
+@lru_cache(maxsize=64)
+def catalogue_translator(code: str) -> Callable[[str], str]:
+    """The catalogue lookup of one language, whatever the interface language is: for text
+    written into a document in that language (an exported page's "Contents"). A language
+    without a catalogue gets the English message."""
+    folder = code.replace("-", "_")
+    found = gettext.translation("messages", localedir=str(TRANSLATIONS_DIR),
+                                languages=[folder], fallback=True)
+    return found.gettext

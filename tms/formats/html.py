@@ -12,6 +12,7 @@ semantic lists and tables, notes linked both ways, every text escaped, a print s
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
@@ -19,8 +20,18 @@ import lxml.html
 from lxml import etree
 
 from tms.formats.base import FormatError, ParsedBlock, ParsedDocument, Tag, TargetBlock
+from tms.formats.inline_media import (
+    HTML_MARKUP_RE,
+    MediaTexts,
+    add_image,
+    is_media_text,
+    is_title,
+    media_texts,
+    remote_url,
+    unsafe_url,
+)
 from tms.formats.text import TaggedText, decode
-from tms.i18n import _
+from tms.i18n import N_, _
 from tms.inline import strip_tags, tokenize
 
 MAX_HTML_BYTES = 20 * 1024 * 1024
@@ -122,6 +133,15 @@ class _Reader:
         self.path: list[tuple[int, str]] = []
         self.first_heading: str | None = None
         self.table = -1
+        # The quotes ("q1"), list items ("i2"), definition lists ("d3"), terms ("t4") and
+        # definitions ("e5") around the current element, outermost first: every block
+        # inside one gets them as attrs["within"] (as the Markdown reader does).
+        self.frames: list[str] = []
+        self.frame_count = 0
+
+    def framed(self, kind: str) -> _Frame:
+        """A context manager: the element being read is one more frame of this kind."""
+        return _Frame(self, kind)
 
     # block level ------------------------------------------------------------------
     def container(self, el: Any, ctx: dict[str, Any]) -> None:
@@ -144,7 +164,7 @@ class _Reader:
 
     def _flush(self, run: TaggedText, ctx: dict[str, Any]) -> None:
         text, tags = run.result()
-        if strip_tags(text).strip():  # an image alone is not text to translate
+        if _has_content(text, tags):
             self.emit(ctx.get("loose", "paragraph"), text, tags, level=ctx.get("quote"))
 
     def block(self, el: Any, ctx: dict[str, Any]) -> None:
@@ -163,7 +183,19 @@ class _Reader:
             self.list_item(el, ctx, "•", False)
         elif tag == "blockquote":
             depth = (ctx.get("quote") or 0) + 1 if "quote" in ctx else 0
-            self.container(el, {**ctx, "loose": "quote", "quote": depth})
+            with self.framed("q"):
+                self.container(el, {**ctx, "loose": "quote", "quote": depth})
+        elif tag == "dl":
+            with self.framed("d"):
+                self.container(el, {**ctx, "loose": "paragraph"})
+        elif tag == "dt":
+            with self.framed("t"):
+                self.inline_block(el, "paragraph")
+        elif tag == "dd":
+            with self.framed("e"):
+                self.container(el, {**ctx, "loose": "paragraph"})
+        elif tag == "figure" and el.find("figcaption") is not None:
+            self.figure(el, ctx)
         elif tag == "table":
             self.table_(el)
         elif tag in ("figcaption", "caption"):
@@ -179,7 +211,7 @@ class _Reader:
         elif tag == "nav" and "toc" in (el.get("class") or "").split():
             return  # our own table of contents: rebuilt on export
         elif tag == "hr":
-            return
+            self.emit("paragraph", "", {}, attrs={"rule": True}, translatable=False)
         elif tag in ("td", "th", "tr", "thead", "tbody", "tfoot"):
             self.container(el, ctx)
         else:
@@ -210,17 +242,20 @@ class _Reader:
                      attrs: dict[str, Any] | None = None) -> ParsedBlock | None:
         """Emit one block from the whole inline content of an element."""
         text, tags = self.inline_text(el)
-        if not strip_tags(text).strip() and kind != "table_cell":
+        if not _has_content(text, tags) and kind != "table_cell":
             return None
         return self.emit(kind, text, tags, level=level, numbering=numbering, attrs=attrs)
 
     def emit(self, kind: str, text: str, tags: dict[str, Tag], *, level: int | None = None,
              numbering: str | None = None, attrs: dict[str, Any] | None = None,
              translatable: bool = True) -> ParsedBlock:
+        attrs = dict(attrs or {})
+        if self.frames:
+            attrs["within"] = list(self.frames)
         block = ParsedBlock(type=kind, text=text, tags=tags, level=level,
                             locator=f"b{len(self.blocks) + 1}",
                             context=" > ".join(t for _lv, t in self.path),
-                            numbering=numbering, attrs=attrs or {}, translatable=translatable)
+                            numbering=numbering, attrs=attrs, translatable=translatable)
         self.blocks.append(block)
         return block
 
@@ -246,6 +281,10 @@ class _Reader:
             n += 1
 
     def list_item(self, el: Any, ctx: dict[str, Any], numbering: str, ordered: bool) -> None:
+        with self.framed("i"):
+            self._list_item(el, ctx, numbering, ordered)
+
+    def _list_item(self, el: Any, ctx: dict[str, Any], numbering: str, ordered: bool) -> None:
         level = ctx.get("list_level", 0)
         builder = TaggedText(collapse_space=True)
         builder.text(el.text or "")
@@ -277,6 +316,27 @@ class _Reader:
                 text, tags = builder.result()
                 if text:
                     self.emit("paragraph", text, tags, level=level)
+
+    def figure(self, el: Any, ctx: dict[str, Any]) -> None:
+        """A figure with a caption: its images go into the caption block, before its text."""
+        builder = TaggedText(collapse_space=True)
+        caption = None
+        for child in el:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag == "figcaption" and caption is None:
+                caption = child
+            elif tag in _BLOCKS:
+                self.block(child, ctx)
+            elif tag and tag not in _SKIP:
+                self.inline(child, builder)
+        if caption is not None:
+            builder.text(caption.text or "")
+            for child in caption:
+                self.inline(child, builder)
+                builder.text(child.tail or "")
+        text, tags = builder.result()
+        if _has_content(text, tags):
+            self.emit("caption", text, tags)
 
     def table_(self, el: Any) -> None:
         self.table += 1
@@ -340,9 +400,14 @@ class _Reader:
             builder.standalone(Tag("break", False, data, "line break"))
             return
         if tag == "img":
-            alt = el.get("alt") or ""
-            builder.standalone(Tag("image", False, {**data, "src": el.get("src") or "",
-                                                    "alt": alt}, f"image: {alt}"[:60]))
+            add_image(builder, {**data, "src": el.get("src") or ""}, el.get("alt") or "",
+                      el.get("title") or "")
+            return
+        if tag in ("a", "span") and "remote-image" in (el.get("class") or "").split():
+            # our writer's stand-in for an image on another server (a page loads nothing)
+            add_image(builder, {"element": "img", "attrs": {},
+                                "src": el.get("href") or el.get("data-src") or ""},
+                      el.text_content(), el.get("title") or "")
             return
         if tag in ("sup", "a"):
             label = _note_label(el)
@@ -358,6 +423,9 @@ class _Reader:
         elif tag in _INLINE_KINDS:
             kind = _INLINE_KINDS[tag]
             label_text = kind
+        elif _small_caps(el):
+            kind = "smallcaps"
+            label_text = "small caps"
         else:
             kind = "span"
             label_text = tag
@@ -367,6 +435,34 @@ class _Reader:
             self.inline(child, builder)
             builder.text(child.tail or "")
         builder.close(ident)
+
+
+def _small_caps(el: Any) -> bool:
+    """A span set in small capitals (by its style or by our writer's class)."""
+    style = re.sub(r"\s+", "", (el.get("style") or "").lower())
+    classes = (el.get("class") or "").split()
+    return el.tag == "span" and ("font-variant:small-caps" in style
+                                 or "small-caps" in classes or "smallcaps" in classes)
+
+
+def _has_content(text: str, tags: dict[str, Tag]) -> bool:
+    """Text to translate, or an image (an image alone is still part of the page)."""
+    return bool(strip_tags(text).strip()) or any(t.kind == "image" for t in tags.values())
+
+
+class _Frame:
+    """Pushes one frame id onto a reader's frames while an element is read."""
+
+    def __init__(self, reader: _Reader, kind: str) -> None:
+        self.reader = reader
+        self.kind = kind
+
+    def __enter__(self) -> None:
+        self.reader.frame_count += 1
+        self.reader.frames.append(f"{self.kind}{self.reader.frame_count}")
+
+    def __exit__(self, *_exc: object) -> None:
+        self.reader.frames.pop()
 
 
 _ROMAN = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
@@ -451,6 +547,8 @@ pre { overflow-x: auto; background: #f4f4f4; padding: .75rem; }
 .caption, .header, .footer, .text-box { font-size: .9em; color: #444; }
 .notes { border-block-start: 1px solid #999; margin-block-start: 2.5rem; font-size: .92em; }
 sup a { text-decoration: none; }
+img { max-width: 100%; height: auto; }
+.small-caps { font-variant: small-caps; }
 @counter-style paren-decimal { system: extends decimal; suffix: ") "; }
 @counter-style paren-lower-alpha { system: extends lower-alpha; suffix: ") "; }
 @counter-style paren-upper-alpha { system: extends upper-alpha; suffix: ") "; }
@@ -472,10 +570,22 @@ ol.paren[type="I" s] { list-style-type: paren-upper-roman; }
 """
 
 _SAFE_ELEMENTS = {"strong", "em", "u", "s", "sup", "sub", "code", "mark", "small", "abbr",
-                  "q", "cite", "dfn", "kbd", "samp", "var", "b", "i"}
+                  "q", "cite", "dfn", "kbd", "samp", "var", "b", "i", "ins", "del"}
 _KIND_ELEMENTS = {"bold": "strong", "italic": "em", "underline": "u", "strike": "s",
                   "superscript": "sup", "subscript": "sub", "code": "code"}
-_SAFE_HREF_RE = re.compile(r"^(https?://|mailto:|#)", re.I)
+# The source's own element where it says more than the kind (<del> is struck through,
+# but it is a deletion).
+_KEEP_ELEMENT = {"strike": {"del", "s", "strike"}, "bold": {"b", "strong"},
+                 "italic": {"i", "em"}, "code": {"code", "kbd", "samp"}}
+# Raw HTML from a Markdown source is rebuilt only from these elements, without attributes,
+# and only where its start and end tags pair up; anything else (comments, scripts, forms)
+# is left out of the page.
+_RAW_PHRASING = _SAFE_ELEMENTS | {"span", "br", "wbr"}
+_RAW_FLOW = _RAW_PHRASING | {"div", "p", "blockquote", "dl", "dt", "dd", "ul", "ol", "li",
+                             "hr", "section", "aside", "figure", "figcaption"}
+_RAW_PARENTS = {"dt": {"dl"}, "dd": {"dl"}, "li": {"ul", "ol"}}
+_RAW_VOID = {"br", "wbr", "hr"}
+_RAW_TAG_RE = re.compile(r"^<(/?)([A-Za-z][A-Za-z0-9]*)\b([^>]*)>$")
 
 
 def _note_key(kind: str, label: str) -> str:
@@ -510,21 +620,41 @@ class _Notes:
         return ident
 
 
-def render_inline(target: str, tags: dict[str, Tag], notes: _Notes | None = None) -> str:
-    """Escaped HTML for a tagged string, rebuilt through the tag map."""
+def render_inline(target: str, tags: dict[str, Tag], notes: _Notes | None = None, *,
+                  flow: bool = False) -> str:
+    """Escaped HTML for a tagged string, rebuilt through the tag map.
+
+    flow: the text is a raw HTML block of a Markdown source (block elements allowed)."""
     out: list[str] = []
     stack: list[tuple[str, str]] = []  # (tag id, closing markup)
+    media = media_texts(target, tags)
+    raw = _raw_markup(target, tags, flow=flow)
+    in_media: list[str] = []
+    in_link = 0
     for tok in tokenize(target):
+        tag = tags.get(tok.value) if tok.kind != "text" else None
+        if in_media:
+            if tok.kind == "close" and tok.value in in_media:
+                in_media.remove(tok.value)
+            elif tok.kind == "open" and is_media_text(tag):
+                in_media.append(tok.value)
+            continue
         if tok.kind == "text":
             out.append(escape(tok.value, quote=True))
             continue
-        tag = tags.get(tok.value)
         if tag is None:
+            continue
+        if tag.kind == "image" and (tok.kind == "standalone" or is_media_text(tag)):
+            if tok.kind == "open":
+                in_media.append(tok.value)
+            if not is_title(tag):
+                out.append(_image(tok.value, tag, media, in_link=in_link > 0))
             continue
         if tok.kind == "open":
             opener, closer = _element(tag)
             out.append(opener)
             stack.append((tok.value, closer))
+            in_link += opener.startswith("<a ")
         elif tok.kind == "close":
             if not any(ident == tok.value for ident, _c in stack):
                 continue
@@ -532,12 +662,16 @@ def render_inline(target: str, tags: dict[str, Tag], notes: _Notes | None = None
             while stack:
                 ident, closer = stack.pop()
                 out.append(closer)
+                in_link -= closer == "</a>"
                 if ident == tok.value:
                     break
                 reopen.append((ident, closer))
             for ident, closer in reversed(reopen):  # mis-nested target: keep HTML valid
                 out.append(_element(tags[ident])[0])
                 stack.append((ident, closer))
+                in_link += closer == "</a>"
+        elif tok.value in raw:
+            out.append(raw[tok.value])
         else:
             out.append(_standalone(tag, notes))
     while stack:
@@ -545,15 +679,87 @@ def render_inline(target: str, tags: dict[str, Tag], notes: _Notes | None = None
     return "".join(out)
 
 
+def _raw_markup(target: str, tags: dict[str, Tag], *, flow: bool) -> dict[str, str]:
+    """The markup to write for the raw HTML literals of a target ("" for those left out):
+    allowed elements whose start and end tags pair up, rebuilt without attributes."""
+    allowed = _RAW_FLOW if flow else _RAW_PHRASING
+    out: dict[str, str] = {}
+    open_: list[tuple[str, str]] = []  # (tag id, element)
+    for tok in tokenize(target):
+        tag = tags.get(tok.value) if tok.kind == "standalone" else None
+        if tag is None or tag.kind != "literal" or not tag.data.get("html"):
+            continue
+        out[tok.value] = ""
+        m = _RAW_TAG_RE.match(str(tag.data.get("text", "")).strip())
+        if not m or m.group(2).lower() not in allowed:
+            continue
+        closing, name = m.group(1), m.group(2).lower()
+        if name in _RAW_VOID:
+            out[tok.value] = "" if closing else f"<{name}>"
+        elif not closing:
+            parent = open_[-1][1] if open_ else ""
+            if name in _RAW_PARENTS and parent not in _RAW_PARENTS[name]:
+                continue
+            open_.append((tok.value, name))
+        elif open_ and open_[-1][1] == name:
+            ident, _name = open_.pop()
+            small = name == "span" and "small-caps" in re.sub(r"\s+", "", _start_attrs(
+                tags[ident]).lower())
+            out[ident] = '<span class="small-caps">' if small else f"<{name}>"
+            out[tok.value] = f"</{name}>"
+    return out
+
+
+def _start_attrs(tag: Tag) -> str:
+    """The attributes of a raw HTML start tag, as written."""
+    m = _RAW_TAG_RE.match(str(tag.data.get("text", "")).strip())
+    return m.group(3) if m else ""
+
+
+def _image(ident: str, tag: Tag, media: MediaTexts, *, in_link: bool) -> str:
+    """An <img> for an image with a file; an image on another server becomes a link to it
+    (the page loads nothing from elsewhere); a source that would run code, its alt text."""
+    src = str(tag.data.get("src") or "").strip()
+    alt = media.alt_of(ident, tag)
+    title = media.title_of(ident, tag)
+    if not src:
+        return ""  # an image from another format (a DOCX drawing) has no file here
+    title_attr = f' title="{escape(title, quote=True)}"' if title else ""
+    if unsafe_url(src, image=True):
+        return escape(alt)
+    if remote_url(src):
+        text = escape(alt or src)
+        if in_link:
+            return (f'<span class="remote-image" data-src="{escape(_href(src), quote=True)}"'
+                    f"{title_attr}>{text}</span>")
+        return (f'<a class="remote-image" href="{escape(_href(src), quote=True)}"'
+                f"{title_attr}>{text}</a>")
+    return (f'<img src="{escape(_href(src), quote=True)}" alt="{escape(alt, quote=True)}"'
+            f"{title_attr}>")
+
+
+_URL_ILLEGAL_RE = re.compile(r"[\s\"<>\\^`{|}]")
+
+
+def _href(url: str) -> str:
+    """A URL with the characters an HTML attribute URL may not hold percent-encoded."""
+    return _URL_ILLEGAL_RE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()),
+                               url.strip())
+
+
 def _element(tag: Tag) -> tuple[str, str]:
     if tag.kind == "link":
         href = str(tag.data.get("href", "")).strip()
-        if _SAFE_HREF_RE.match(href):
-            return f'<a href="{escape(href, quote=True)}">', "</a>"
+        if href and not unsafe_url(href):
+            return f'<a href="{escape(_href(href), quote=True)}">', "</a>"
         return "", ""
-    name = _KIND_ELEMENTS.get(tag.kind)
-    if name is None and tag.data.get("element") in _SAFE_ELEMENTS:
-        name = str(tag.data["element"])
+    if tag.kind == "smallcaps":
+        return '<span class="small-caps">', "</span>"
+    element = str(tag.data.get("element") or "")
+    name = element if element in _KEEP_ELEMENT.get(tag.kind, ()) else _KIND_ELEMENTS.get(
+        tag.kind)
+    if name is None and element in _SAFE_ELEMENTS:
+        name = element
     if name:
         return f"<{name}>", f"</{name}>"
     return "", ""
@@ -577,16 +783,18 @@ def _standalone(tag: Tag, notes: _Notes | None) -> str:
 
 
 def write(blocks: list[TargetBlock], *, language: str, direction: str = "ltr",
-          title: str) -> bytes:
-    """A standalone, accessible HTML5 page for the target blocks."""
+          title: str, translate: Callable[[str], str] | None = None) -> bytes:
+    """A standalone, accessible HTML5 page for the target blocks.
+
+    translate: the target language's catalogue lookup, for the page's own words
+    ("Contents", "Notes"); without it they follow the interface language. The page has an
+    h1 only where the document has one: the title goes into <title>, not into the text."""
+    tr = translate or _
     direction = "rtl" if direction == "rtl" else "ltr"
     language = re.sub(r"[^A-Za-z0-9-]", "-", language.replace("_", "-")) or "und"
     notes = _Notes(blocks)
-    title = title.strip() or _("Document")
+    title = title.strip() or tr(N_("Document"))
     body = _Body(blocks, notes)
-    if not body.has_h1:
-        body.parts.append(f"<h1>{escape(title)}</h1>")
-        body.last_level = 1
     body.write()
     page = (
         "<!DOCTYPE html>\n"
@@ -595,8 +803,8 @@ def write(blocks: list[TargetBlock], *, language: str, direction: str = "ltr",
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(title)}</title>\n"
         f"<style>{STYLE}</style>\n</head>\n<body>\n"
-        + "<main>\n" + "\n".join(_with_toc(body.parts, _toc(body.toc))) + "\n</main>\n"
-        + _notes_section(blocks, notes) + "\n</body>\n</html>\n"
+        + "<main>\n" + "\n".join(_with_toc(body.parts, _toc(body.toc, tr))) + "\n</main>\n"
+        + _notes_section(blocks, notes, tr) + "\n</body>\n</html>\n"
     )
     return page.encode("utf-8")
 
@@ -607,13 +815,21 @@ def _run_end(blocks: list[TargetBlock], i: int) -> int:
     j = i
     while j < len(blocks) and blocks[j].block.type == first.type and (
             first.type != "table_cell"
-            or blocks[j].block.attrs.get("table") == first.attrs.get("table")):
+            or blocks[j].block.attrs.get("table") == first.attrs.get("table")) and (
+            not isinstance(blocks[j].block.attrs.get("within"), list)):
         j += 1
     return j
 
 
+_FRAME_ELEMENTS = {"q": "blockquote", "d": "dl", "t": "dt", "e": "dd"}
+
+
 class _Body:
-    """The page's main content, block by block, with its headings for the TOC."""
+    """The page's main content, block by block, with its headings for the TOC.
+
+    Blocks that say what they are "within" (quotes, list items, definition lists: the
+    HTML and Markdown readers write it) are nested exactly so; older blocks without it
+    are grouped into runs of list items, quotes and table cells."""
 
     def __init__(self, blocks: list[TargetBlock], notes: _Notes) -> None:
         self.blocks = blocks
@@ -623,9 +839,11 @@ class _Body:
         has_title = any(tb.block.type == "title" for tb in blocks)
         # one h1 per page: under a title block, section headings move down one level
         self.offset = 1 if has_title else 0
-        self.has_h1 = has_title or any(tb.block.type == "heading" and tb.block.level == 1
-                                       for tb in blocks)
-        self.last_level = 0  # headings may not skip levels (the Nu checker): h1 -> h3 is h2
+        # headings may not skip levels (the Nu checker): h1 -> h3 is h2; the first one
+        # keeps its level (a page of h2 sections has no h1 to start from)
+        self.last_level: int | None = None
+        self.open: list[dict[str, Any]] = []  # open containers, outermost first
+        self.out: list[str] = []  # the markup of the containers being written
 
     def write(self) -> None:
         """Every block in order; runs of list items, table cells and quotes as one element."""
@@ -633,6 +851,12 @@ class _Body:
         i = 0
         while i < len(blocks):
             b = blocks[i].block
+            within = b.attrs.get("within")
+            if isinstance(within, list):
+                self.nested(blocks[i], [str(f) for f in within])
+                i += 1
+                continue
+            self.close_to(0)
             if b.type == "list_item":
                 j = _run_end(blocks, i)
                 self.parts.append(_lists(blocks[i:j], notes))
@@ -649,18 +873,117 @@ class _Body:
                 j = i + 1
                 self.block(blocks[i])
             i = j
+        self.close_to(0)
 
+    # nesting ----------------------------------------------------------------------
+    def _open_ids(self) -> list[str]:
+        return [e["frame"] for e in self.open if e["frame"]]
+
+    def close_to(self, keep: int, *, lists: bool = True) -> None:
+        """Close containers until only the first `keep` frames are open; lists: also a
+        list left open over its closed item (else the next item may continue it)."""
+        while self.open and (len(self._open_ids()) > keep or (
+                lists and keep == 0)):
+            top = self.open.pop()
+            self.out.append(top["close"])
+        if not self.open and self.out:
+            self.parts.append("".join(self.out))
+            self.out = []
+
+    def _close_list(self) -> None:
+        if self.open and self.open[-1]["kind"] == "list":
+            self.out.append(self.open.pop()["close"])
+
+    def nested(self, tb: TargetBlock, frames: list[str]) -> None:
+        """Write a block inside its quotes, list items and definition lists."""
+        b = tb.block
+        opened = self._open_ids()
+        k = 0
+        while k < min(len(opened), len(frames)) and opened[k] == frames[k]:
+            k += 1
+        own = bool(frames) and frames[-1][:1] == "i" and b.type == "list_item"
+        if own and k == len(frames):
+            k -= 1  # the same item twice: a new item
+        self.close_to(k, lists=False)
+        for n, frame in enumerate(frames[k:], start=k):
+            kind = frame[:1]
+            if kind == "i":
+                item_block = b if own and n == len(frames) - 1 else None
+                self._open_item(frame, item_block)
+            else:
+                self._close_list()
+                element = _FRAME_ELEMENTS.get(kind, "div")
+                self.out.append(f"<{element}>")
+                self.open.append({"frame": frame, "kind": kind, "close": f"</{element}>"})
+        html = render_inline(tb.target, b.tags, self.notes)
+        inline_here = (own or (frames and frames[-1][:1] == "t")) and not b.attrs.get("html")
+        if inline_here:
+            self.out.append(html)
+            return
+        self._close_list()
+        saved, self.parts = self.parts, []
+        self.block(tb)
+        self.out.extend(self.parts)
+        self.parts = saved
+
+    def _open_item(self, frame: str, block: ParsedBlock | None) -> None:
+        """Open a list item (and its list, unless the open one fits its numbering)."""
+        list_type, number = parse_numbering(block.numbering) if block else (None, None)
+        ordered = block is not None and (list_type is not None or bool(
+            block.attrs.get("ordered") and block.numbering
+            and block.numbering not in "•-*–·◦▪"))
+        tag = "ol" if ordered else "ul"
+        list_type = list_type or "1"
+        top = self.open[-1] if self.open else None
+        if top is not None and top["kind"] == "list" and (
+                top["tag"] != tag or (ordered and top["type"] != list_type)):
+            self._close_list()
+            top = None
+        elif top is not None and top["kind"] != "list":
+            top = None
+        if top is None:
+            attrs = ""
+            if ordered and block is not None:
+                if list_type != "1":
+                    attrs += f' type="{list_type}"'
+                if number is not None and number != 1:
+                    attrs += f' start="{number}"'
+                if (block.numbering or "").strip().endswith(")"):
+                    attrs += ' class="paren"'
+            self.out.append(f"<{tag}{attrs}>")
+            top = {"frame": None, "kind": "list", "tag": tag, "type": list_type,
+                   "next": number if number is not None else 1, "close": f"</{tag}>"}
+            self.open.append(top)
+        value = ""
+        if ordered and number is not None and number != top["next"]:
+            value = f' value="{number}"'
+            top["next"] = number
+        top["next"] = (top["next"] or 0) + 1
+        self.out.append(f"<li{value}>")
+        self.open.append({"frame": frame, "kind": "i", "close": "</li>"})
+
+    # blocks -----------------------------------------------------------------------
     def block(self, tb: TargetBlock) -> None:
         """One block that stands alone (notes are written at the end, once refs have ids)."""
         b = tb.block
         if b.type in ("footnote", "endnote"):
+            return
+        if b.attrs.get("rule"):
+            self.parts.append("<hr>")
+            return
+        if b.type == "table_cell":
+            self.parts.append(_table([tb], self.notes))
+            return
+        if b.attrs.get("html"):
+            self.parts.append(_raw_block(tb, self.notes))
             return
         html = render_inline(tb.target, b.tags, self.notes)
         if not html.strip() and b.type != "code":
             return
         if b.type in ("heading", "title"):
             level = 1 if b.type == "title" else max(1, min(6, (b.level or 1) + self.offset))
-            level = min(level, self.last_level + 1)
+            if self.last_level is not None:
+                level = min(level, self.last_level + 1)
             self.last_level = level
             anchor = f"h-{len(self.toc) + 1}"
             self.toc.append((level, anchor, html))
@@ -673,7 +996,27 @@ class _Body:
             self.parts.append(f"<p>{html}</p>")
 
 
-def _toc(toc: list[tuple[int, str, str]]) -> str:
+def _raw_block(tb: TargetBlock, notes: _Notes) -> str:
+    """A raw HTML block of a Markdown source: its allowed elements, its text escaped."""
+    b = tb.block
+    tags = dict(b.tags)
+    before = _literals(str(b.attrs.get("before", "")), tags)
+    after = _literals(str(b.attrs.get("after", "")), tags)
+    html = render_inline(before + tb.target + after, tags, notes, flow=True)
+    return f'<div class="raw-html">{html}</div>' if html.strip() else ""
+
+
+def _literals(markup: str, tags: dict[str, Tag]) -> str:
+    """Raw HTML outside a block's text as literal tags added to its tag map."""
+    out = []
+    for m in HTML_MARKUP_RE.finditer(markup):
+        ident = str(9000 + len(tags))  # ids no reader gives (at most 4 digits)
+        tags[ident] = Tag("literal", False, {"text": m.group(0), "html": True})
+        out.append(f"<{ident}/>")
+    return "".join(out)
+
+
+def _toc(toc: list[tuple[int, str, str]], tr: Callable[[str], str]) -> str:
     """The table of contents, when the page has more than one heading."""
     if len(toc) <= 1:
         return ""
@@ -681,10 +1024,11 @@ def _toc(toc: list[tuple[int, str, str]]) -> str:
         f'<li class="toc-{level}"><a href="#{anchor}">{_strip_links(html)}</a></li>'
         for level, anchor, html in toc)
     return (f'<nav class="toc" aria-labelledby="toc-title"><h2 id="toc-title">'
-            f'{escape(_("Contents"))}</h2><ol>{items}</ol></nav>')
+            f'{escape(tr(N_("Contents")))}</h2><ol>{items}</ol></nav>')
 
 
-def _notes_section(blocks: list[TargetBlock], notes: _Notes) -> str:
+def _notes_section(blocks: list[TargetBlock], notes: _Notes, tr: Callable[[str], str]
+                   ) -> str:
     """Footnotes and endnotes that are referred to, each with a link back to the text."""
     note_items: list[str] = []
     for tb in blocks:
@@ -698,13 +1042,13 @@ def _notes_section(blocks: list[TargetBlock], notes: _Notes) -> str:
         html = render_inline(tb.target, b.tags, notes)
         back = notes.refs.get(number)
         back_link = (f' <a href="#{back}" class="footnote-back" '
-                     f'aria-label="{escape(_("Back to the text"))}">↩</a>' if back else "")
+                     f'aria-label="{escape(tr(N_("Back to the text")))}">↩</a>' if back else "")
         note_items.append(f'<li id="fn-{number}">{html}{back_link}</li>')
     if not note_items:
         return ""
     return (f'<section class="notes footnotes" role="doc-endnotes" '
             f'aria-labelledby="notes-title"><h2 id="notes-title">'
-            f'{escape(_("Notes"))}</h2><ol>{"".join(note_items)}</ol></section>')
+            f'{escape(tr(N_("Notes")))}</h2><ol>{"".join(note_items)}</ol></section>')
 
 
 def _with_toc(body: list[str], toc_html: str) -> list[str]:

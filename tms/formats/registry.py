@@ -28,7 +28,7 @@ from tms.formats.base import (
     ParsedDocument,
     TargetBlock,
 )
-from tms.i18n import _
+from tms.i18n import _, catalogue_translator
 
 U = TypeVar("U")  # what write takes: ExportUnit, MemoryPair, GlossaryEntry
 R = TypeVar("R")  # what read gives: UnitsFile, list[MemoryPair], list[GlossaryEntry]
@@ -134,8 +134,10 @@ def _write_docx(original: bytes | None, targets: Sequence[TargetBlock],
 
 def _write_html(_original: bytes | None, targets: Sequence[TargetBlock],
                 options: WriteOptions) -> bytes:
+    # The page's own words ("Contents", "Notes") are in the document's language.
     return html.write(list(targets), language=options.language, direction=options.direction,
-                      title=options.title or "")
+                      title=options.title or "",
+                      translate=catalogue_translator(options.language))
 
 
 def _write_markdown(_original: bytes | None, targets: Sequence[TargetBlock],
