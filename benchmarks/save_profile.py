@@ -30,12 +30,11 @@ from pathlib import Path
 from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.factories import PASSWORD, make_document, make_language, make_user  # noqa: E402
-
-from tms import create_app  # noqa: E402
-from tms.db import get_session  # noqa: E402
-from tms.models import Segment  # noqa: E402
-from tms.orm import Base  # noqa: E402
+from tests.factories import PASSWORD, make_document, make_language, make_user
+from tms import create_app
+from tms.db import get_session
+from tms.models import Segment
+from tms.orm import Base
 
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
