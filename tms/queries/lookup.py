@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from typing import TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from tms.models import Document, Language, User
+from tms.models import Document, Language, Segment, User
 from tms.orm import Base
 
 RowT = TypeVar("RowT", bound=Base)
@@ -32,6 +32,18 @@ def user_by_pseudonym(session: Session, pseudonym: str) -> User | None:
 def row_by_id(session: Session, model: type[RowT], row_id: int) -> RowT | None:
     """The row of this model with this primary key, or None."""
     return session.get(model, row_id)
+
+
+def user_with_teams(session: Session, user_id: int) -> User | None:
+    """The account with this id and its team memberships, in one statement (every request
+    of a logged-in user reads the account, and most of them its teams)."""
+    return session.get(User, user_id, options=[joinedload(User.memberships)])
+
+
+def segment_with_document(session: Session, segment_id: int) -> Segment | None:
+    """The segment with this id and its document, in one statement (the editor's API reads
+    both on every request: the document's source language for QA)."""
+    return session.get(Segment, segment_id, options=[joinedload(Segment.document)])
 
 
 def users_by_id(session: Session, ids: Iterable[int]) -> dict[int, User]:

@@ -130,7 +130,7 @@ def _load_segment(segment_id: int, lang_code: str) -> tuple[Segment, Language]:
     _require_login()
     session = get_session()
     language = lookup.language_by_code(session, lang_code)
-    segment = lookup.row_by_id(session, Segment, segment_id)
+    segment = lookup.segment_with_document(session, segment_id)
     if language is None or segment is None:
         raise ApiError(_("Not found."), 404)
     _require_team(language.id)

@@ -12,7 +12,7 @@ from flask_login import LoginManager, UserMixin, current_user
 
 from tms.db import get_session
 from tms.models import Role, User
-from tms.queries.lookup import row_by_id
+from tms.queries.lookup import user_with_teams
 
 login_manager = LoginManager()
 
@@ -62,7 +62,7 @@ def _load_user(user_id: str) -> LoginUser | None:
         uid, generation = (int(x) for x in user_id.split(":"))
     except ValueError:
         return None
-    user = row_by_id(get_session(), User, uid)
+    user = user_with_teams(get_session(), uid)
     if user is None or user.session_generation != generation or not user.active or user.deleted:
         return None
     return LoginUser(user)
