@@ -325,7 +325,8 @@ def read_file(data: bytes, *, filename: str, require_keys: bool = True) -> Units
             fuzzy="fuzzy" in entry.flags,
             state="fuzzy" if "fuzzy" in entry.flags else ("translated" if target else None),
             line=entry.linenum,
-            context=entry.msgctxt or "",
+            # translate-toolkit's xliff2po keeps our key as the "#:" reference
+            context=entry.msgctxt or (entry.occurrences[0][0] if entry.occurrences else ""),
         ))
         base = _base_of(entry)
         if base is not None and entry.msgctxt:
