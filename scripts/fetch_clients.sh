@@ -15,7 +15,7 @@ if [ ! -f "$tools/node_modules/axe-core/axe.min.js" ]; then
   (cd "$tools" && npm install --silent --no-audit --no-fund axe-core >/dev/null)
 fi
 
-if [ ! -f "$tools/xsd/xliff-core-1.2-strict.xsd" ]; then
+if [ ! -f "$tools/xsd/xliff-core-1.2-strict.xsd" ] || [ ! -f "$tools/xsd/xliff-core-2.0.xsd" ]; then
   tmp=$(mktemp -d)
   (cd "$tmp" && apt-get download php-symfony-translation >/dev/null 2>&1 \
      && dpkg-deb -x php-symfony-translation_*.deb x)
@@ -24,7 +24,8 @@ if [ ! -f "$tools/xsd/xliff-core-1.2-strict.xsd" ]; then
     [ -n "$found" ] && cp "$found" "$tools/xsd/$f"
   done
   # Point the schemas at the local xml.xsd: the checks run offline.
-  sed -i 's#http://www.w3.org/2001/xml.xsd#xml.xsd#g' "$tools"/xsd/*.xsd
+  sed -i -e 's#http://www.w3.org/2001/xml.xsd#xml.xsd#g' \
+    -e 's#informativeCopiesOf3rdPartySchemas/w3c/xml.xsd#xml.xsd#g' "$tools"/xsd/*.xsd
   rm -rf "$tmp"
 fi
 ls "$tools/xsd"

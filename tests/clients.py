@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = Path(os.environ.get("TMS_TOOLS_DIR", ROOT / ".tools"))
@@ -44,6 +46,18 @@ def xliff12_schema_path() -> Path:
     if not path.exists():
         pytest.skip(f"{path} is missing (run scripts/fetch_clients.sh)")
     return path
+
+
+def xliff20_schema() -> etree.XMLSchema:
+    """The OASIS XLIFF 2.0 core schema installed by .ci/run (scripts/fetch_clients.sh),
+    with its import of xml.xsd pointed at the local copy (the checks run offline)."""
+    path = TOOLS / "xsd" / "xliff-core-2.0.xsd"
+    xml_xsd = TOOLS / "xsd" / "xml.xsd"
+    if not path.exists() or not xml_xsd.exists():
+        pytest.skip(f"{path} is missing (run scripts/fetch_clients.sh)")
+    text = re.sub(r'schemaLocation="[^"]*xml\.xsd"', f'schemaLocation="{xml_xsd.as_uri()}"',
+                  path.read_text(encoding="utf-8"))
+    return etree.XMLSchema(etree.fromstring(text.encode("utf-8"), base_url=path.as_uri()))
 
 
 def vnu_jar() -> Path:

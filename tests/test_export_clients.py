@@ -129,6 +129,14 @@ def test_xliff_exports_pass_the_strict_schema(exported):
         assert schema.validate(doc), f"{e.path.name}: {schema.error_log}"
 
 
+def test_xliff2_exports_pass_the_oasis_core_schema(exported):
+    schema = clients.xliff20_schema()
+    for e in _of(exported, "xliff2"):
+        doc = etree.parse(str(e.path))
+        assert schema.validate(doc), f"{e.path.name}: {schema.error_log}"
+        assert doc.getroot().get("version") == "2.0"
+
+
 def test_html_exports_pass_the_nu_checker(exported):
     paths = [e.path for e in _of(exported, "html")]
     res = clients.vnu_check(paths)

@@ -368,6 +368,11 @@ class TestXliffContract(SegmentsContract):
     filename = "contract.xlf"
 
 
+class TestXliff2Contract(SegmentsContract):
+    name = "xliff2"
+    filename = "contract.xliff"
+
+
 class TestTmxContract(ExchangeContract):
     name = "tmx"
     filename = "contract.tmx"
@@ -432,7 +437,7 @@ def test_every_export_format_is_a_registered_writer() -> None:
                 or entry in EXCHANGE_FORMATS), name
         assert entry.available_for("docx")
     assert [e.extension for e in EXPORTERS.values()] == ["docx", "html", "pdf", "po", "xlf",
-                                                         "tmx"]
+                                                         "tmx", "xliff"]
 
 
 def test_po_helpers_stay_importable() -> None:

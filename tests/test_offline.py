@@ -493,3 +493,108 @@ def test_unmodified_xliff_with_segments_wrapped_in_tags_changes_nothing(
                           data=data, state=State.TRANSLATED)
     assert (report.updated, report.suggested, report.skipped) == ([], [], [])
     assert len(report.unchanged) == 3
+
+
+# --- files tms did not write: units matched by their source text --------------------------
+
+FOREIGN_XLIFF = """<?xml version="1.0" encoding="UTF-8"?>
+<xliff xmlns="urn:oasis:names:tc:xliff:document:1.2" version="1.2">
+  <file original="Declaration.docx" source-language="en-US" target-language="fr-FR"
+        datatype="x-docx">
+    <body>
+      <trans-unit id="1"><source>We,  sex workers, declare our rights.</source>
+        <target state="translated">Nous, travailleuses du sexe, déclarons nos droits.</target>
+      </trans-unit>
+      <trans-unit id="2"><source>Everyone has the right to <g id="a" ctype="bold">life</g>.</source>
+        <target state="translated">Chacun·e a droit à la <g id="a" ctype="bold">vie</g>.</target>
+      </trans-unit>
+      <trans-unit id="3"><source>A sentence that is not in the document.</source>
+        <target state="translated">Une phrase qui n’est pas dans le document.</target>
+      </trans-unit>
+    </body>
+  </file>
+</xliff>
+"""
+
+
+def test_a_foreign_xliff_is_matched_by_source_text(world: World) -> None:
+    online(world, 0, "Nous déclarons nos droits.")  # online text without a fingerprint
+    report = upload(world, "xliff", FOREIGN_XLIFF.encode())
+    by_key = {i.key: i for b in (report.updated, report.suggested, report.skipped,
+                                 report.unchanged) for i in b}
+    first, second = world.segments[0].key, world.segments[1].key
+    assert [i.key for i in report.updated] == [second]  # the tag "a" became <1>
+    assert target_of(world, 1) == ("Chacun·e a droit à la <1>vie</1>.", State.TRANSLATED)
+    assert [i.key for i in report.suggested] == [first]  # never overwrites online text
+    assert target_of(world, 0) == ("Nous déclarons nos droits.", State.TRANSLATED)
+    assert by_key[first].matched == by_key[second].matched == "text"
+    assert [(i.key, i.line) for i in report.skipped] == [("3", 12)]
+    assert "no segment of this document has this key" in report.skipped[0].reason
+    assert "2 units were matched by their source text" in report.summary()
+
+
+def test_a_file_of_another_document_with_none_of_its_sentences_is_still_refused(
+        world: World) -> None:
+    data = FOREIGN_XLIFF.replace("We,  sex workers", "They").replace(
+        "Everyone has", "Nobody has").encode()
+    with pytest.raises(OfflineError, match=r"exported from the document 'Declaration\.docx'"):
+        upload(world, "xliff", data)
+
+
+@pytest.mark.clients
+def test_xliff_through_xliff2po_translated_uploads_every_unit_matched(
+        world: World, tmp_path: Path) -> None:
+    """The PO translate-toolkit makes of our XLIFF has no msgctxt: its units are matched by
+    text (the "#:" reference picks the segment); back through po2xliff they match by key."""
+    xliff2po, po2xliff = toolkit("xliff2po"), toolkit("po2xliff")
+    exported = tmp_path / "declaration.fr.xlf"
+    exported.write_bytes(export(world, "xliff"))
+    po_path, back = tmp_path / "declaration.fr.po", tmp_path / "back.xlf"
+    run = subprocess.run([xliff2po, str(exported), str(po_path)], capture_output=True,
+                         text=True, check=False, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    catalogue = polib.pofile(str(po_path))
+    for entry in catalogue:
+        if entry.msgid == SOURCES[0]:
+            entry.msgstr = "Nous, travailleuses du sexe, déclarons nos droits."
+        elif entry.msgid:
+            entry.msgstr = entry.msgid.replace("the", "la")
+        entry.flags = [f for f in entry.flags if f != "fuzzy"]
+    catalogue.save(str(po_path))
+    assert all(not e.msgctxt for e in catalogue)
+    report = upload(world, "po", po_path.read_bytes())
+    items = [i for b in (report.updated, report.unchanged, report.suggested, report.skipped)
+             for i in b]
+    assert sorted(i.key for i in items) == sorted(s.key for s in world.segments)
+    assert {i.matched for i in items} == {"text"}
+    assert [i.key for i in report.updated] == [world.segments[0].key]
+    # tags xliff2po flattened cannot come back: reported with the reason, not dropped
+    assert all("tag" in i.reason for i in report.skipped) and len(report.skipped) == 2
+    run = subprocess.run([po2xliff, str(po_path), str(back)], capture_output=True, text=True,
+                         check=False, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    again = upload(world, "xliff", back.read_bytes())
+    items = [i for b in (again.updated, again.unchanged, again.suggested, again.skipped)
+             for i in b]
+    assert sorted(i.key for i in items) == sorted(s.key for s in world.segments)
+    assert {i.matched for i in items} == {"key"}
+    assert [i.key for i in again.unchanged] == [world.segments[0].key]
+
+
+@pytest.mark.clients
+def test_po2tmx_reads_our_po_and_its_tmx_imports_into_the_memory(world: World,
+                                                                 tmp_path: Path) -> None:
+    po2tmx = toolkit("po2tmx")
+    online(world, 0, "Nous déclarons nos droits.")
+    online(world, 1, "Chacun·e a droit à la <1>vie</1>.")
+    po_path, tmx_path = tmp_path / "declaration.fr.po", tmp_path / "declaration.tmx"
+    po_path.write_bytes(export(world, "po"))
+    run = subprocess.run([po2tmx, "-l", "fr", str(po_path), str(tmx_path)],
+                         capture_output=True, text=True, check=False, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    world.session.execute(MemoryUnit.__table__.delete())
+    report = exchange.import_memory(world.session, filename=tmx_path.name,
+                                    data=tmx_path.read_bytes())
+    assert report.imported == 2 and report.skipped == []
+    targets = {u.target for u in world.session.scalars(select(MemoryUnit))}
+    assert targets == {"Nous déclarons nos droits.", "Chacun·e a droit à la <1>vie</1>."}

@@ -247,3 +247,49 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
         if j2 > j1:
             out.append(("insert", "".join(b[j1:j2])))
     return out
+
+
+class ForeignIds:
+    """tms tag ids for the inline codes of another tool's file, shared by the source and
+    the target of one unit so that the same code gets the same id on both sides.
+
+    keep_numeric: ids that are already tms ids ("1".."9999") stay as they are (a file tms
+    wrote must come back with its own ids); other ids get numbers from 901 upward, far from
+    real ones. Without keep_numeric every code is numbered 1, 2, 3... in order of first
+    appearance, which is how tms numbers the tags of a block (memory import).
+    """
+
+    def __init__(self, *, keep_numeric: bool = True) -> None:
+        self.keep_numeric = keep_numeric
+        self.ids: dict[str, str] = {}
+
+    def __call__(self, foreign: str) -> str:
+        """The tms id of one of the file's ids."""
+        if foreign not in self.ids:
+            if self.keep_numeric and re.fullmatch(r"\d{1,4}", foreign):
+                self.ids[foreign] = foreign
+            else:
+                start = 900 if self.keep_numeric else 0
+                self.ids[foreign] = str(start + 1 + sum(
+                    1 for v in self.ids.values() if int(v) > start))
+        return self.ids[foreign]
+
+
+def balance(text: str) -> str:
+    """A tagged text with every closing tag that has no opening one, and every opening
+    tag that is never closed, dropped (a code pair split across two segments of another
+    tool's file leaves half of it in each): what is left is well formed."""
+    tokens = tokenize(text)
+    keep = [True] * len(tokens)
+    stack: list[int] = []
+    for i, tok in enumerate(tokens):
+        if tok.kind == "open":
+            stack.append(i)
+        elif tok.kind == "close":
+            if stack and tokens[stack[-1]].value == tok.value:
+                stack.pop()
+            else:
+                keep[i] = False
+    for i in stack:
+        keep[i] = False
+    return "".join(tok.raw for tok, kept in zip(tokens, keep, strict=True) if kept)

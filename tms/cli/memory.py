@@ -38,19 +38,22 @@ def _write_out(data: bytes, out: Path | None) -> None:
 
 @click.group("tm")
 def tm_group() -> None:
-    """Translation memory exchange (TMX)."""
+    """Translation memory exchange (TMX in and out; XLIFF, PO and CSV in)."""
 
 
 @tm_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--source-lang", help="Keep only pairs from this language (default: all).")
-@click.option("--target-lang", help="Keep only pairs into this language (default: all).")
+@click.option("--source-lang", help="Keep only pairs from this language (default: all); "
+              "the source language of a file that does not name it.")
+@click.option("--target-lang", help="Keep only pairs into this language (default: all); "
+              "the target language of a file that does not name it.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @with_appcontext
 @database_errors
 def tm_import(file: Path, source_lang: str | None, target_lang: str | None,
               as_json: bool) -> None:
-    """Add the pairs of a TMX file to the memory, as approved pairs."""
+    """Add the pairs of a bilingual file to the memory: TMX, XLIFF 1.0-2.0 (memoQ, Trados,
+    Passolo, OmegaT, Okapi...), PO/POT or CSV/TSV with language columns."""
     session = get_session()
     data = read_file(file)
     with import_progress(PROGRESS_MIN_PAIRS, shown=not as_json) as progress:
@@ -64,6 +67,8 @@ def tm_import(file: Path, source_lang: str | None, target_lang: str | None,
     click.echo(report.summary())
     for (src, tgt), count in sorted(report.pairs.items()):
         click.echo(f"  {src} → {tgt}: {count}")
+    for line in report.skipped_lines():
+        click.echo(line)
 
 
 @tm_group.command("export")

@@ -24,6 +24,7 @@ from tms.formats.registry import (
     document_format_for,
     format_for,
     glossary_format_for,
+    read_bilingual,
     read_document,
     segment_format_for,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "document_format_for",
     "format_for",
     "glossary_format_for",
+    "read_bilingual",
     "read_document",
     "segment_format_for",
 ]

@@ -158,6 +158,7 @@ class ImportedUnit:
     fuzzy: bool = False  # PO fuzzy flag / XLIFF state "needs-*"
     state: str | None = None  # the file's own state word, if any
     line: int | None = None  # where in the file, for error messages
+    context: str = ""  # what the file says about where the text is (msgctxt, resname)
 
 
 @dataclass
@@ -174,6 +175,22 @@ class MemoryPair:
     author: str = ""  # TMX creationid/changeid
     notes: list[str] = field(default_factory=list)  # TMX <note>s
     props: dict[str, str] = field(default_factory=dict)  # TMX <prop>s other than x-origin
+    approved: bool = True  # False for a PO fuzzy entry or an XLIFF "needs-*" state
+    line: int | None = None  # where in the file it was read (for the import report)
+    context: str = ""  # PO msgctxt, XLIFF resname: what the file says about the text
+
+
+@dataclass
+class BilingualFile:
+    """The memory pairs of a bilingual file of any tool, and what was left out and why."""
+
+    format: str  # tmx, xliff, xliff2, po, csv
+    pairs: list[MemoryPair] = field(default_factory=list)
+    skipped: list[tuple[int | None, str]] = field(default_factory=list)  # (line, reason)
+
+    def skip(self, line: int | None, reason: str) -> None:
+        """Note a unit that gives no pair, with its line and why."""
+        self.skipped.append((line, reason))
 
 
 @dataclass

@@ -228,7 +228,8 @@ def write_tbx(entries: list[GlossaryEntry]) -> bytes:
 # --- CSV -----------------------------------------------------------------------------
 
 
-def _decode_csv(data: bytes, *, filename: str) -> str:
+def decode_csv(data: bytes, *, filename: str) -> str:
+    """CSV bytes as text: UTF-16 with a BOM, else UTF-8 (BOM allowed); NUL is refused."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             text = data.decode("utf-16")
@@ -248,7 +249,7 @@ def _decode_csv(data: bytes, *, filename: str) -> str:
                             "UTF-8", line=line), where=filename) from None
 
 
-def _unescape(cell: str) -> str:
+def unescape_cell(cell: str) -> str:
     """Undo write_csv's formula escaping ("'=x" -> "=x")."""
     if len(cell) > 1 and cell[0] == "'" and cell[1] in FORMULA_START:
         return cell[1:]
@@ -258,7 +259,7 @@ def _unescape(cell: str) -> str:
 def read_csv(data: bytes, *, filename: str, source_language: str = "",
              target_language: str = "") -> list[GlossaryEntry]:
     """Entries from a CSV with a header row (source, target[, note][, forbidden])."""
-    text = _decode_csv(data, filename=filename)
+    text = decode_csv(data, filename=filename)
     # Only the delimiter is guessed (from the header row); csv.Sniffer also guesses a quote
     # character and takes the apostrophes of escaped formulas for quotes.
     header_line = text.split("\n", 1)[0]
@@ -288,7 +289,7 @@ def read_csv(data: bytes, *, filename: str, source_language: str = "",
 
     def cell(row: list[str], name: str) -> str:
         i = columns.get(name)
-        return _unescape(row[i].strip()) if i is not None and i < len(row) else ""
+        return unescape_cell(row[i].strip()) if i is not None and i < len(row) else ""
 
     entries: list[GlossaryEntry] = []
     try:

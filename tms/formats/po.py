@@ -31,10 +31,12 @@ from babel import Locale, UnknownLocaleError
 from babel.plural import PluralRule, to_gettext
 
 from tms.formats.base import (
+    BilingualFile,
     ExportMeta,
     ExportUnit,
     FormatError,
     ImportedUnit,
+    MemoryPair,
     ParsedBlock,
     ParsedDocument,
     Tag,
@@ -167,34 +169,89 @@ def write(units: list[ExportUnit], meta: ExportMeta) -> bytes:
     return str(po).encode("utf-8")
 
 
-def _decode(data: bytes, *, filename: str) -> str:
-    """PO bytes as text: UTF-8 (BOM allowed) or the charset the header declares."""
-    if len(data) > MAX_PO_BYTES:
-        raise FormatError(_("the PO file is larger than 20 MB"), where=filename)
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    if b"\x00" in data:  # anywhere: PostgreSQL cannot store NUL
-        raise FormatError(_("this is not a PO file (it contains binary data)"), where=filename)
-    m = re.search(rb"charset=([A-Za-z0-9_.:-]+)", data[:4096])
-    charset = m.group(1).decode("ascii").lower() if m else "utf-8"
-    if charset == "charset":  # POT templates keep the placeholder "CHARSET"
-        charset = "utf-8"
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))
+_UNICODE = frozenset({"utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le",
+                      "utf-32-be"})
+
+
+def _codec(name: str) -> str | None:
+    """Python's name for a character set, or None if it knows no such one."""
     try:
-        codecs.lookup(charset)
+        return codecs.lookup(name).name
     except LookupError:
+        return None
+
+
+def _declared_charset(text: str) -> str | None:
+    """The charset the header entry declares ("CHARSET", a POT's placeholder, is none)."""
+    m = re.search(r"charset=([A-Za-z0-9_.:-]+)", text[:65536])
+    if not m or m.group(1).lower() == "charset":
+        return None
+    return m.group(1)
+
+
+def decode_text(data: bytes, *, declared: str | None, where: str, kind: str) -> str:
+    """Text bytes decoded by the charset declared in them, then by their byte-order mark,
+    else as UTF-8; a declaration the bytes contradict is one clear error, never mojibake.
+
+    A legacy charset (windows-1251, ISO-8859-1...) decodes almost any bytes, so a file
+    declaring one whose bytes are UTF-8 with non-ASCII characters was saved as UTF-8 with
+    a stale declaration: it is refused rather than stored garbled.
+    """
+    bom = next(((mark, name) for mark, name in _BOMS if data.startswith(mark)), None)
+    charset = _codec(declared) if declared else None
+    if declared and charset is None:
         raise FormatError(
-            _("the header declares an unknown character set '%(charset)s'", charset=charset),
-            where=filename,
-        ) from None
+            _("the header declares an unknown character set '%(charset)s'",
+              charset=declared.lower()), where=where)
+    if bom is not None:
+        mark, name = bom
+        if charset is not None and charset.split("-")[:2] != name.split("-")[:2]:
+            raise FormatError(
+                _("the file starts with a %(bom)s byte-order mark but declares the character "
+                  "set %(charset)s; save it again in one of them",
+                  bom=name[:6].upper(), charset=declared), where=where)
+        data, charset = data[len(mark):], name
+    charset = charset or "utf-8"
+    if not charset.startswith(("utf-16", "utf-32")) and b"\x00" in data:
+        # anywhere: PostgreSQL cannot store NUL
+        raise FormatError(_("this is not a %(kind)s file (it contains binary data)",
+                            kind=kind), where=where)
+    if charset not in _UNICODE and not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            raise FormatError(
+                _("the file declares the character set %(charset)s but its text is UTF-8; "
+                  "correct the declaration to UTF-8", charset=declared), where=where)
     try:
-        return data.decode(charset)
+        text = data.decode(charset)
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = data[: exc.start].decode(charset, errors="replace").count("\n") + 1
         raise FormatError(
             _("the file is not valid %(charset)s text (line %(line)s); save it as UTF-8",
-              charset=charset.upper(), line=line),
-            where=filename,
+              charset=(declared or charset).upper(), line=line),
+            where=where,
         ) from None
+    if "\x00" in text:
+        raise FormatError(_("this is not a %(kind)s file (it contains binary data)",
+                            kind=kind), where=where)
+    return text
+
+
+def _decode(data: bytes, *, filename: str) -> str:
+    """PO bytes as text: the charset the header declares, else the BOM, else UTF-8."""
+    if len(data) > MAX_PO_BYTES:
+        raise FormatError(_("the PO file is larger than 20 MB"), where=filename)
+    bom = next((name for mark, name in _BOMS if data.startswith(mark)), None)
+    # The header can be read before decoding unless the file is UTF-16/32.
+    head = (data[:65536].decode(bom, errors="replace") if bom and bom != "utf-8"
+            else data[:65536].decode("latin-1"))
+    return decode_text(data, declared=_declared_charset(head), where=filename, kind="PO")
 
 
 def _check_quotes(text: str, *, filename: str) -> None:
@@ -243,15 +300,18 @@ def _base_of(entry: polib.POEntry) -> str | None:
     return None
 
 
-def read_file(data: bytes, *, filename: str) -> UnitsFile:
-    """A PO edited offline: units keyed by msgctxt, plus header facts and export fingerprints."""
+def read_file(data: bytes, *, filename: str, require_keys: bool = True) -> UnitsFile:
+    """A PO edited offline: units keyed by msgctxt, plus header facts and export fingerprints.
+
+    require_keys=False accepts entries without msgctxt (a PO tms did not write): their key
+    is "" and the upload matches them by source text."""
     po = parse(data, filename=filename)
     units: list[ImportedUnit] = []
     bases: dict[str, str] = {}
     for entry in po:
         if entry.obsolete or not entry.msgid:
             continue
-        if not entry.msgctxt:
+        if not entry.msgctxt and require_keys:
             raise FormatError(
                 _("the entry at line %(line)s has no msgctxt, so it cannot be matched to a "
                   "segment; upload the PO file tms exported", line=entry.linenum),
@@ -259,15 +319,17 @@ def read_file(data: bytes, *, filename: str) -> UnitsFile:
             )
         target = entry.msgstr
         units.append(ImportedUnit(
-            key=entry.msgctxt,
+            key=entry.msgctxt or "",
             source=entry.msgid,
             target=target,
             fuzzy="fuzzy" in entry.flags,
             state="fuzzy" if "fuzzy" in entry.flags else ("translated" if target else None),
             line=entry.linenum,
+            # translate-toolkit's xliff2po keeps our key as the "#:" reference
+            context=entry.msgctxt or (entry.occurrences[0][0] if entry.occurrences else ""),
         ))
         base = _base_of(entry)
-        if base is not None:
+        if base is not None and entry.msgctxt:
             bases[entry.msgctxt] = base
     meta = po.metadata
     return UnitsFile(
@@ -278,6 +340,44 @@ def read_file(data: bytes, *, filename: str) -> UnitsFile:
         document=meta.get(DOCUMENT_HEADER) or None,
         bases=bases,
     )
+
+
+def read_pairs(data: bytes, *, filename: str) -> BilingualFile:
+    """The translated entries of any PO file as memory pairs (fuzzy ones not approved).
+
+    The target language is the header's Language, the source language tms's own header
+    (or X-Source-Language), else none (the caller asks). A plural entry gives one pair, its
+    forms joined by PLURAL_SEPARATOR as an interface catalogue's blocks have them.
+    """
+    po = parse(data, filename=filename)
+    meta = po.metadata
+    target_language = (meta.get("Language") or "").strip().replace("_", "-")
+    source_language = (meta.get(SOURCE_LANGUAGE_HEADER) or meta.get("X-Source-Language")
+                       or "").strip().replace("_", "-")
+    found = BilingualFile(format="po")
+    for entry in po:
+        if not entry.msgid and not entry.obsolete:
+            continue  # the header
+        if entry.obsolete:
+            found.skip(entry.linenum, _("the entry is obsolete (#~)"))
+            continue
+        source, target = entry.msgid, entry.msgstr
+        if entry.msgid_plural:
+            forms = [entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural)]
+            source = entry.msgid + PLURAL_SEPARATOR + entry.msgid_plural
+            if any(forms) and not all(forms):
+                found.skip(entry.linenum, _("not every plural form is translated"))
+                continue
+            target = PLURAL_SEPARATOR.join(forms) if all(forms) else ""
+        if not target.strip():
+            found.skip(entry.linenum, _("the entry has no translation"))
+            continue
+        found.pairs.append(MemoryPair(
+            source=source, target=target, source_language=source_language,
+            target_language=target_language, origin=f"po: {filename}",
+            approved="fuzzy" not in entry.flags, line=entry.linenum,
+            context=entry.msgctxt or ""))
+    return found
 
 
 def read_units(data: bytes, *, filename: str) -> list[ImportedUnit]:

@@ -18,8 +18,21 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, Generic, TypeVar
 
-from tms.formats import docx, glossary_files, html, markdown, pdf, po, text, tmx, xliff
+from tms.formats import (
+    bilingual,
+    docx,
+    glossary_files,
+    html,
+    markdown,
+    pdf,
+    po,
+    text,
+    tmx,
+    xliff,
+    xliff2,
+)
 from tms.formats.base import (
+    BilingualFile,
     ExportMeta,
     ExportUnit,
     FormatError,
@@ -166,10 +179,14 @@ def _write_catalog(_original: bytes | None, targets: Sequence[TargetBlock],
 
 
 def _read_po_units(data: bytes, filename: str, _hints: ReadHints) -> po.UnitsFile:
-    return po.read_file(data, filename=filename)
+    # Entries without msgctxt (a PO tms did not write) are matched by their source text.
+    return po.read_file(data, filename=filename, require_keys=False)
 
 
 def _read_xliff_units(data: bytes, filename: str, _hints: ReadHints) -> po.UnitsFile:
+    # One extension for every XLIFF version: the root element says which one it is.
+    if bilingual.xml_root_name(data) == "xliff2":
+        return xliff2.read_file(data, filename=filename)
     return xliff.read_file(data, filename=filename)
 
 
@@ -179,6 +196,10 @@ def _write_po_units(units: Sequence[ExportUnit], meta: ExportMeta) -> bytes:
 
 def _write_xliff_units(units: Sequence[ExportUnit], meta: ExportMeta) -> bytes:
     return xliff.write(list(units), meta)
+
+
+def _write_xliff2_units(units: Sequence[ExportUnit], meta: ExportMeta) -> bytes:
+    return xliff2.write(list(units), meta)
 
 
 def _read_tmx(data: bytes, filename: str, _hints: ReadHints) -> list[MemoryPair]:
@@ -239,6 +260,10 @@ SEGMENT_FORMATS: dict[str, ExchangeFormat[ExportUnit, po.UnitsFile]] = {f.name: 
                    _read_po_units, _write_po_units),
     ExchangeFormat("xliff", "XLIFF", "application/x-xliff+xml", "xlf", (".xlf", ".xliff"),
                    "segments", _read_xliff_units, _write_xliff_units),
+    # Written as .xliff (a file name apart from the 1.2 .xlf of the same document); read by
+    # the same reader as 1.2, which tells the versions apart by the root element.
+    ExchangeFormat("xliff2", "XLIFF 2.0", "application/xliff+xml", "xliff", (".xlf", ".xliff"),
+                   "segments", _read_xliff_units, _write_xliff2_units),
 )}
 
 MEMORY_FORMATS: dict[str, ExchangeFormat[MemoryPair, list[MemoryPair]]] = {f.name: f for f in (
@@ -268,6 +293,7 @@ EXPORTERS: dict[str, Exporter] = {
     "po": SEGMENT_FORMATS["po"],
     "xliff": SEGMENT_FORMATS["xliff"],
     "tmx": MEMORY_FORMATS["tmx"],
+    "xliff2": SEGMENT_FORMATS["xliff2"],
 }
 EXPORT_FORMATS = tuple(EXPORTERS)
 
@@ -310,6 +336,11 @@ def segment_format_for(filename: str) -> ExchangeFormat[ExportUnit, po.UnitsFile
     """The PO or XLIFF format a file name selects, or None."""
     ext = _suffix(filename)
     return next((f for f in SEGMENT_FORMATS.values() if ext in f.extensions), None)
+
+
+def read_bilingual(filename: str, data: bytes) -> BilingualFile:
+    """The translation pairs of a bilingual file of any tool (TMX, XLIFF, PO, CSV)."""
+    return bilingual.read(data, filename=filename)
 
 
 def glossary_format_for(filename: str) -> ExchangeFormat[GlossaryEntry, list[GlossaryEntry]]:

@@ -29,11 +29,11 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from tms.formats.base import FormatError, MemoryPair
+from tms.formats.base import BilingualFile, FormatError, MemoryPair
 from tms.formats.xliff import indent, xml_text
 from tms.formats.xmlsafe import parse_xml
 from tms.i18n import _
-from tms.inline import Token, tokenize
+from tms.inline import ForeignIds, Token, tokenize
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _OWN_TAG = re.compile(r"^<(/?)(\d{1,4})(/?)>$")
@@ -203,14 +203,16 @@ def _name(el: etree._Element) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 
-def seg_text(seg: etree._Element) -> str:
-    """A <seg>'s content as a tagged text."""
+def seg_text(seg: etree._Element, number: ForeignIds | None = None) -> str:
+    """A <seg>'s content as a tagged text; number (shared by the <tuv>s of one <tu>) turns
+    ids that are not tms ids into tms ids (901 upward, far from real ones)."""
     out: list[str] = []
-    counter = [900]  # ids for placeholders that carry none, far from real ones
+    ids = number or ForeignIds()
+    counter = [0]
 
-    def fresh() -> str:
+    def fresh() -> str:  # a placeholder that carries no id
         counter[0] += 1
-        return str(counter[0])
+        return ids(f"\x00{counter[0]}")
 
     def own(el: etree._Element) -> tuple[str, str, str] | None:
         m = _OWN_TAG.match((el.text or "").strip()) if len(el) == 0 else None
@@ -226,13 +228,14 @@ def seg_text(seg: etree._Element) -> str:
             name = _name(child)
             mine = own(child)
             if name == "bpt":
-                out.append(f"<{mine[1] if mine else child.get('x') or child.get('i') or fresh()}>")
+                out.append(f"<{mine[1] if mine else ids(_bpt_id(child))}>")
             elif name == "ept":
-                out.append(f"</{mine[1] if mine else _ept_id(child, el)}>")
+                out.append(f"</{mine[1] if mine else ids(_ept_id(child, el))}>")
             elif name in ("ph", "it", "x"):
-                out.append(f"<{mine[1] if mine else child.get('x') or fresh()}/>")
+                x = child.get("x")
+                out.append(f"<{mine[1] if mine else ids(x) if x else fresh()}/>")
             elif name == "hi":
-                ident = child.get("x") or fresh()
+                ident = ids(child.get("x") or "") if child.get("x") else fresh()
                 out.append(f"<{ident}>")
                 walk(child)
                 out.append(f"</{ident}>")
@@ -243,13 +246,18 @@ def seg_text(seg: etree._Element) -> str:
     return "".join(out)
 
 
+def _bpt_id(bpt: etree._Element) -> str:
+    """The file's id of a bpt: its x (shared by source and target), else its i."""
+    return bpt.get("x") or bpt.get("i") or "0"
+
+
 def _ept_id(ept: etree._Element, seg: etree._Element) -> str:
     """The id of the bpt an ept closes (same i), as that bpt was written out."""
     i = ept.get("i")
     for bpt in seg.iter("bpt", "{*}bpt"):
         if bpt.get("i") == i:
             m = _OWN_TAG.match((bpt.text or "").strip())
-            return m.group(2) if m else bpt.get("x") or i or "0"
+            return m.group(2) if m else _bpt_id(bpt)
     return i or "0"
 
 
@@ -259,6 +267,11 @@ def _lang(tuv: etree._Element) -> str:
 
 def read(data: bytes, *, filename: str) -> list[MemoryPair]:
     """Memory pairs from a TMX file (ours or another tool's); one pair per target language."""
+    return read_pairs(data, filename=filename).pairs
+
+
+def read_pairs(data: bytes, *, filename: str) -> BilingualFile:
+    """The pairs of a TMX file, and the units that gave none (with the line and why)."""
     root = parse_xml(data, where=filename)
     if _name(root) != "tmx":
         raise FormatError(_("this is not a TMX file (its root element is <%(name)s>)",
@@ -268,10 +281,12 @@ def read(data: bytes, *, filename: str) -> list[MemoryPair]:
     if header is None or body is None:
         raise FormatError(_("the TMX file has no <header> or no <body>"), where=filename)
     srclang = header.get("srclang") or ""
-    pairs: list[MemoryPair] = []
+    found = BilingualFile(format="tmx")
+    pairs = found.pairs
     for tu in body.iter("tu"):
         variants: list[tuple[str, str]] = []
         tuvs = tu.findall("tuv")
+        number = ForeignIds()
         for tuv in tuvs:
             lang = _lang(tuv)
             seg = tuv.find("seg")
@@ -281,9 +296,10 @@ def read(data: bytes, *, filename: str) -> list[MemoryPair]:
                       line=tuv.sourceline),
                     where=filename,
                 )
-            variants.append((lang, seg_text(seg)))
+            variants.append((lang, seg_text(seg, number)))
         if len(variants) < 2:
-            continue  # a single-language unit is not a pair
+            found.skip(tu.sourceline, _("the unit has only one language"))
+            continue
         src = next((i for i, v in enumerate(variants)
                     if srclang and v[0].lower() == srclang.lower()), None)
         if src is None:
@@ -299,8 +315,14 @@ def read(data: bytes, *, filename: str) -> list[MemoryPair]:
         for tuv in tu.findall("tuv"):  # notes and props of one variant belong to the unit
             props.update({p.get("type") or "": p.text or "" for p in tuv.findall("prop")})
             notes.extend(" ".join("".join(n.itertext()).split()) for n in tuv.findall("note"))
+        if not source[1].strip():
+            found.skip(tu.sourceline, _("the source is empty"))
+            continue
         for i, (lang, text) in enumerate(variants):
-            if i == src or not text.strip() or not source[1].strip():
+            if i == src:
+                continue
+            if not text.strip():
+                found.skip(tuvs[i].sourceline, _("the unit has no translation"))
                 continue
             # OmegaT dates and signs the target <tuv>, other tools the <tu>.
             facts = (tu, tuvs[i])
@@ -313,5 +335,6 @@ def read(data: bytes, *, filename: str) -> list[MemoryPair]:
                                     created_at=_iso_date(fact("creationdate")),
                                     changed_at=_iso_date(fact("changedate")),
                                     author=fact("changeid") or fact("creationid") or "",
-                                    notes=[n for n in notes if n], props=dict(props)))
-    return pairs
+                                    notes=[n for n in notes if n], props=dict(props),
+                                    line=tuvs[i].sourceline))
+    return found

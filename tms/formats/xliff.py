@@ -39,14 +39,24 @@ upload can tell whether the online text changed since the export.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from lxml import etree
 
-from tms.formats.base import ExportMeta, ExportUnit, FormatError, ImportedUnit, Tag
+from tms.formats.base import (
+    BilingualFile,
+    ExportMeta,
+    ExportUnit,
+    FormatError,
+    ImportedUnit,
+    MemoryPair,
+    Tag,
+)
 from tms.formats.po import UnitsFile, base_hash, tag_legend
 from tms.formats.xmlsafe import parse_xml
 from tms.i18n import _
-from tms.inline import tokenize
+from tms.inline import ForeignIds, balance, strip_tags, tokenize
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 NS_11 = "urn:oasis:names:tc:xliff:document:1.1"
@@ -97,8 +107,17 @@ def _ctype(tag: Tag | None, *, paired: bool) -> str | None:
     return f"x-{kind}" if kind else None
 
 
-def fill_inline(element: etree._Element, text: str, tags: dict[str, Tag]) -> None:
-    """Write a tagged text into an XLIFF element as text, <g> and <x/> children."""
+def _attrs_12(tag: Tag | None, paired: bool) -> dict[str, str]:
+    """The ctype of one tag on a <g> or <x/> (XLIFF 1.2)."""
+    ctype = _ctype(tag, paired=paired)
+    return {"ctype": ctype} if ctype else {}
+
+
+def fill_inline(element: etree._Element, text: str, tags: dict[str, Tag], *,
+                paired: str = _q("g"), standalone: str = _q("x"),
+                attrs: Callable[[Tag | None, bool], dict[str, str]] = _attrs_12) -> None:
+    """Write a tagged text into an XLIFF element as text, <g> and <x/> children (XLIFF 2.0
+    passes its <pc> and <ph/> names and attributes)."""
     stack: list[etree._Element] = [element]
     last: etree._Element | None = None  # the element whose tail takes the next text
 
@@ -112,10 +131,9 @@ def fill_inline(element: etree._Element, text: str, tags: dict[str, Tag]) -> Non
         if tok.kind == "text":
             add_text(xml_text(tok.value))
         elif tok.kind == "open":
-            g = etree.SubElement(stack[-1], _q("g"), id=tok.value)
-            ctype = _ctype(tags.get(tok.value), paired=True)
-            if ctype:
-                g.set("ctype", ctype)
+            g = etree.SubElement(stack[-1], paired, id=tok.value)
+            for name, value in attrs(tags.get(tok.value), True).items():
+                g.set(name, value)
             stack.append(g)
             last = None
         elif tok.kind == "close":
@@ -124,10 +142,9 @@ def fill_inline(element: etree._Element, text: str, tags: dict[str, Tag]) -> Non
             else:
                 add_text(tok.raw)  # a stray closing tag stays visible rather than vanishing
         else:
-            x = etree.SubElement(stack[-1], _q("x"), id=tok.value)
-            ctype = _ctype(tags.get(tok.value), paired=False)
-            if ctype:
-                x.set("ctype", ctype)
+            x = etree.SubElement(stack[-1], standalone, id=tok.value)
+            for name, value in attrs(tags.get(tok.value), False).items():
+                x.set(name, value)
             last = x
     # An unclosed opening tag (a bad target) stays an element closed at the end.
 
@@ -153,6 +170,20 @@ def indent(element: etree._Element, *, structure: frozenset[str], level: int = 0
 def _note(parent: etree._Element, text: str, *, annotates: str = "general") -> None:
     note = etree.SubElement(parent, _q("note"), annotates=annotates)
     note.text = xml_text(text)
+
+
+def unit_notes(unit: ExportUnit) -> list[str]:
+    """The notes an exported unit carries: context, block, tag legend, previous source."""
+    notes = []
+    if unit.context:
+        notes.append(f"Context: {unit.context}")
+    notes.append(f"Block: {unit.block_type} (position {unit.position})")
+    legend = tag_legend(unit.source, unit.tags)
+    if legend:
+        notes.append(f"Tags: {legend}")
+    if unit.outdated and unit.previous_source:
+        notes.append(f"Previous source: {unit.previous_source}")
+    return [text for text in [*notes, *unit.notes] if text.strip()]
 
 
 def write(units: list[ExportUnit], meta: ExportMeta) -> bytes:
@@ -190,18 +221,8 @@ def write(units: list[ExportUnit], meta: ExportMeta) -> bytes:
                 tu.set("approved", "yes")
         group = etree.SubElement(tu, _q("context-group"), purpose="location")
         etree.SubElement(group, _q("context"), {"context-type": "sourcefile"}).text = unit.key
-        notes = []
-        if unit.context:
-            notes.append(f"Context: {unit.context}")
-        notes.append(f"Block: {unit.block_type} (position {unit.position})")
-        legend = tag_legend(unit.source, unit.tags)
-        if legend:
-            notes.append(f"Tags: {legend}")
-        if unit.outdated and unit.previous_source:
-            notes.append(f"Previous source: {unit.previous_source}")
-        for text in [*notes, *unit.notes]:
-            if text.strip():
-                _note(tu, text)
+        for text in unit_notes(unit):
+            _note(tu, text)
     indent(root, structure=STRUCTURE)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
 
@@ -210,23 +231,27 @@ def _local(el: etree._Element) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 
-def inline_text(element: etree._Element, *, where: str) -> str:
+def inline_text(element: etree._Element, *, where: str,
+                number: Callable[[str], str] | None = None) -> str:
     """A <source>/<target> element's content as a tagged text (tags may come reordered).
 
-    <g id> becomes <id>…</id>; <x id/> and <ph id> become <id/>; <bx>/<ex> and <bpt>/<ept>
-    become opening and closing tags paired by rid (or id); <mrk> is unwrapped.
+    <g id> becomes <id>…</id>; <x id/>, <ph id> and <it id> become <id/>; <bx>/<ex> and
+    <bpt>/<ept> become opening and closing tags paired by rid (or id); <mrk> is unwrapped;
+    the native code inside ph/bpt/ept/it (and its <sub>) is not text. number turns the
+    file's ids into tms ids (ForeignIds); without it they are kept as written.
     """
     out: list[str] = []
+    to_tms = number or (lambda value: value)
 
-    def ident(el: etree._Element) -> str:
-        value = el.get("id") or el.get("rid") or ""
+    def ident(el: etree._Element, *, paired_by: str = "id") -> str:
+        value = el.get(paired_by) or el.get("id") or el.get("rid") or ""
         if not value:
             raise FormatError(
                 _("an inline <%(name)s> element at line %(line)s has no id",
                   name=_local(el), line=el.sourceline),
                 where=where,
             )
-        return value
+        return to_tms(value)
 
     def walk(el: etree._Element) -> None:
         if el.text:
@@ -242,9 +267,9 @@ def inline_text(element: etree._Element, *, where: str) -> str:
             elif name in ("x", "ph", "it"):
                 out.append(f"<{ident(child)}/>")
             elif name in ("bx", "bpt"):
-                out.append(f"<{child.get('rid') or ident(child)}>")
+                out.append(f"<{ident(child, paired_by='rid')}>")
             elif name in ("ex", "ept"):
-                out.append(f"</{child.get('rid') or ident(child)}>")
+                out.append(f"</{ident(child, paired_by='rid')}>")
             # comments and processing instructions carry no text; their tails do
             if child.tail:
                 out.append(child.tail)
@@ -255,56 +280,131 @@ def inline_text(element: etree._Element, *, where: str) -> str:
 
 def _location(tu: etree._Element, ns: str) -> str | None:
     """The key a trans-unit names in a location context group (ours, or po2xliff's)."""
-    for group in tu.findall(f"{{{ns}}}context-group"):
+    for group in tu.findall(_in(ns, "context-group")):
         if group.get("purpose") != "location":
             continue
-        for context in group.findall(f"{{{ns}}}context"):
+        for context in group.findall(_in(ns, "context")):
             if context.get("context-type") == "sourcefile" and (context.text or "").strip():
                 return (context.text or "").strip()
     return None
 
 
-def read_file(data: bytes, *, filename: str) -> UnitsFile:
-    """An XLIFF 1.2 (or 1.1) file edited offline: units by id, header facts, fingerprints."""
+def _in(ns: str, name: str) -> str:
+    """An element name in the file's namespace (XLIFF 1.0 files have none)."""
+    return f"{{{ns}}}{name}" if ns else name
+
+
+def open_xliff(data: bytes, *, filename: str) -> tuple[etree._Element, str]:
+    """The root of an XLIFF 1.x file and its namespace ("" for XLIFF 1.0 without one)."""
     root = parse_xml(data, where=filename)
     if _local(root) != "xliff":
         raise FormatError(_("this is not an XLIFF file (its root element is <%(name)s>)",
                             name=_local(root)), where=filename)
-    ns = etree.QName(root).namespace
-    if ns not in (NS, NS_11):
+    ns = etree.QName(root).namespace or ""
+    if ns not in (NS, NS_11, ""):
         raise FormatError(
-            _("this XLIFF file uses the namespace '%(ns)s'; tms reads XLIFF 1.2 and 1.1",
-              ns=ns or "(none)"),
+            _("this XLIFF file uses the namespace '%(ns)s'; tms reads XLIFF 1.2 and 1.1 "
+              "(and 1.0 without a namespace)", ns=ns),
             where=filename,
         )
-    files = root.findall(f"{{{ns}}}file")
-    if not files:
+    if root.find(_in(ns, "file")) is None:
         raise FormatError(_("the XLIFF file has no <file> element"), where=filename)
+    return root, ns
+
+
+@dataclass
+class XliffUnit:
+    """One trans-unit of an XLIFF 1.x file (or one segment of it, for a file segmented
+    with <seg-source> and <mrk mtype="seg">, as Trados writes)."""
+
+    key: str
+    source: str
+    target: str
+    has_target: bool
+    state: str | None
+    approved: bool  # approved="yes"
+    line: int | None
+    source_language: str
+    target_language: str
+    base: str | None = None  # the tms export fingerprint
+    context: str = ""  # resname (when it is not the key) or the location the file names
+
+
+def _segments(tu: etree._Element, ns: str) -> list[tuple[str, etree._Element,
+                                                          etree._Element | None]]:
+    """(mid, source mrk, target mrk) of a trans-unit segmented with <seg-source>."""
+    seg_source = tu.find(_in(ns, "seg-source"))
+    if seg_source is None:
+        return []
+    target = tu.find(_in(ns, "target"))
+    targets = {m.get("mid"): m for m in (target.iter(_in(ns, "mrk")) if target is not None
+                                         else ()) if m.get("mtype") == "seg"}
+    return [(m.get("mid") or "", m, targets.get(m.get("mid")))
+            for m in seg_source.iter(_in(ns, "mrk")) if m.get("mtype") == "seg"]
+
+
+def iter_units(root: etree._Element, ns: str, *, filename: str,
+               numbering: Callable[[], Callable[[str], str]]) -> Iterator[XliffUnit]:
+    """Every trans-unit of an XLIFF 1.x file; numbering gives each unit its id mapper."""
+    for file_el in root.iter(_in(ns, "file")):
+        src_lang = file_el.get("source-language") or ""
+        tgt_lang = file_el.get("target-language") or ""
+        for tu in file_el.iter(_in(ns, "trans-unit")):
+            if tu.get("restype") == "x-gettext-domain-header":
+                continue  # the PO header po2xliff carries along, not a unit
+            location = _location(tu, ns)
+            key = tu.get("resname") or location or tu.get("id")
+            if not key:
+                raise FormatError(_("the trans-unit at line %(line)s has no id",
+                                    line=tu.sourceline), where=filename)
+            source_el = tu.find(_in(ns, "source"))
+            if source_el is None:
+                raise FormatError(_("the trans-unit '%(key)s' at line %(line)s has no "
+                                    "<source>", key=key, line=tu.sourceline), where=filename)
+            target_el = tu.find(_in(ns, "target"))
+            state = target_el.get("state") if target_el is not None else None
+            extradata = tu.get("extradata") or ""
+            base = (extradata[len(BASE_PREFIX) :].strip()
+                    if extradata.startswith(BASE_PREFIX) else None)
+            context = tu.get("resname") if tu.get("resname") not in (None, key) else ""
+            common = {"state": state, "approved": tu.get("approved") == "yes",
+                      "source_language": src_lang, "target_language": tgt_lang,
+                      "base": base, "context": context or location or ""}
+            segments = _segments(tu, ns)
+            if segments:
+                for mid, src_mrk, tgt_mrk in segments:
+                    number = numbering()
+                    yield XliffUnit(
+                        key=f"{key}#{mid}", source=inline_text(src_mrk, where=filename,
+                                                                number=number),
+                        target=(inline_text(tgt_mrk, where=filename, number=number)
+                                if tgt_mrk is not None else ""),
+                        has_target=tgt_mrk is not None, line=src_mrk.sourceline, **common)
+                continue
+            number = numbering()
+            yield XliffUnit(
+                key=key, source=inline_text(source_el, where=filename, number=number),
+                target=(inline_text(target_el, where=filename, number=number)
+                        if target_el is not None else ""),
+                has_target=target_el is not None, line=tu.sourceline, **common)
+
+
+def read_file(data: bytes, *, filename: str) -> UnitsFile:
+    """An XLIFF 1.2, 1.1 or 1.0 file edited offline: units by id, header facts, fingerprints."""
+    root, ns = open_xliff(data, filename=filename)
+    files = root.findall(_in(ns, "file"))
     units: list[ImportedUnit] = []
     bases: dict[str, str] = {}
-    for tu in root.iter(f"{{{ns}}}trans-unit"):
-        if tu.get("restype") == "x-gettext-domain-header":
-            continue  # the PO header po2xliff carries along, not a unit
-        key = tu.get("resname") or _location(tu, ns) or tu.get("id")
-        if not key:
-            raise FormatError(_("the trans-unit at line %(line)s has no id", line=tu.sourceline),
-                              where=filename)
-        source_el = tu.find(f"{{{ns}}}source")
-        if source_el is None:
-            raise FormatError(_("the trans-unit '%(key)s' at line %(line)s has no <source>",
-                                key=key, line=tu.sourceline), where=filename)
-        target_el = tu.find(f"{{{ns}}}target")
-        source = inline_text(source_el, where=filename)
-        target = inline_text(target_el, where=filename) if target_el is not None else ""
-        state = target_el.get("state") if target_el is not None else None
-        if state == "new" and target == source:
+    for unit in iter_units(root, ns, filename=filename, numbering=ForeignIds):
+        target = unit.target
+        if unit.state == "new" and target == unit.source:
             target = ""  # the copy of the source a prefilled export (or a CAT tool) put there
-        fuzzy = bool(target) and state in FUZZY_WORDS
-        units.append(ImportedUnit(key=key, source=source, target=target, fuzzy=fuzzy,
-                                  state=state, line=tu.sourceline))
-        extradata = tu.get("extradata") or ""
-        if extradata.startswith(BASE_PREFIX):
-            bases[key] = extradata[len(BASE_PREFIX) :].strip()
+        fuzzy = bool(target) and unit.state in FUZZY_WORDS
+        units.append(ImportedUnit(key=unit.key, source=unit.source, target=target,
+                                  fuzzy=fuzzy, state=unit.state, line=unit.line,
+                                  context=unit.context))
+        if unit.base is not None:
+            bases[unit.key] = unit.base
     return UnitsFile(
         format="xliff",
         units=units,
@@ -318,3 +418,27 @@ def read_file(data: bytes, *, filename: str) -> UnitsFile:
 def read_units(data: bytes, *, filename: str) -> list[ImportedUnit]:
     """The units of an XLIFF file exported by tms and translated in a CAT tool."""
     return read_file(data, filename=filename).units
+
+
+def read_pairs(data: bytes, *, filename: str) -> BilingualFile:
+    """The translated units of any XLIFF 1.x file as memory pairs (inline codes renumbered
+    1, 2, 3... in order of appearance; a code whose other half is in another segment is
+    dropped); untranslated units are skipped with the reason and the line."""
+    root, ns = open_xliff(data, filename=filename)
+    found = BilingualFile(format="xliff")
+    for unit in iter_units(root, ns, filename=filename,
+                           numbering=lambda: ForeignIds(keep_numeric=False)):
+        source, target = balance(unit.source), balance(unit.target)
+        if not strip_tags(source).strip():
+            found.skip(unit.line, _("the source is empty"))
+        elif not strip_tags(target).strip():
+            found.skip(unit.line, _("the unit has no translation"))
+        elif unit.state == "new" and target == source:
+            found.skip(unit.line, _("the target is still a copy of the source (state new)"))
+        else:
+            found.pairs.append(MemoryPair(
+                source=source, target=target, source_language=unit.source_language,
+                target_language=unit.target_language, origin=f"xliff: {filename}",
+                line=unit.line, context=unit.context,
+                approved=unit.approved or unit.state not in (*FUZZY_WORDS, "new")))
+    return found

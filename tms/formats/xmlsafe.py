@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import io
+import re
 import zipfile
 import zlib
 
@@ -41,6 +43,7 @@ def parse_xml(data: bytes, *, where: str) -> etree._Element:
     """
     if len(data) > MAX_XML_BYTES:
         raise FormatError(_("the XML part is larger than %(size)s MB", size=50), where=where)
+    _check_declared_encoding(data, where=where)
     try:
         root = etree.fromstring(data, parser())
     except etree.XMLSyntaxError as exc:
@@ -69,6 +72,32 @@ def parse_xml(data: bytes, *, where: str) -> etree._Element:
             where=where,
         )
     return root
+
+
+_DECLARED = re.compile(
+    rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+
+
+def _check_declared_encoding(data: bytes, *, where: str) -> None:
+    """Refuse a file that declares a legacy single-byte encoding (windows-1252, ISO-8859-1)
+    while its bytes are UTF-8: the parser would decode it without complaint into mojibake."""
+    m = _DECLARED.match(data[:200])
+    if not m:
+        return
+    declared = m.group(1).decode("ascii")
+    try:
+        name = codecs.lookup(declared).name
+    except LookupError:
+        return  # the parser says it does not know the encoding
+    if name.startswith("utf") or data.isascii():
+        return
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    raise FormatError(
+        _("the file declares the character set %(charset)s but its text is UTF-8; "
+          "correct the declaration to UTF-8", charset=declared), where=where)
 
 
 def open_zip(data: bytes, *, where: str, kind: str = "DOCX") -> zipfile.ZipFile:

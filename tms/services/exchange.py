@@ -16,7 +16,7 @@ from pathlib import PurePath
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tms.formats import ReadHints, glossary_format_for, registry
+from tms.formats import ReadHints, bilingual, glossary_format_for, read_bilingual, registry
 from tms.formats.base import ExportMeta, FormatError, MemoryPair
 from tms.i18n import _, ngettext
 from tms.models import Document, GlossaryTerm, Language, MemoryUnit
@@ -26,6 +26,7 @@ from tms.services.offline import language_matches
 
 PROGRESS_EVERY = 200  # pairs between progress callbacks
 TMX = registry.MEMORY_FORMATS["tmx"]
+BILINGUAL_EXTENSIONS = bilingual.EXTENSIONS  # what the memory import reads
 GLOSSARY_FORMATS = tuple(registry.GLOSSARY_FORMATS)  # "tbx", "csv"
 
 
@@ -35,16 +36,20 @@ class ExchangeError(ServiceError):
 
 @dataclass
 class TmxReport:
-    """What a TMX import did."""
+    """What a memory import (TMX, XLIFF, PO, CSV) did."""
 
     filename: str
     read: int = 0
     imported: int = 0
-    duplicates: int = 0  # the same pair was already in the memory
+    duplicates: int = 0  # the same pair was already in the memory (or earlier in the file)
     other_languages: int = 0  # pairs of another language pair than the one asked for
     pairs: dict[tuple[str, str], int] = field(default_factory=dict)  # imported per pair
     # Imported pairs whose <note>s or <prop>s were not kept: the memory has no field for them.
     notes_dropped: int = 0
+    format: str = "tmx"
+    skipped: list[tuple[int | None, str]] = field(default_factory=list)  # (line, reason)
+    languages: list[str] = field(default_factory=list)  # every language the file holds
+    unapproved: int = 0  # imported as not approved (PO fuzzy, XLIFF needs-*/initial)
 
     def summary(self) -> str:
         """One sentence for the terminal or a flash message."""
@@ -55,6 +60,18 @@ class TmxReport:
             "%(other)s of other languages left out (%(read)s read).",
             self.imported, file=self.filename, duplicates=self.duplicates,
             other=self.other_languages, read=self.read)
+        if self.unapproved:
+            text += " " + ngettext(
+                "%(num)s of them is not approved (fuzzy or unconfirmed in the file).",
+                "%(num)s of them are not approved (fuzzy or unconfirmed in the file).",
+                self.unapproved)
+        if self.skipped:
+            text += " " + ngettext(
+                "%(num)s unit gave no pair (see the lines below).",
+                "%(num)s units gave no pair (see the lines below).", len(self.skipped))
+        if self.languages:
+            text += " " + _("Languages in the file: %(languages)s.",
+                            languages=", ".join(self.languages))
         if self.notes_dropped:
             text += " " + ngettext(
                 "The notes and properties of %(num)s pair were not kept (the memory has no "
@@ -63,11 +80,19 @@ class TmxReport:
                 "place for them); dates and authors were.", self.notes_dropped)
         return text
 
+    def skipped_lines(self) -> list[str]:
+        """One line per unit that gave no pair: where it is and why."""
+        return [_("Skipped (line %(line)s): %(reason)s", line=line or "?", reason=reason)
+                for line, reason in self.skipped]
+
     def to_json(self) -> dict[str, object]:
         """A JSON-ready dict (for --json)."""
-        return {"file": self.filename, "read": self.read, "imported": self.imported,
-                "duplicates": self.duplicates, "other_languages": self.other_languages,
-                "notes_dropped": self.notes_dropped,
+        return {"file": self.filename, "format": self.format, "read": self.read,
+                "imported": self.imported, "duplicates": self.duplicates,
+                "other_languages": self.other_languages,
+                "notes_dropped": self.notes_dropped, "unapproved": self.unapproved,
+                "languages": self.languages,
+                "skipped": [{"line": line, "reason": reason} for line, reason in self.skipped],
                 "pairs": [{"source": s, "target": t, "count": n}
                           for (s, t), n in sorted(self.pairs.items())]}
 
@@ -89,7 +114,7 @@ def _canonical(code: str, known: list[str]) -> str:
     return matches[0] if len(matches) == 1 else lowered
 
 
-def import_tmx(
+def import_memory(
     session: Session,
     *,
     filename: str,
@@ -98,29 +123,48 @@ def import_tmx(
     target_language: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> TmxReport:
-    """Add the pairs of a TMX file to the memory (approved, origin "tmx: <file>")."""
+    """Add the pairs of a bilingual file (TMX, XLIFF 1.x/2.x, PO/POT, CSV/TSV) to the memory.
+
+    source_language / target_language keep only the pairs of those languages, and stand
+    for the languages a file does not name (a PO without a source language, a CSV with
+    source/target columns). Pairs are deduplicated against the memory and within the file;
+    TMX pairs are approved, PO fuzzy entries and XLIFF needs-*/initial units are not.
+    """
     name = PurePath(filename).name or filename
     try:
-        pairs = TMX.read(data, name, ReadHints())
+        found = read_bilingual(name, data)
     except FormatError as exc:
         raise ExchangeError(_("%(file)s cannot be read: %(problem)s", file=name,
                               problem=exc.message)) from exc
-    report = TmxReport(filename=name, read=len(pairs))
+    pairs = found.pairs
+    missing = [p for p in pairs if (not p.source_language and not source_language)
+               or (not p.target_language and not target_language)]
+    if missing:
+        raise ExchangeError(_(
+            "%(file)s does not say which languages its pairs are in (line %(line)s); give "
+            "the source and the target language; nothing was imported.", file=name,
+            line=missing[0].line or "?"))
+    report = TmxReport(filename=name, read=len(pairs), format=found.format,
+                       skipped=list(found.skipped))
+    report.languages = sorted({code for p in pairs
+                               for code in (p.source_language, p.target_language) if code})
     known = _known_codes(session)
     existing: dict[tuple[str, str], set[tuple[str, str]]] = {}
-    origin = f"tmx: {name}"[:300]
+    origin = f"{found.format.rstrip('2')}: {name}"[:300]
     for n, pair in enumerate(pairs):
         if progress and n and n % PROGRESS_EVERY == 0:
             progress(n, len(pairs))
-        src = _canonical(pair.source_language, known)
-        tgt = _canonical(pair.target_language, known)
+        src = _canonical(pair.source_language or source_language or "", known)
+        tgt = _canonical(pair.target_language or target_language or "", known)
         if source_language:
-            if not language_matches(pair.source_language, source_language):
+            if pair.source_language and not language_matches(pair.source_language,
+                                                             source_language):
                 report.other_languages += 1
                 continue
             src = source_language
         if target_language:
-            if not language_matches(pair.target_language, target_language):
+            if pair.target_language and not language_matches(pair.target_language,
+                                                             target_language):
                 report.other_languages += 1
                 continue
             tgt = target_language
@@ -138,15 +182,20 @@ def import_tmx(
         # is (changedate, else creationdate) becomes the unit's creation date.
         author = f" ({pair.author})" if pair.author else ""
         memory.remember(session, source=pair.source, target=pair.target, source_language=src,
-                        target_language=tgt, origin=(origin + author)[:300], approved=True,
+                        target_language=tgt, origin=(origin + author)[:300],
+                        approved=pair.approved,
                         created_at=_when(pair.changed_at or pair.created_at))
         if pair.notes or pair.props:
             report.notes_dropped += 1
+        report.unapproved += not pair.approved
         report.imported += 1
         report.pairs[(src, tgt)] = report.pairs.get((src, tgt), 0) + 1
     if progress:
         progress(len(pairs), len(pairs))
     return report
+
+
+import_tmx = import_memory  # the name the TMX-only import had
 
 
 def _when(iso: str | None) -> datetime | None:

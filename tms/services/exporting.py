@@ -355,11 +355,13 @@ def formats_for(session: Session, document: Document) -> list[str]:
 
 def batch_formats(session: Session, document: Document) -> list[str]:
     """The formats `tms export --all` writes: formats_for, with the PDF (seconds each) only
-    beside a DOCX source's DOCX and only when LibreOffice is installed."""
+    beside a DOCX source's DOCX and only when LibreOffice is installed, and XLIFF 1.2 only."""
     version = latest_version(session, document)
+    # One XLIFF: the 1.2 every CAT tool reads; 2.0 is exported on request.
     return [name for name in formats_for(session, document)
-            if name != "pdf" or (version.format == "docx"
-                                 and unavailable_reason(EXPORTERS[name]) is None)]
+            if name != "xliff2"
+            and (name != "pdf" or (version.format == "docx"
+                                   and unavailable_reason(EXPORTERS[name]) is None))]
 
 
 

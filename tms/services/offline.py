@@ -1,6 +1,11 @@
 """Offline round trip: a PO or XLIFF file exported by tms, translated elsewhere, uploaded back.
 
 Units are matched to the document's segments by key (PO msgctxt, XLIFF trans-unit id).
+A unit of a file tms did not write (no fingerprint, an id that names no segment: a memoQ
+or Trados XLIFF, the PO translate-toolkit's xliff2po makes of ours) is matched by its
+source text instead (normalised, tags aside; among equal sources the one its context
+names, then one not yet matched), its tags renamed to the segment's by their order; the
+report says which units matched by text (UploadItem.matched).
 Every file tms exports carries, per unit, a fingerprint of the target as it was online at
 export time (PO: a `#. tms-base: <hash>` comment; XLIFF: extradata="tms-base:<hash>"; see
 tms.formats.po.base_hash). On upload, for each unit whose text differs from the online one:
@@ -20,7 +25,7 @@ commits once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 from sqlalchemy import select
@@ -28,11 +33,12 @@ from sqlalchemy.orm import Session
 
 from tms.formats import SEGMENT_FORMATS, ReadHints, po, segment_format_for
 from tms.formats.base import FormatError, ImportedUnit
-from tms.i18n import _
-from tms.inline import compare_tags, strip_tags
+from tms.i18n import _, ngettext
+from tms.inline import Token, compare_tags, strip_tags, tokenize
 from tms.models import Document, Language, Segment, State, Suggestion, Translation, User
 from tms.services import workflow
 from tms.services.errors import ServiceError
+from tms.services.memory import normalise
 
 ORIGIN = "upload"
 
@@ -49,6 +55,7 @@ class UploadItem:
     line: int | None = None
     reason: str = ""
     segment_id: int | None = None
+    matched: str = "key"  # "key" (the unit's id is the segment's key) or "text"
 
 
 @dataclass
@@ -70,15 +77,22 @@ class UploadReport:
     def to_json(self) -> dict[str, object]:
         """A JSON-ready dict (for --json): each list with key, line and reason."""
         def items(bucket: list[UploadItem]) -> list[dict[str, object]]:
-            return [{"key": i.key, "line": i.line, "reason": i.reason} for i in bucket]
+            return [{"key": i.key, "line": i.line, "reason": i.reason, "matched": i.matched}
+                    for i in bucket]
 
         return {"file": self.filename, "format": self.format,
                 "updated": items(self.updated), "unchanged": items(self.unchanged),
                 "suggested": items(self.suggested), "skipped": items(self.skipped)}
 
+    @property
+    def matched_by_text(self) -> list[UploadItem]:
+        """Units whose id named no segment, matched by their source text instead."""
+        return [i for bucket in (self.updated, self.unchanged, self.suggested, self.skipped)
+                for i in bucket if i.matched == "text"]
+
     def summary(self) -> str:
         """One sentence for a flash message."""
-        return _(
+        text = _(
             "%(updated)s updated, %(suggested)s filed as suggestions because the text "
             "changed online, %(skipped)s skipped, %(unchanged)s unchanged.",
             updated=len(self.updated),
@@ -86,6 +100,14 @@ class UploadReport:
             skipped=len(self.skipped),
             unchanged=len(self.unchanged),
         )
+        by_text = len(self.matched_by_text)
+        if by_text:
+            text += " " + ngettext(
+                "%(num)s unit was matched by its source text (its id names no segment), "
+                "the others by id.",
+                "%(num)s units were matched by their source text (their ids name no "
+                "segment), the others by id.", by_text)
+        return text
 
 
 def read_upload(filename: str, data: bytes) -> po.UnitsFile:
@@ -114,7 +136,7 @@ def language_matches(declared: str, code: str) -> bool:
 
 
 def _check_file(file: po.UnitsFile, *, document: Document, language: Language,
-                filename: str, keys: set[str]) -> None:
+                filename: str, keys: set[str], texts: set[str]) -> None:
     if file.language and not language_matches(file.language, language.code):
         raise OfflineError(_(
             "%(file)s is a translation into '%(found)s', not %(language)s (%(code)s); "
@@ -123,7 +145,8 @@ def _check_file(file: po.UnitsFile, *, document: Document, language: Language,
         ))
     # Some CAT tools rewrite XLIFF's original attribute with their own file name: a file
     # naming another document is refused only if most of its keys are foreign too.
-    known = sum(1 for u in file.units if u.key in keys)
+    known = sum(1 for u in file.units
+                if u.key in keys or normalise(u.source) in texts)
     if file.document and file.document != document.slug and known * 2 <= len(file.units):
         raise OfflineError(_(
             "%(file)s was exported from the document '%(found)s', not '%(slug)s'; "
@@ -191,8 +214,12 @@ def apply_upload(
     file = read_upload(filename, data)
     segments = {s.key: s for s in session.scalars(
         select(Segment).where(Segment.document_id == document.id))}
+    by_text: dict[str, list[Segment]] = {}
+    for seg in sorted(segments.values(), key=lambda s: s.position):
+        if not seg.archived:
+            by_text.setdefault(normalise(seg.source), []).append(seg)
     _check_file(file, document=document, language=language, filename=filename,
-                keys=set(segments))
+                keys=set(segments), texts=set(by_text))
     state = _upload_state(session, user, language, state)
     report = UploadReport(filename=filename, format=file.format)
     translations = {t.segment_id: t for t in session.scalars(
@@ -201,9 +228,46 @@ def apply_upload(
     upload = _Upload(session, language, user, state, file, segments, translations)
     for unit in file.units:
         item = UploadItem(key=unit.key, line=unit.line)
+        segment = segments.get(unit.key)
+        # A unit tms wrote (it carries its fingerprint) names its segment by key; one that
+        # lost its segment is reported as such. Other tools' units are matched by text.
+        if (segment is None or segment.archived) and unit.key not in file.bases:
+            matched = _match_by_text(unit, by_text, upload.seen)
+            if matched is not None:
+                unit, item.matched = matched, "text"
+                item.key = unit.key
         bucket, item.reason = _apply_unit(upload, unit, item)
         getattr(report, bucket).append(item)
     return report
+
+
+def _tag_shape(text: str) -> list[tuple[str, str]]:
+    return [(t.kind, t.value) for t in tokenize(text) if t.kind != "text"]
+
+
+def _match_by_text(unit: ImportedUnit, by_text: dict[str, list[Segment]],
+                   seen: set[str]) -> ImportedUnit | None:
+    """The unit as a unit of the segment with the same source text (normalised, tags
+    aside), or None. Among equal sources, the one the unit's context names (the key a tool
+    kept as msgctxt or "#:" reference), then one not yet matched, comes first. The file's
+    tags are renamed to the segment's by their order in the source, so a tool's own
+    numbering does not count as a tag problem."""
+    candidates = by_text.get(normalise(unit.source))
+    if not candidates:
+        return None
+    if unit.context:
+        in_context = [s for s in candidates if unit.context == s.key]
+        candidates = in_context or candidates
+    segment = next((s for s in candidates if s.key not in seen), candidates[0])
+    target = unit.target
+    theirs, ours = _tag_shape(unit.source), _tag_shape(segment.source)
+    if theirs and [k for k, _v in theirs] == [k for k, _v in ours]:
+        names = {v: o for (_k, v), (_k2, o) in zip(theirs, ours, strict=True)}
+        target = "".join(
+            t.raw if t.kind == "text" or t.value not in names
+            else Token(t.kind, names[t.value]).raw for t in tokenize(target))
+    # The source matched (normalised): it is the segment's, not a changed one.
+    return replace(unit, key=segment.key, source=segment.source, target=target)
 
 
 def _upload_state(session: Session, user: User, language: Language, state: State) -> State:

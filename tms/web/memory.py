@@ -16,12 +16,14 @@ from tms.models import Language
 from tms.queries.lookup import languages_by_name
 from tms.queries.memory import source_languages
 from tms.services import exchange, memory
+from tms.services.exchange import BILINGUAL_EXTENSIONS
 from tms.services.exporting import safe_name
 from tms.web.common import flash_refusals, saved, team_language_or_403
 
 bp = Blueprint("memory", __name__, url_prefix="/memory")
 
 MAX_QUERY = 200
+MAX_SKIPPED_SHOWN = 20  # lines of "skipped" flashed after an import; the CLI prints all
 
 
 def _languages() -> list[Language]:
@@ -61,14 +63,16 @@ def index() -> Any:
              if any(lang.code == t for lang in reviewable)]
     return render_template("memory/index.html", languages=languages, sources=sources,
                            source=source, target=target, query=query, results=results,
-                           searched=bool(query and target), reviewable=reviewable, pairs=pairs)
+                           searched=bool(query and target), reviewable=reviewable, pairs=pairs,
+                           accept=",".join(BILINGUAL_EXTENSIONS))
 
 
 @bp.post("/import")
 @login_required
 @flash_refusals(_back_to_pair)
 def import_tmx() -> Any:
-    """Add the pairs of an uploaded TMX file to the memory of one language pair."""
+    """Add the pairs of an uploaded bilingual file (TMX, XLIFF, PO, CSV) to the memory of
+    one language pair."""
     target = team_language_or_403(request.form.get("target", ""), review=True)
     source = request.form.get("source") or "en"
     if source not in source_languages(get_session()):
@@ -78,8 +82,10 @@ def import_tmx() -> Any:
     if file is None or not file.filename:
         flash(_("Choose the TMX file to import."), "error")
         return _back_to_pair()
-    report = exchange.import_tmx(get_session(), filename=file.filename, data=file.read(),
-                                 source_language=source, target_language=target.code)
+    report = exchange.import_memory(get_session(), filename=file.filename, data=file.read(),
+                                    source_language=source, target_language=target.code)
+    for line in report.skipped_lines()[:MAX_SKIPPED_SHOWN]:
+        flash(line, "info")
     return saved(report.summary(), _back_to_pair())
 
 

@@ -40,7 +40,7 @@ from tms.web.common import (
 
 bp = Blueprint("offline", __name__)
 
-FORMATS = {"po": "PO", "xliff": "XLIFF"}
+FORMATS = {"po": "PO", "xliff": "XLIFF 1.2", "xliff2": "XLIFF 2.0"}
 UPLOAD_STATES = {"translated": State.TRANSLATED, "draft": State.DRAFT}
 ACCEPT = ".po,.xlf,.xliff,.xml"
 
