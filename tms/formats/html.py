@@ -34,6 +34,11 @@ from tms.formats.text import TaggedText, decode
 from tms.i18n import N_, _
 from tms.inline import strip_tags, tokenize
 
+# The page's own words, outside the f-strings below: Babel does not read inside them.
+_CONTENTS = N_("Contents")
+_NOTES = N_("Notes")
+_BACK = N_("Back to the text")
+
 MAX_HTML_BYTES = 20 * 1024 * 1024
 
 _SKIP = {"script", "style", "template", "noscript", "head", "iframe", "object", "embed",
@@ -1024,7 +1029,7 @@ def _toc(toc: list[tuple[int, str, str]], tr: Callable[[str], str]) -> str:
         f'<li class="toc-{level}"><a href="#{anchor}">{_strip_links(html)}</a></li>'
         for level, anchor, html in toc)
     return (f'<nav class="toc" aria-labelledby="toc-title"><h2 id="toc-title">'
-            f'{escape(tr(N_("Contents")))}</h2><ol>{items}</ol></nav>')
+            f'{escape(tr(_CONTENTS))}</h2><ol>{items}</ol></nav>')
 
 
 def _notes_section(blocks: list[TargetBlock], notes: _Notes, tr: Callable[[str], str]
@@ -1042,13 +1047,13 @@ def _notes_section(blocks: list[TargetBlock], notes: _Notes, tr: Callable[[str],
         html = render_inline(tb.target, b.tags, notes)
         back = notes.refs.get(number)
         back_link = (f' <a href="#{back}" class="footnote-back" '
-                     f'aria-label="{escape(tr(N_("Back to the text")))}">↩</a>' if back else "")
+                     f'aria-label="{escape(tr(_BACK))}">↩</a>' if back else "")
         note_items.append(f'<li id="fn-{number}">{html}{back_link}</li>')
     if not note_items:
         return ""
     return (f'<section class="notes footnotes" role="doc-endnotes" '
             f'aria-labelledby="notes-title"><h2 id="notes-title">'
-            f'{escape(tr(N_("Notes")))}</h2><ol>{"".join(note_items)}</ol></section>')
+            f'{escape(tr(_NOTES))}</h2><ol>{"".join(note_items)}</ol></section>')
 
 
 def _with_toc(body: list[str], toc_html: str) -> list[str]:
