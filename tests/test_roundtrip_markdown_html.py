@@ -384,9 +384,12 @@ def test_page_headings_come_from_the_target_catalogue(tmp_path: Path) -> None:
 
 
 def test_target_catalogue_is_the_languages_own() -> None:
+    """The page's words come from the target language's catalogue, English without one."""
     assert i18n.catalogue_translator("de")("Document") == "Dokument"
     assert i18n.catalogue_translator("ru")("Document") == "Документ"
-    assert i18n.catalogue_translator("pt-BR")("Document") == "Document"  # no catalogue
+    assert i18n.catalogue_translator("ja")("Document") == "Document"  # no catalogue
+    # A regional variant without its own catalogue falls back to the language's.
+    assert i18n.catalogue_translator("pt-BR")("Document") == "Documento"
     page = html.write([], language="de", title="", translate=i18n.catalogue_translator("de"))
     assert b"<title>Dokument</title>" in page
 
