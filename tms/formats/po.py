@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 
 import polib
 from babel import Locale, UnknownLocaleError
+from babel.messages.plurals import get_plural
 from babel.plural import PluralRule, to_gettext
 
 from tms.formats.base import (
@@ -545,6 +546,10 @@ DEFAULT_PLURAL_FORMS = "nplurals=2; plural=(n != 1);"
 _CLDR_ORDER = ("zero", "one", "two", "few", "many", "other")
 
 
+# The width of Language.plural_forms.
+MAX_PLURAL_FORMS = 200
+
+
 def plural_forms(code: str) -> str:
     """The Plural-Forms header of a language, from CLDR's rules (Babel), for whole numbers.
 
@@ -563,7 +568,14 @@ def plural_forms(code: str) -> str:
     if "other" not in reached and rules:
         del rules[[tag for tag in _CLDR_ORDER if tag in rules][-1]]
     header: str = to_gettext(PluralRule(rules))
-    return re.sub(r"\be\b", "0", header)  # the compact-exponent operand, 0 for integers
+    header = re.sub(r"\be\b", "0", header)  # the compact-exponent operand, 0 for integers
+    if len(header) > MAX_PLURAL_FORMS:
+        # CLDR's fraction clauses (Serbian: 333 characters) are dead for whole numbers;
+        # Babel's gettext table has the classic rule, which gives the same forms for them.
+        classic = get_plural(code.replace("-", "_")).plural_forms
+        if _nplurals(classic) == _nplurals(header):
+            return classic
+    return header
 
 
 def _nplurals(plural_forms: str) -> int:
