@@ -338,6 +338,17 @@ def _escape_label(text: str, tags: dict[str, Tag]) -> str:
     return "".join(out)
 
 
+def _plain_target(tb: TargetBlock) -> str:
+    """A translation as plain text: standalone tags give back the text they stand for."""
+    pieces = []
+    for tok in tokenize(tb.target):
+        if tok.kind == "text":
+            pieces.append(tok.value)
+        elif tok.kind == "standalone" and tok.value in tb.block.tags:
+            pieces.append(str(tb.block.tags[tok.value].data.get("text", "")))
+    return "".join(pieces)
+
+
 def _write_labels(root: etree._Element, targets: dict[int, TargetBlock], ns: Names) -> None:
     """Set the lvlText of each translated list label (tags back to their text)."""
     levels = list(root.iter(ns.w("lvl")))
@@ -346,13 +357,7 @@ def _write_labels(root: etree._Element, targets: dict[int, TargetBlock], ns: Nam
         if text_el is None:
             raise FormatError(_("the block locator %(loc)s does not point into this document",
                                 loc=tb.block.locator), where="the original DOCX")
-        pieces = []
-        for tok in tokenize(tb.target):
-            if tok.kind == "text":
-                pieces.append(tok.value)
-            elif tok.kind == "standalone" and tok.value in tb.block.tags:
-                pieces.append(str(tb.block.tags[tok.value].data.get("text", "")))
-        text_el.set(ns.w("val"), "".join(pieces))
+        text_el.set(ns.w("val"), _plain_target(tb))
 
 
 A_MAIN = ("http://schemas.openxmlformats.org/drawingml/2006/main",
@@ -410,13 +415,7 @@ def _write_diagrams(pkg: Package, part: str, targets: dict[int, TargetBlock],
         if index >= len(paragraphs):
             raise FormatError(_("the block locator %(loc)s does not point into this document",
                                 loc=tb.block.locator), where="the original DOCX")
-        pieces = []
-        for tok in tokenize(tb.target):
-            if tok.kind == "text":
-                pieces.append(tok.value)
-            elif tok.kind == "standalone" and tok.value in tb.block.tags:
-                pieces.append(str(tb.block.tags[tok.value].data.get("text", "")))
-        text = "".join(pieces)
+        text = _plain_target(tb)
         p = paragraphs[index]
         pt = next((a for a in p.iterancestors() if etree.QName(a).localname == "pt"), None)
         body = next((a for a in p.iterancestors() if etree.QName(a).localname == "t"), None)
