@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -27,12 +28,21 @@ def translation_dirs() -> list[Path]:
 def available_locales() -> list[str]:
     """Locales with a compiled catalogue (BCP 47 codes: pt-BR, sr-Latn, en-XA), plus
     English first; the rest in the order of their codes, so the menu never reshuffles."""
+    return list(_locales_in(tuple(str(d) for d in translation_dirs())))
+
+
+@lru_cache(maxsize=16)
+def _locales_in(directories: tuple[str, ...]) -> tuple[str, ...]:
+    # Read once per process and folder set: every request asks (the locale selector), and
+    # globbing 20 folders cost more than the rest of a save. Flask-Babel keeps the
+    # catalogues it has loaded for the life of the process too, so a catalogue compiled
+    # while the server runs is seen after a restart, as before.
     found = {
         p.parent.parent.name.replace("_", "-")
-        for directory in translation_dirs()
-        for p in directory.glob("*/LC_MESSAGES/messages.mo")
+        for directory in directories
+        for p in Path(directory).glob("*/LC_MESSAGES/messages.mo")
     }
-    return ["en", *sorted(found - {"en"}, key=str.casefold)]
+    return ("en", *sorted(found - {"en"}, key=str.casefold))
 
 
 def native_name(code: str) -> str:
@@ -50,7 +60,13 @@ def native_name(code: str) -> str:
 
 def language_menu() -> list[tuple[str, str]]:
     """(code, name in that language) for every interface language, in a stable order."""
-    return [(code, native_name(code)) for code in available_locales()]
+    return list(_menu_of(tuple(available_locales())))
+
+
+@lru_cache(maxsize=16)
+def _menu_of(codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    # Babel parses a locale's CLDR data to name it: done once, not on every page.
+    return tuple((code, native_name(code)) for code in codes)
 
 
 def babel_locale(code: str) -> Locale:
