@@ -28,13 +28,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import func, inspect, select, update
+from sqlalchemy import Table, Update, bindparam, func, insert, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
@@ -176,14 +177,57 @@ def _qa_flags(issues: list[Any]) -> tuple[bool, int]:
 # ---------------------------------------------------------------- building blocks
 
 
+# Every save runs these statements: built once, so SQLAlchemy reuses their cache keys
+# instead of building and hashing new ones on each call; the writes are Core statements on
+# the tables, which skip the ORM's bulk-update machinery (a save's CPU is mostly this
+# per-statement work, not the database's).
+_CURRENT = (
+    select(Translation)
+    .where(Translation.segment_id == bindparam("segment_id"),
+           Translation.language_id == bindparam("language_id"))
+    .execution_options(populate_existing=True)
+)
+_TRANSLATION = cast(Table, Translation.__table__)
+_REVISION = cast(Table, Revision.__table__)
+_ACTIVITY = cast(Table, Activity.__table__)
+_INSERT_REVISION = insert(_REVISION).returning(_REVISION.c.id)
+
+
+@lru_cache(maxsize=64)
+def _write_statement(columns: tuple[str, ...]) -> Update:
+    """UPDATE translation SET <columns>, version + 1 WHERE id and version match."""
+    t = _TRANSLATION
+    return (
+        update(t)
+        .where(t.c.id == bindparam("w_id"), t.c.version == bindparam("w_seen"))
+        .values(version=t.c.version + 1, updated_at=bindparam("w_updated_at"),
+                **{c: bindparam(f"w_{c}") for c in columns})
+        .returning(t.c.version)
+    )
+
+
+@lru_cache(maxsize=8)
+def _merge_activity_statement(document_null: bool, language_null: bool) -> Update:
+    """Add one to the newest matching activity of the merge window (None compares as IS
+    NULL, which a bound parameter cannot say, hence one statement per combination)."""
+    a = _ACTIVITY
+    document = a.c.document_id.is_(None) if document_null else a.c.document_id == bindparam(
+        "a_document")
+    language = a.c.language_id.is_(None) if language_null else a.c.language_id == bindparam(
+        "a_language")
+    last = (
+        select(func.max(a.c.id))
+        .where(a.c.user_id == bindparam("a_user"), a.c.verb == bindparam("a_verb"),
+               document, language, a.c.created_at >= bindparam("a_since"))
+        .scalar_subquery()
+    )
+    return update(a).where(a.c.id == last).values(count=a.c.count + 1).returning(a.c.id)
+
+
 def _current(session: Session, segment_id: int, language_id: int) -> Translation | None:
     """The translation row as the database has it now (an object already in the session
     is refreshed by the same statement: another worker may have changed it)."""
-    return session.scalar(
-        select(Translation)
-        .where(Translation.segment_id == segment_id, Translation.language_id == language_id)
-        .execution_options(populate_existing=True)
-    )
+    return session.scalar(_CURRENT, {"segment_id": segment_id, "language_id": language_id})
 
 
 def _get_or_create(session: Session, segment: Segment, language: Language) -> Translation:
@@ -234,12 +278,11 @@ def _fresh(session: Session, translation: Translation) -> Translation:
 def _write(session: Session, translation: Translation, seen_version: int, **values: Any) -> bool:
     """Apply values if the row is still at seen_version; False if someone was faster."""
     now = utcnow()
+    columns = tuple(sorted(values))
     new_version = session.scalar(
-        update(Translation)
-        .where(Translation.id == translation.id, Translation.version == seen_version)
-        .values(version=Translation.version + 1, updated_at=now, **values)
-        .returning(Translation.version)
-        .execution_options(synchronize_session=False)
+        _write_statement(columns),
+        {"w_id": translation.id, "w_seen": seen_version, "w_updated_at": now,
+         **{f"w_{c}": values[c] for c in columns}},
     )
     if new_version is None:
         return False
@@ -260,16 +303,15 @@ def _revision(
     origin: str,
     note: str = "",
 ) -> Revision:
-    rev = Revision(
-        translation_id=translation.id,
-        target=target,
-        state=state,
-        author_id=user.id if user else None,
-        origin=origin,
-        note=note,
-    )
+    values = {"translation_id": translation.id, "target": target, "state": state,
+              "author_id": user.id if user else None, "origin": origin, "note": note,
+              "created_at": utcnow()}
+    session.flush()  # what this transition added before (a new translation row) goes first
+    # A Core INSERT, then the object is put in the session as the row it wrote: the ORM's
+    # unit of work for one append-only row cost more than the rest of the save's writes.
+    rev = Revision(id=session.scalar(_INSERT_REVISION, values), **values)
+    make_transient_to_detached(rev)
     session.add(rev)
-    session.flush()
     return rev
 
 
@@ -283,25 +325,11 @@ def record_activity(
 ) -> None:
     """Log what happened (no text), merging a person's repeated identical actions."""
     if user is not None:
-        since = utcnow() - ACTIVITY_MERGE_WINDOW
-        last = (
-            select(func.max(Activity.id))
-            .where(
-                Activity.user_id == user.id,
-                Activity.verb == verb,
-                Activity.document_id == document_id,
-                Activity.language_id == language_id,
-                Activity.created_at >= since,
-            )
-            .scalar_subquery()
-        )
         # One statement: add to the newest matching entry if there is one.
         merged = session.scalar(
-            update(Activity)
-            .where(Activity.id == last)
-            .values(count=Activity.count + 1)
-            .returning(Activity.id)
-            .execution_options(synchronize_session=False)
+            _merge_activity_statement(document_id is None, language_id is None),
+            {"a_user": user.id, "a_verb": verb, "a_document": document_id,
+             "a_language": language_id, "a_since": utcnow() - ACTIVITY_MERGE_WINDOW},
         )
         if merged is not None:
             loaded = session.identity_map.get(identity_key(Activity, merged))
