@@ -50,6 +50,9 @@ def main() -> None:
                          "those of the least disturbed round (lowest CPU per save)")
     ap.add_argument("--profile", type=int, default=0, help="functions of the profile to print")
     ap.add_argument("--show", action="store_true", help="print the statements of one save")
+    ap.add_argument("--only", choices=("save", "healthz"),
+                    help="run just this many saves or /healthz requests and print nothing "
+                         "(for save_instructions.py, which counts instructions under valgrind)")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
 
@@ -113,6 +116,13 @@ def main() -> None:
                 "wall_p50_ms": round(statistics.median(wall), 3),
                 "statements": round(statements[0] / n, 2)}
 
+    if args.only:
+        for i in range(args.saves):
+            if args.only == "save":
+                save(len(seg_ids) + i)
+            else:
+                client.get("/healthz")
+        return
     if args.show:
         save(len(seg_ids))
         shown.clear()
