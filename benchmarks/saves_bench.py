@@ -187,6 +187,34 @@ def start_server(url: str, port: int, workers: int, instance: str,
                        + (Path(instance) / "server.log").read_text(errors="replace")[-2000:])
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by the server: the gunicorn master, its workers and, on
+    PostgreSQL, every postgres process of the machine (the database works for the saves
+    too). Read from /proc, so other load on the machine is not counted."""
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = {pid}
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            pids |= {int(c) for c in (task / "children").read_text().split()}
+    except OSError:
+        pass
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.add(int(entry.name))
+            except OSError:
+                continue
+    total = 0.0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that ended meanwhile
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return total
+
+
 def free_port() -> int:
     """A free TCP port on the loopback interface."""
     with socket.socket() as s:
@@ -264,8 +292,10 @@ def bench_server(name: str, url: str, workers: int, args: argparse.Namespace) ->
         _, paced = run_phase(clients, lambda i, c: saves(i, c, args.think, "paced"),
                              args.timeout)
         # Closed loop: every client saves again as soon as it has an answer; the throughput.
+        cpu0 = server_cpu(proc.pid)
         wall, results = run_phase(clients, lambda i, c: saves(i, c, 0.0, "burst"),
                                   args.timeout)
+        save_cpu = server_cpu(proc.pid) - cpu0
         done = [r for r in results if r is not None]
         paced_done = [r for r in paced if r is not None]
         paced_times = [t for r in paced_done for t in r["times"]]
@@ -283,7 +313,9 @@ def bench_server(name: str, url: str, workers: int, args: argparse.Namespace) ->
                 times.append((time.perf_counter() - t) * 1000)
             return times
 
+        cpu0 = server_cpu(proc.pid)
         ceiling_wall, ceiling_results = run_phase(clients, ceiling, args.timeout)
+        healthz_cpu = server_cpu(proc.pid) - cpu0
         ceiling_times = [t for r in ceiling_results if r for t in r]
     finally:
         proc.terminate()
@@ -305,6 +337,12 @@ def bench_server(name: str, url: str, workers: int, args: argparse.Namespace) ->
         "healthz_p95_ms": round(percentile(ceiling_times, 95), 1),
     }
     row["share_of_ceiling"] = round(row["saves_per_s"] / row["healthz_per_s"], 2)
+    # What each costs the server, whatever else runs on the machine: on a machine where
+    # the server has its cores to itself, the share is the ratio of these two.
+    row["server_cpu_ms_per_save"] = round(save_cpu * 1000 / max(1, len(times)), 2)
+    row["server_cpu_ms_per_healthz"] = round(healthz_cpu * 1000 / max(1, len(ceiling_times)), 2)
+    row["cpu_share"] = round(row["server_cpu_ms_per_healthz"]
+                             / max(0.001, row["server_cpu_ms_per_save"]), 2)
     return row
 
 
@@ -345,7 +383,8 @@ def main() -> None:
     rows = []
     print(f"{'server':>10} {'workers':>7} {'clients':>7} {'saves':>6} {'p50 ms':>7} "
           f"{'p95 ms':>7} {'burst p50':>9} {'burst p95':>9} {'saves/s':>8} {'errors':>6} "
-          f"{'confl':>5} {'lost':>4} {'healthz/s':>9} {'share':>5}")
+          f"{'confl':>5} {'lost':>4} {'healthz/s':>9} {'share':>5} {'cpu/save':>8} "
+          f"{'cpu/hz':>6} {'cpu share':>9} {'load':>4}")
     for name in args.servers:
         if name == "sqlite":
             url, workers = f"sqlite:///{tempfile.mkdtemp()}/saves.db", 1
@@ -357,7 +396,9 @@ def main() -> None:
               f"{row['paced_p50_ms']:7.1f} {row['paced_p95_ms']:7.1f} "
               f"{row['burst_p50_ms']:9.1f} {row['burst_p95_ms']:9.1f} {row['saves_per_s']:8.1f} "
               f"{row['errors']:>6} {row['conflicts']:>5} {row['lost_updates']:>4} "
-              f"{row['healthz_per_s']:9.1f} {row['share_of_ceiling']:5.2f}", flush=True)
+              f"{row['healthz_per_s']:9.1f} {row['share_of_ceiling']:5.2f} "
+              f"{row['server_cpu_ms_per_save']:8.2f} {row['server_cpu_ms_per_healthz']:6.2f} "
+              f"{row['cpu_share']:9.2f} {os.getloadavg()[0]:4.1f}", flush=True)
     if args.json:
         args.json.write_text(json.dumps({"benchmark": "saves", "results": rows}, indent=2))
 
