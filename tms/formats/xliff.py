@@ -3,6 +3,9 @@
 One <file> per export, one <trans-unit id=key resname=key> per segment. Inline tags are
 <g id="n">…</g> for paired tags and <x id="n"/> for standalone ones, built here with lxml
 (translate-toolkit's target setter keeps stale inline elements and writes XLIFF 1.1).
+Reading, one walker (read_inline) serves XLIFF 1.x and 2.0: each version only declares
+the roles of its inline elements (ROLES_12 here, xliff2.ROLES_20): paired wrapper, opening
+and closing halves, standalone, unwrapped, and the attributes that name their ids.
 
 State mapping (tms.models.State -> XLIFF 1.2 state):
     untranslated -> <target state="new"> holding a copy of the source (ExportMeta.
@@ -39,8 +42,9 @@ upload can tell whether the online text changed since the export.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from enum import Enum
 
 from lxml import etree
 
@@ -231,6 +235,104 @@ def _local(el: etree._Element) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 
+class Role(Enum):
+    """What an inline element of an XLIFF <source> or <target> stands for in a tagged text."""
+
+    WRAPPER = "wrapper"  # <g>, <pc>: an opening tag, the element's content, a closing tag
+    OPEN = "open"  # <bx>, <bpt>, <sc>: an opening tag whose closing half is another element
+    CLOSE = "close"  # <ex>, <ept>, <ec>: the closing half of one of those
+    STANDALONE = "standalone"  # <x>, <ph>, <it>: a standalone tag (any content is native code)
+    UNWRAP = "unwrap"  # <mrk>: its content, without a tag
+    CHARACTER = "character"  # <cp hex>: the one character it encodes
+
+
+@dataclass(frozen=True)
+class Inline:
+    """An inline element's role and the attributes that name its tag (the first one set)."""
+
+    role: Role
+    ids: tuple[str, ...] = ("id",)
+
+
+@dataclass(frozen=True)
+class InlineRoles:
+    """A format's inline elements by local name; an element it does not name (sm/em,
+    comments, processing instructions) carries no text, only its tail does.
+
+    isolated: what an OPEN or CLOSE element with isolated="yes" is instead (XLIFF 2.0's
+    <sc>/<ec> whose other half is in another unit)."""
+
+    elements: Mapping[str, Inline]
+    isolated: Inline | None = None
+
+    def of(self, el: etree._Element) -> Inline | None:
+        """The role of one child element, or None for one that carries no text."""
+        inline = self.elements.get(_local(el))
+        if (self.isolated is not None and inline is not None
+                and inline.role in (Role.OPEN, Role.CLOSE) and el.get("isolated") == "yes"):
+            return self.isolated
+        return inline
+
+
+ROLES_12 = InlineRoles({
+    "g": Inline(Role.WRAPPER, ("id", "rid")),
+    "mrk": Inline(Role.UNWRAP),
+    **dict.fromkeys(("x", "ph", "it"), Inline(Role.STANDALONE, ("id", "rid"))),
+    **dict.fromkeys(("bx", "bpt"), Inline(Role.OPEN, ("rid", "id"))),
+    **dict.fromkeys(("ex", "ept"), Inline(Role.CLOSE, ("rid", "id"))),
+})
+_TAG_MARKUP = {Role.OPEN: "<{}>", Role.CLOSE: "</{}>", Role.STANDALONE: "<{}/>"}
+
+
+def read_inline(element: etree._Element, roles: InlineRoles, *, where: str,
+                number: Callable[[str], str]) -> str:
+    """An XLIFF <source>/<target>'s content as a tagged text, its elements read by roles."""
+    out: list[str] = []
+
+    def ident(el: etree._Element, names: tuple[str, ...]) -> str:
+        value = next((v for name in names if (v := el.get(name))), "")
+        if not value:
+            raise FormatError(_("an inline <%(name)s> element at line %(line)s has no id",
+                                name=_local(el), line=el.sourceline), where=where)
+        return number(value)
+
+    def character(el: etree._Element) -> str:
+        try:
+            return xml_text(chr(int(el.get("hex") or "", 16)))
+        except (ValueError, OverflowError):
+            # XLIFF 2.0's <cp> is the one element with this role, hence the message
+            raise FormatError(_("the <cp> at line %(line)s has no valid hex code",
+                                line=el.sourceline), where=where) from None
+
+    def visit(el: etree._Element, inline: Inline) -> None:
+        if inline.role is Role.UNWRAP:
+            walk(el)
+        elif inline.role is Role.CHARACTER:
+            out.append(character(el))
+        elif inline.role is Role.WRAPPER:
+            tag = ident(el, inline.ids)
+            out.append(f"<{tag}>")
+            walk(el)
+            out.append(f"</{tag}>")
+        else:
+            out.append(_TAG_MARKUP[inline.role].format(ident(el, inline.ids)))
+
+    def walk(el: etree._Element) -> None:
+        if el.text:
+            out.append(el.text)
+        for child in el:
+            inline = roles.of(child)
+            if inline is not None:
+                visit(child, inline)
+            # comments, processing instructions and elements of no role carry no text;
+            # their tails do
+            if child.tail:
+                out.append(child.tail)
+
+    walk(element)
+    return "".join(out)
+
+
 def inline_text(element: etree._Element, *, where: str,
                 number: Callable[[str], str] | None = None) -> str:
     """A <source>/<target> element's content as a tagged text (tags may come reordered).
@@ -240,42 +342,8 @@ def inline_text(element: etree._Element, *, where: str,
     the native code inside ph/bpt/ept/it (and its <sub>) is not text. number turns the
     file's ids into tms ids (ForeignIds); without it they are kept as written.
     """
-    out: list[str] = []
-    to_tms = number or (lambda value: value)
-
-    def ident(el: etree._Element, *, paired_by: str = "id") -> str:
-        value = el.get(paired_by) or el.get("id") or el.get("rid") or ""
-        if not value:
-            raise FormatError(
-                _("an inline <%(name)s> element at line %(line)s has no id",
-                  name=_local(el), line=el.sourceline),
-                where=where,
-            )
-        return to_tms(value)
-
-    def walk(el: etree._Element) -> None:
-        if el.text:
-            out.append(el.text)
-        for child in el:
-            name = _local(child)
-            if name == "g":
-                out.append(f"<{ident(child)}>")
-                walk(child)
-                out.append(f"</{ident(child)}>")
-            elif name == "mrk":
-                walk(child)
-            elif name in ("x", "ph", "it"):
-                out.append(f"<{ident(child)}/>")
-            elif name in ("bx", "bpt"):
-                out.append(f"<{ident(child, paired_by='rid')}>")
-            elif name in ("ex", "ept"):
-                out.append(f"</{ident(child, paired_by='rid')}>")
-            # comments and processing instructions carry no text; their tails do
-            if child.tail:
-                out.append(child.tail)
-
-    walk(element)
-    return "".join(out)
+    return read_inline(element, ROLES_12, where=where,
+                       number=number or (lambda value: value))
 
 
 def _location(tu: etree._Element, ns: str) -> str | None:

@@ -46,8 +46,12 @@ from tms.formats.xliff import (
     APPROVED,
     TRANSLATED,
     UNTRANSLATED,
+    Inline,
+    InlineRoles,
+    Role,
     fill_inline,
     indent,
+    read_inline,
     unit_notes,
     xml_text,
 )
@@ -151,47 +155,20 @@ def is_xliff2(root: etree._Element) -> bool:
     return _local(root) == "xliff" and etree.QName(root).namespace == NS
 
 
+ROLES_20 = InlineRoles({
+    "pc": Inline(Role.WRAPPER),
+    "mrk": Inline(Role.UNWRAP),
+    "ph": Inline(Role.STANDALONE),
+    "sc": Inline(Role.OPEN),
+    "ec": Inline(Role.CLOSE, ("startRef", "id")),
+    "cp": Inline(Role.CHARACTER),
+}, isolated=Inline(Role.STANDALONE))  # an <sc>/<ec> whose other half is in another unit
+
+
 def inline_text(element: etree._Element, *, where: str,
                 number: Callable[[str], str]) -> str:
     """A <source>/<target>'s content as a tagged text, the file's ids turned by number."""
-    out: list[str] = []
-
-    def ident(el: etree._Element, attribute: str = "id") -> str:
-        value = el.get(attribute) or el.get("id") or ""
-        if not value:
-            raise FormatError(_("an inline <%(name)s> element at line %(line)s has no id",
-                                name=_local(el), line=el.sourceline), where=where)
-        return number(value)
-
-    def walk(el: etree._Element) -> None:
-        if el.text:
-            out.append(el.text)
-        for child in el:
-            name = _local(child)
-            if name == "pc":
-                out.append(f"<{ident(child)}>")
-                walk(child)
-                out.append(f"</{ident(child)}>")
-            elif name == "mrk":
-                walk(child)
-            elif name == "ph" or (name in ("sc", "ec") and child.get("isolated") == "yes"):
-                out.append(f"<{ident(child)}/>")
-            elif name == "sc":
-                out.append(f"<{ident(child)}>")
-            elif name == "ec":
-                out.append(f"</{ident(child, 'startRef')}>")
-            elif name == "cp":
-                try:
-                    out.append(xml_text(chr(int(child.get("hex") or "", 16))))
-                except (ValueError, OverflowError):
-                    raise FormatError(_("the <cp> at line %(line)s has no valid hex code",
-                                        line=child.sourceline), where=where) from None
-            # sm/em (annotation markers), comments and processing instructions carry no text
-            if child.tail:
-                out.append(child.tail)
-
-    walk(element)
-    return "".join(out)
+    return read_inline(element, ROLES_20, where=where, number=number)
 
 
 @dataclass
