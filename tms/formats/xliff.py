@@ -45,6 +45,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
+from typing import TypedDict
 
 from lxml import etree
 
@@ -415,46 +416,70 @@ def iter_units(root: etree._Element, ns: str, *, filename: str,
                numbering: Callable[[], Callable[[str], str]]) -> Iterator[XliffUnit]:
     """Every trans-unit of an XLIFF 1.x file; numbering gives each unit its id mapper."""
     for file_el in root.iter(_in(ns, "file")):
-        src_lang = file_el.get("source-language") or ""
-        tgt_lang = file_el.get("target-language") or ""
+        languages = (file_el.get("source-language") or "", file_el.get("target-language") or "")
         for tu in file_el.iter(_in(ns, "trans-unit")):
             if tu.get("restype") == "x-gettext-domain-header":
                 continue  # the PO header po2xliff carries along, not a unit
-            location = _location(tu, ns)
-            key = tu.get("resname") or location or tu.get("id")
-            if not key:
-                raise FormatError(_("the trans-unit at line %(line)s has no id",
-                                    line=tu.sourceline), where=filename)
-            source_el = tu.find(_in(ns, "source"))
-            if source_el is None:
-                raise FormatError(_("the trans-unit '%(key)s' at line %(line)s has no "
-                                    "<source>", key=key, line=tu.sourceline), where=filename)
-            target_el = tu.find(_in(ns, "target"))
-            state = target_el.get("state") if target_el is not None else None
-            extradata = tu.get("extradata") or ""
-            base = (extradata[len(BASE_PREFIX) :].strip()
-                    if extradata.startswith(BASE_PREFIX) else None)
-            context = tu.get("resname") if tu.get("resname") not in (None, key) else ""
-            common = {"state": state, "approved": tu.get("approved") == "yes",
-                      "source_language": src_lang, "target_language": tgt_lang,
-                      "base": base, "context": context or location or ""}
-            segments = _segments(tu, ns)
-            if segments:
-                for mid, src_mrk, tgt_mrk in segments:
-                    number = numbering()
-                    yield XliffUnit(
-                        key=f"{key}#{mid}", source=inline_text(src_mrk, where=filename,
-                                                                number=number),
-                        target=(inline_text(tgt_mrk, where=filename, number=number)
-                                if tgt_mrk is not None else ""),
-                        has_target=tgt_mrk is not None, line=src_mrk.sourceline, **common)
-                continue
-            number = numbering()
-            yield XliffUnit(
-                key=key, source=inline_text(source_el, where=filename, number=number),
-                target=(inline_text(target_el, where=filename, number=number)
-                        if target_el is not None else ""),
-                has_target=target_el is not None, line=tu.sourceline, **common)
+            yield from _trans_unit(tu, ns, languages, filename=filename, numbering=numbering)
+
+
+class _UnitFacts(TypedDict):
+    """What a trans-unit says of all the units it gives (one per segment when segmented)."""
+
+    state: str | None
+    approved: bool
+    source_language: str
+    target_language: str
+    base: str | None
+    context: str
+
+
+def _trans_unit(tu: etree._Element, ns: str, languages: tuple[str, str], *, filename: str,
+                numbering: Callable[[], Callable[[str], str]]) -> Iterator[XliffUnit]:
+    """The unit of one trans-unit, or one unit per segment of a segmented one."""
+    location = _location(tu, ns)
+    key = tu.get("resname") or location or tu.get("id")
+    if not key:
+        raise FormatError(_("the trans-unit at line %(line)s has no id",
+                            line=tu.sourceline), where=filename)
+    source_el = tu.find(_in(ns, "source"))
+    if source_el is None:
+        raise FormatError(_("the trans-unit '%(key)s' at line %(line)s has no "
+                            "<source>", key=key, line=tu.sourceline), where=filename)
+    target_el = tu.find(_in(ns, "target"))
+    facts = _unit_facts(tu, key, location, target_el, languages)
+    segments = _segments(tu, ns)
+    if not segments:
+        yield _unit(key, source_el, target_el, line=tu.sourceline, facts=facts,
+                    where=filename, number=numbering())
+    for mid, src_mrk, tgt_mrk in segments:
+        # each segment is a unit of its own: its codes are numbered apart from the others'
+        yield _unit(f"{key}#{mid}", src_mrk, tgt_mrk, line=src_mrk.sourceline, facts=facts,
+                    where=filename, number=numbering())
+
+
+def _unit_facts(tu: etree._Element, key: str, location: str | None,
+                target_el: etree._Element | None, languages: tuple[str, str]) -> _UnitFacts:
+    """The state, approval, languages, fingerprint and context of a trans-unit."""
+    extradata = tu.get("extradata") or ""
+    base = (extradata[len(BASE_PREFIX) :].strip()
+            if extradata.startswith(BASE_PREFIX) else None)
+    context = tu.get("resname") if tu.get("resname") not in (None, key) else ""
+    return {"state": target_el.get("state") if target_el is not None else None,
+            "approved": tu.get("approved") == "yes",
+            "source_language": languages[0], "target_language": languages[1],
+            "base": base, "context": context or location or ""}
+
+
+def _unit(key: str, source_el: etree._Element, target_el: etree._Element | None, *,
+          line: int | None, facts: _UnitFacts, where: str,
+          number: Callable[[str], str]) -> XliffUnit:
+    """One unit: the tagged texts of its source and target (elements or segment mrks)."""
+    return XliffUnit(
+        key=key, source=inline_text(source_el, where=where, number=number),
+        target=(inline_text(target_el, where=where, number=number)
+                if target_el is not None else ""),
+        has_target=target_el is not None, line=line, **facts)
 
 
 def read_file(data: bytes, *, filename: str) -> UnitsFile:
@@ -488,6 +513,23 @@ def read_units(data: bytes, *, filename: str) -> list[ImportedUnit]:
     return read_file(data, filename=filename).units
 
 
+def pair_texts(found: BilingualFile, source: str, target: str, *, line: int | None,
+               copy_reason: str | None) -> tuple[str, str] | None:
+    """A unit's source and target for a memory pair, balanced, or None when it gives none
+    (the reason noted in found for the skipped lines: an empty side, or a target equal to
+    its source when copy_reason says the unit's state is that of a prefilled copy)."""
+    source, target = balance(source), balance(target)
+    if not strip_tags(source).strip():
+        found.skip(line, _("the source is empty"))
+    elif not strip_tags(target).strip():
+        found.skip(line, _("the unit has no translation"))
+    elif copy_reason is not None and target == source:
+        found.skip(line, copy_reason)
+    else:
+        return source, target
+    return None
+
+
 def read_pairs(data: bytes, *, filename: str) -> BilingualFile:
     """The translated units of any XLIFF 1.x file as memory pairs (inline codes renumbered
     1, 2, 3... in order of appearance; a code whose other half is in another segment is
@@ -496,16 +538,13 @@ def read_pairs(data: bytes, *, filename: str) -> BilingualFile:
     found = BilingualFile(format="xliff")
     for unit in iter_units(root, ns, filename=filename,
                            numbering=lambda: ForeignIds(keep_numeric=False)):
-        source, target = balance(unit.source), balance(unit.target)
-        if not strip_tags(source).strip():
-            found.skip(unit.line, _("the source is empty"))
-        elif not strip_tags(target).strip():
-            found.skip(unit.line, _("the unit has no translation"))
-        elif unit.state == "new" and target == source:
-            found.skip(unit.line, _("the target is still a copy of the source (state new)"))
-        else:
+        copy_reason = (_("the target is still a copy of the source (state new)")
+                       if unit.state == "new" else None)
+        texts = pair_texts(found, unit.source, unit.target, line=unit.line,
+                           copy_reason=copy_reason)
+        if texts is not None:
             found.pairs.append(MemoryPair(
-                source=source, target=target, source_language=unit.source_language,
+                source=texts[0], target=texts[1], source_language=unit.source_language,
                 target_language=unit.target_language, origin=f"xliff: {filename}",
                 line=unit.line, context=unit.context,
                 approved=unit.approved or unit.state not in (*FUZZY_WORDS, "new")))

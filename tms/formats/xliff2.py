@@ -51,13 +51,14 @@ from tms.formats.xliff import (
     Role,
     fill_inline,
     indent,
+    pair_texts,
     read_inline,
     unit_notes,
     xml_text,
 )
 from tms.formats.xmlsafe import parse_xml
 from tms.i18n import _
-from tms.inline import ForeignIds, balance, strip_tags
+from tms.inline import ForeignIds
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"
 TMS_NS = "urn:x-tms:xliff"
@@ -256,17 +257,13 @@ def read_pairs(data: bytes, *, filename: str) -> BilingualFile:
     source_language, target_language = root.get("srcLang") or "", root.get("trgLang") or ""
     for seg in iter_segments(root, filename=filename,
                              numbering=lambda: ForeignIds(keep_numeric=False)):
-        source, target = balance(seg.source), balance(seg.target)
-        if not strip_tags(source).strip():
-            found.skip(seg.line, _("the source is empty"))
-        elif not strip_tags(target).strip():
-            found.skip(seg.line, _("the unit has no translation"))
-        elif seg.state == "initial" and target == source:
-            found.skip(seg.line, _("the target is still a copy of the source (state "
-                                   "initial)"))
-        else:
+        copy_reason = (_("the target is still a copy of the source (state initial)")
+                       if seg.state == "initial" else None)
+        texts = pair_texts(found, seg.source, seg.target, line=seg.line,
+                           copy_reason=copy_reason)
+        if texts is not None:
             found.pairs.append(MemoryPair(
-                source=source, target=target, source_language=source_language,
+                source=texts[0], target=texts[1], source_language=source_language,
                 target_language=target_language, origin=f"xliff: {filename}",
                 approved=not _fuzzy(seg), line=seg.line, context=seg.key))
     return found
