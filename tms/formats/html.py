@@ -27,6 +27,7 @@ from tms.formats.inline_media import (
     is_media_text,
     is_title,
     media_texts,
+    outside_media,
     remote_url,
     unsafe_url,
 )
@@ -634,24 +635,14 @@ def render_inline(target: str, tags: dict[str, Tag], notes: _Notes | None = None
     stack: list[tuple[str, str]] = []  # (tag id, closing markup)
     media = media_texts(target, tags)
     raw = _raw_markup(target, tags, flow=flow)
-    in_media: list[str] = []
     in_link = 0
-    for tok in tokenize(target):
-        tag = tags.get(tok.value) if tok.kind != "text" else None
-        if in_media:
-            if tok.kind == "close" and tok.value in in_media:
-                in_media.remove(tok.value)
-            elif tok.kind == "open" and is_media_text(tag):
-                in_media.append(tok.value)
-            continue
+    for tok, tag in outside_media(target, tags):
         if tok.kind == "text":
             out.append(escape(tok.value, quote=True))
             continue
         if tag is None:
             continue
         if tag.kind == "image" and (tok.kind == "standalone" or is_media_text(tag)):
-            if tok.kind == "open":
-                in_media.append(tok.value)
             if not is_title(tag):
                 out.append(_image(tok.value, tag, media, in_link=in_link > 0))
             continue

@@ -5,7 +5,8 @@ block's tagged text: the image is a paired tag of kind "image" around its alt te
 (``<1>A sign</1>``), or a standalone tag when it has none; its title follows as a paired
 tag of kind "image" whose data says ``{"title_of": "<image id>"}``. A writer takes both
 texts out of the target with ``media_texts`` and rebuilds the image element from them, so a
-translator may move or rephrase them like any other tagged text.
+translator may move or rephrase them like any other tagged text; ``outside_media`` gives it
+the rest of the target's tokens, without those texts.
 
 Links keep whatever href the source had (relative ones too); only schemes that run code
 in a browser are refused (``unsafe_url``).
@@ -14,12 +15,13 @@ in a browser are refused (``unsafe_url``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from tms.formats.base import Tag
 from tms.formats.text import TaggedText
-from tms.inline import tokenize
+from tms.inline import Token, tokenize
 
 # Browsers ignore ASCII tabs and newlines anywhere in a URL and leading C0 controls and
 # spaces, so "java\tscript:" runs as javascript: — the scheme is read with them removed.
@@ -83,6 +85,23 @@ def is_media_text(tag: Tag | None) -> bool:
 def is_title(tag: Tag | None) -> bool:
     """True for the paired tag that holds an image's title."""
     return tag is not None and tag.kind == "image" and "title_of" in tag.data
+
+
+def outside_media(target: str, tags: dict[str, Tag]) -> Iterator[tuple[Token, Tag | None]]:
+    """The tokens of a target with their tags (None for text), less those inside an image's
+    alt text or title: a writer writes those texts inside the image (media_texts)."""
+    in_media: list[str] = []  # open alt-text and title tags, innermost last
+    for tok in tokenize(target):
+        tag = tags.get(tok.value) if tok.kind != "text" else None
+        if in_media:
+            if tok.kind == "close" and tok.value in in_media:
+                in_media.remove(tok.value)
+            elif tok.kind == "open" and is_media_text(tag):
+                in_media.append(tok.value)
+            continue
+        if tok.kind == "open" and is_media_text(tag):
+            in_media.append(tok.value)  # the writer writes the image; its texts are skipped
+        yield tok, tag
 
 
 @dataclass

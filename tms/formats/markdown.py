@@ -23,6 +23,7 @@ from tms.formats.inline_media import (
     is_media_text,
     is_title,
     media_texts,
+    outside_media,
     unsafe_url,
 )
 from tms.formats.text import TaggedText, decode
@@ -393,16 +394,8 @@ def render_inline(target: str, tags: dict[str, Tag], *, escape: bool = True,
     out: list[str] = []
     closers: dict[str, str] = {}
     in_code: list[str] = []
-    in_media: list[str] = []  # alt texts and titles are written inside their image
     media = media_texts(target, tags)
-    for tok in tokenize(target):
-        tag = tags.get(tok.value) if tok.kind != "text" else None
-        if in_media:
-            if tok.kind == "close" and tok.value in in_media:
-                in_media.remove(tok.value)
-            elif tok.kind == "open" and is_media_text(tag):
-                in_media.append(tok.value)
-            continue
+    for tok, tag in outside_media(target, tags):  # alt texts and titles go inside the image
         if tok.kind == "text":
             if raw_html:
                 out.append(_HTML_START_RE.sub("&lt;", tok.value))
@@ -412,8 +405,6 @@ def render_inline(target: str, tags: dict[str, Tag], *, escape: bool = True,
         kind = tag.kind if tag else "span"
         if tag is not None and kind == "image" and (tok.kind == "standalone"
                                                     or is_media_text(tag)):
-            if tok.kind == "open":
-                in_media.append(tok.value)
             if not is_title(tag):
                 out.append(_image(tok.value, tag, media))
             continue

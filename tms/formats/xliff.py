@@ -3,6 +3,9 @@
 One <file> per export, one <trans-unit id=key resname=key> per segment. Inline tags are
 <g id="n">…</g> for paired tags and <x id="n"/> for standalone ones, built here with lxml
 (translate-toolkit's target setter keeps stale inline elements and writes XLIFF 1.1).
+Reading, one walker (read_inline) serves XLIFF 1.x and 2.0: each version only declares
+the roles of its inline elements (ROLES_12 here, xliff2.ROLES_20): paired wrapper, opening
+and closing halves, standalone, unwrapped, and the attributes that name their ids.
 
 State mapping (tms.models.State -> XLIFF 1.2 state):
     untranslated -> <target state="new"> holding a copy of the source (ExportMeta.
@@ -39,8 +42,10 @@ upload can tell whether the online text changed since the export.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from enum import Enum
+from typing import TypedDict
 
 from lxml import etree
 
@@ -231,6 +236,104 @@ def _local(el: etree._Element) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 
+class Role(Enum):
+    """What an inline element of an XLIFF <source> or <target> stands for in a tagged text."""
+
+    WRAPPER = "wrapper"  # <g>, <pc>: an opening tag, the element's content, a closing tag
+    OPEN = "open"  # <bx>, <bpt>, <sc>: an opening tag whose closing half is another element
+    CLOSE = "close"  # <ex>, <ept>, <ec>: the closing half of one of those
+    STANDALONE = "standalone"  # <x>, <ph>, <it>: a standalone tag (any content is native code)
+    UNWRAP = "unwrap"  # <mrk>: its content, without a tag
+    CHARACTER = "character"  # <cp hex>: the one character it encodes
+
+
+@dataclass(frozen=True)
+class Inline:
+    """An inline element's role and the attributes that name its tag (the first one set)."""
+
+    role: Role
+    ids: tuple[str, ...] = ("id",)
+
+
+@dataclass(frozen=True)
+class InlineRoles:
+    """A format's inline elements by local name; an element it does not name (sm/em,
+    comments, processing instructions) carries no text, only its tail does.
+
+    isolated: what an OPEN or CLOSE element with isolated="yes" is instead (XLIFF 2.0's
+    <sc>/<ec> whose other half is in another unit)."""
+
+    elements: Mapping[str, Inline]
+    isolated: Inline | None = None
+
+    def of(self, el: etree._Element) -> Inline | None:
+        """The role of one child element, or None for one that carries no text."""
+        inline = self.elements.get(_local(el))
+        if (self.isolated is not None and inline is not None
+                and inline.role in (Role.OPEN, Role.CLOSE) and el.get("isolated") == "yes"):
+            return self.isolated
+        return inline
+
+
+ROLES_12 = InlineRoles({
+    "g": Inline(Role.WRAPPER, ("id", "rid")),
+    "mrk": Inline(Role.UNWRAP),
+    **dict.fromkeys(("x", "ph", "it"), Inline(Role.STANDALONE, ("id", "rid"))),
+    **dict.fromkeys(("bx", "bpt"), Inline(Role.OPEN, ("rid", "id"))),
+    **dict.fromkeys(("ex", "ept"), Inline(Role.CLOSE, ("rid", "id"))),
+})
+_TAG_MARKUP = {Role.OPEN: "<{}>", Role.CLOSE: "</{}>", Role.STANDALONE: "<{}/>"}
+
+
+def read_inline(element: etree._Element, roles: InlineRoles, *, where: str,
+                number: Callable[[str], str]) -> str:
+    """An XLIFF <source>/<target>'s content as a tagged text, its elements read by roles."""
+    out: list[str] = []
+
+    def ident(el: etree._Element, names: tuple[str, ...]) -> str:
+        value = next((v for name in names if (v := el.get(name))), "")
+        if not value:
+            raise FormatError(_("an inline <%(name)s> element at line %(line)s has no id",
+                                name=_local(el), line=el.sourceline), where=where)
+        return number(value)
+
+    def character(el: etree._Element) -> str:
+        try:
+            return xml_text(chr(int(el.get("hex") or "", 16)))
+        except (ValueError, OverflowError):
+            # XLIFF 2.0's <cp> is the one element with this role, hence the message
+            raise FormatError(_("the <cp> at line %(line)s has no valid hex code",
+                                line=el.sourceline), where=where) from None
+
+    def visit(el: etree._Element, inline: Inline) -> None:
+        if inline.role is Role.UNWRAP:
+            walk(el)
+        elif inline.role is Role.CHARACTER:
+            out.append(character(el))
+        elif inline.role is Role.WRAPPER:
+            tag = ident(el, inline.ids)
+            out.append(f"<{tag}>")
+            walk(el)
+            out.append(f"</{tag}>")
+        else:
+            out.append(_TAG_MARKUP[inline.role].format(ident(el, inline.ids)))
+
+    def walk(el: etree._Element) -> None:
+        if el.text:
+            out.append(el.text)
+        for child in el:
+            inline = roles.of(child)
+            if inline is not None:
+                visit(child, inline)
+            # comments, processing instructions and elements of no role carry no text;
+            # their tails do
+            if child.tail:
+                out.append(child.tail)
+
+    walk(element)
+    return "".join(out)
+
+
 def inline_text(element: etree._Element, *, where: str,
                 number: Callable[[str], str] | None = None) -> str:
     """A <source>/<target> element's content as a tagged text (tags may come reordered).
@@ -240,42 +343,8 @@ def inline_text(element: etree._Element, *, where: str,
     the native code inside ph/bpt/ept/it (and its <sub>) is not text. number turns the
     file's ids into tms ids (ForeignIds); without it they are kept as written.
     """
-    out: list[str] = []
-    to_tms = number or (lambda value: value)
-
-    def ident(el: etree._Element, *, paired_by: str = "id") -> str:
-        value = el.get(paired_by) or el.get("id") or el.get("rid") or ""
-        if not value:
-            raise FormatError(
-                _("an inline <%(name)s> element at line %(line)s has no id",
-                  name=_local(el), line=el.sourceline),
-                where=where,
-            )
-        return to_tms(value)
-
-    def walk(el: etree._Element) -> None:
-        if el.text:
-            out.append(el.text)
-        for child in el:
-            name = _local(child)
-            if name == "g":
-                out.append(f"<{ident(child)}>")
-                walk(child)
-                out.append(f"</{ident(child)}>")
-            elif name == "mrk":
-                walk(child)
-            elif name in ("x", "ph", "it"):
-                out.append(f"<{ident(child)}/>")
-            elif name in ("bx", "bpt"):
-                out.append(f"<{ident(child, paired_by='rid')}>")
-            elif name in ("ex", "ept"):
-                out.append(f"</{ident(child, paired_by='rid')}>")
-            # comments and processing instructions carry no text; their tails do
-            if child.tail:
-                out.append(child.tail)
-
-    walk(element)
-    return "".join(out)
+    return read_inline(element, ROLES_12, where=where,
+                       number=number or (lambda value: value))
 
 
 def _location(tu: etree._Element, ns: str) -> str | None:
@@ -347,46 +416,70 @@ def iter_units(root: etree._Element, ns: str, *, filename: str,
                numbering: Callable[[], Callable[[str], str]]) -> Iterator[XliffUnit]:
     """Every trans-unit of an XLIFF 1.x file; numbering gives each unit its id mapper."""
     for file_el in root.iter(_in(ns, "file")):
-        src_lang = file_el.get("source-language") or ""
-        tgt_lang = file_el.get("target-language") or ""
+        languages = (file_el.get("source-language") or "", file_el.get("target-language") or "")
         for tu in file_el.iter(_in(ns, "trans-unit")):
             if tu.get("restype") == "x-gettext-domain-header":
                 continue  # the PO header po2xliff carries along, not a unit
-            location = _location(tu, ns)
-            key = tu.get("resname") or location or tu.get("id")
-            if not key:
-                raise FormatError(_("the trans-unit at line %(line)s has no id",
-                                    line=tu.sourceline), where=filename)
-            source_el = tu.find(_in(ns, "source"))
-            if source_el is None:
-                raise FormatError(_("the trans-unit '%(key)s' at line %(line)s has no "
-                                    "<source>", key=key, line=tu.sourceline), where=filename)
-            target_el = tu.find(_in(ns, "target"))
-            state = target_el.get("state") if target_el is not None else None
-            extradata = tu.get("extradata") or ""
-            base = (extradata[len(BASE_PREFIX) :].strip()
-                    if extradata.startswith(BASE_PREFIX) else None)
-            context = tu.get("resname") if tu.get("resname") not in (None, key) else ""
-            common = {"state": state, "approved": tu.get("approved") == "yes",
-                      "source_language": src_lang, "target_language": tgt_lang,
-                      "base": base, "context": context or location or ""}
-            segments = _segments(tu, ns)
-            if segments:
-                for mid, src_mrk, tgt_mrk in segments:
-                    number = numbering()
-                    yield XliffUnit(
-                        key=f"{key}#{mid}", source=inline_text(src_mrk, where=filename,
-                                                                number=number),
-                        target=(inline_text(tgt_mrk, where=filename, number=number)
-                                if tgt_mrk is not None else ""),
-                        has_target=tgt_mrk is not None, line=src_mrk.sourceline, **common)
-                continue
-            number = numbering()
-            yield XliffUnit(
-                key=key, source=inline_text(source_el, where=filename, number=number),
-                target=(inline_text(target_el, where=filename, number=number)
-                        if target_el is not None else ""),
-                has_target=target_el is not None, line=tu.sourceline, **common)
+            yield from _trans_unit(tu, ns, languages, filename=filename, numbering=numbering)
+
+
+class _UnitFacts(TypedDict):
+    """What a trans-unit says of all the units it gives (one per segment when segmented)."""
+
+    state: str | None
+    approved: bool
+    source_language: str
+    target_language: str
+    base: str | None
+    context: str
+
+
+def _trans_unit(tu: etree._Element, ns: str, languages: tuple[str, str], *, filename: str,
+                numbering: Callable[[], Callable[[str], str]]) -> Iterator[XliffUnit]:
+    """The unit of one trans-unit, or one unit per segment of a segmented one."""
+    location = _location(tu, ns)
+    key = tu.get("resname") or location or tu.get("id")
+    if not key:
+        raise FormatError(_("the trans-unit at line %(line)s has no id",
+                            line=tu.sourceline), where=filename)
+    source_el = tu.find(_in(ns, "source"))
+    if source_el is None:
+        raise FormatError(_("the trans-unit '%(key)s' at line %(line)s has no "
+                            "<source>", key=key, line=tu.sourceline), where=filename)
+    target_el = tu.find(_in(ns, "target"))
+    facts = _unit_facts(tu, key, location, target_el, languages)
+    segments = _segments(tu, ns)
+    if not segments:
+        yield _unit(key, source_el, target_el, line=tu.sourceline, facts=facts,
+                    where=filename, number=numbering())
+    for mid, src_mrk, tgt_mrk in segments:
+        # each segment is a unit of its own: its codes are numbered apart from the others'
+        yield _unit(f"{key}#{mid}", src_mrk, tgt_mrk, line=src_mrk.sourceline, facts=facts,
+                    where=filename, number=numbering())
+
+
+def _unit_facts(tu: etree._Element, key: str, location: str | None,
+                target_el: etree._Element | None, languages: tuple[str, str]) -> _UnitFacts:
+    """The state, approval, languages, fingerprint and context of a trans-unit."""
+    extradata = tu.get("extradata") or ""
+    base = (extradata[len(BASE_PREFIX) :].strip()
+            if extradata.startswith(BASE_PREFIX) else None)
+    context = tu.get("resname") if tu.get("resname") not in (None, key) else ""
+    return {"state": target_el.get("state") if target_el is not None else None,
+            "approved": tu.get("approved") == "yes",
+            "source_language": languages[0], "target_language": languages[1],
+            "base": base, "context": context or location or ""}
+
+
+def _unit(key: str, source_el: etree._Element, target_el: etree._Element | None, *,
+          line: int | None, facts: _UnitFacts, where: str,
+          number: Callable[[str], str]) -> XliffUnit:
+    """One unit: the tagged texts of its source and target (elements or segment mrks)."""
+    return XliffUnit(
+        key=key, source=inline_text(source_el, where=where, number=number),
+        target=(inline_text(target_el, where=where, number=number)
+                if target_el is not None else ""),
+        has_target=target_el is not None, line=line, **facts)
 
 
 def read_file(data: bytes, *, filename: str) -> UnitsFile:
@@ -420,6 +513,23 @@ def read_units(data: bytes, *, filename: str) -> list[ImportedUnit]:
     return read_file(data, filename=filename).units
 
 
+def pair_texts(found: BilingualFile, source: str, target: str, *, line: int | None,
+               copy_reason: str | None) -> tuple[str, str] | None:
+    """A unit's source and target for a memory pair, balanced, or None when it gives none
+    (the reason noted in found for the skipped lines: an empty side, or a target equal to
+    its source when copy_reason says the unit's state is that of a prefilled copy)."""
+    source, target = balance(source), balance(target)
+    if not strip_tags(source).strip():
+        found.skip(line, _("the source is empty"))
+    elif not strip_tags(target).strip():
+        found.skip(line, _("the unit has no translation"))
+    elif copy_reason is not None and target == source:
+        found.skip(line, copy_reason)
+    else:
+        return source, target
+    return None
+
+
 def read_pairs(data: bytes, *, filename: str) -> BilingualFile:
     """The translated units of any XLIFF 1.x file as memory pairs (inline codes renumbered
     1, 2, 3... in order of appearance; a code whose other half is in another segment is
@@ -428,16 +538,13 @@ def read_pairs(data: bytes, *, filename: str) -> BilingualFile:
     found = BilingualFile(format="xliff")
     for unit in iter_units(root, ns, filename=filename,
                            numbering=lambda: ForeignIds(keep_numeric=False)):
-        source, target = balance(unit.source), balance(unit.target)
-        if not strip_tags(source).strip():
-            found.skip(unit.line, _("the source is empty"))
-        elif not strip_tags(target).strip():
-            found.skip(unit.line, _("the unit has no translation"))
-        elif unit.state == "new" and target == source:
-            found.skip(unit.line, _("the target is still a copy of the source (state new)"))
-        else:
+        copy_reason = (_("the target is still a copy of the source (state new)")
+                       if unit.state == "new" else None)
+        texts = pair_texts(found, unit.source, unit.target, line=unit.line,
+                           copy_reason=copy_reason)
+        if texts is not None:
             found.pairs.append(MemoryPair(
-                source=source, target=target, source_language=unit.source_language,
+                source=texts[0], target=texts[1], source_language=unit.source_language,
                 target_language=unit.target_language, origin=f"xliff: {filename}",
                 line=unit.line, context=unit.context,
                 approved=unit.approved or unit.state not in (*FUZZY_WORDS, "new")))

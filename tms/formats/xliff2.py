@@ -46,14 +46,19 @@ from tms.formats.xliff import (
     APPROVED,
     TRANSLATED,
     UNTRANSLATED,
+    Inline,
+    InlineRoles,
+    Role,
     fill_inline,
     indent,
+    pair_texts,
+    read_inline,
     unit_notes,
     xml_text,
 )
 from tms.formats.xmlsafe import parse_xml
 from tms.i18n import _
-from tms.inline import ForeignIds, balance, strip_tags
+from tms.inline import ForeignIds
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"
 TMS_NS = "urn:x-tms:xliff"
@@ -151,47 +156,20 @@ def is_xliff2(root: etree._Element) -> bool:
     return _local(root) == "xliff" and etree.QName(root).namespace == NS
 
 
+ROLES_20 = InlineRoles({
+    "pc": Inline(Role.WRAPPER),
+    "mrk": Inline(Role.UNWRAP),
+    "ph": Inline(Role.STANDALONE),
+    "sc": Inline(Role.OPEN),
+    "ec": Inline(Role.CLOSE, ("startRef", "id")),
+    "cp": Inline(Role.CHARACTER),
+}, isolated=Inline(Role.STANDALONE))  # an <sc>/<ec> whose other half is in another unit
+
+
 def inline_text(element: etree._Element, *, where: str,
                 number: Callable[[str], str]) -> str:
     """A <source>/<target>'s content as a tagged text, the file's ids turned by number."""
-    out: list[str] = []
-
-    def ident(el: etree._Element, attribute: str = "id") -> str:
-        value = el.get(attribute) or el.get("id") or ""
-        if not value:
-            raise FormatError(_("an inline <%(name)s> element at line %(line)s has no id",
-                                name=_local(el), line=el.sourceline), where=where)
-        return number(value)
-
-    def walk(el: etree._Element) -> None:
-        if el.text:
-            out.append(el.text)
-        for child in el:
-            name = _local(child)
-            if name == "pc":
-                out.append(f"<{ident(child)}>")
-                walk(child)
-                out.append(f"</{ident(child)}>")
-            elif name == "mrk":
-                walk(child)
-            elif name == "ph" or (name in ("sc", "ec") and child.get("isolated") == "yes"):
-                out.append(f"<{ident(child)}/>")
-            elif name == "sc":
-                out.append(f"<{ident(child)}>")
-            elif name == "ec":
-                out.append(f"</{ident(child, 'startRef')}>")
-            elif name == "cp":
-                try:
-                    out.append(xml_text(chr(int(child.get("hex") or "", 16))))
-                except (ValueError, OverflowError):
-                    raise FormatError(_("the <cp> at line %(line)s has no valid hex code",
-                                        line=child.sourceline), where=where) from None
-            # sm/em (annotation markers), comments and processing instructions carry no text
-            if child.tail:
-                out.append(child.tail)
-
-    walk(element)
-    return "".join(out)
+    return read_inline(element, ROLES_20, where=where, number=number)
 
 
 @dataclass
@@ -279,17 +257,13 @@ def read_pairs(data: bytes, *, filename: str) -> BilingualFile:
     source_language, target_language = root.get("srcLang") or "", root.get("trgLang") or ""
     for seg in iter_segments(root, filename=filename,
                              numbering=lambda: ForeignIds(keep_numeric=False)):
-        source, target = balance(seg.source), balance(seg.target)
-        if not strip_tags(source).strip():
-            found.skip(seg.line, _("the source is empty"))
-        elif not strip_tags(target).strip():
-            found.skip(seg.line, _("the unit has no translation"))
-        elif seg.state == "initial" and target == source:
-            found.skip(seg.line, _("the target is still a copy of the source (state "
-                                   "initial)"))
-        else:
+        copy_reason = (_("the target is still a copy of the source (state initial)")
+                       if seg.state == "initial" else None)
+        texts = pair_texts(found, seg.source, seg.target, line=seg.line,
+                           copy_reason=copy_reason)
+        if texts is not None:
             found.pairs.append(MemoryPair(
-                source=source, target=target, source_language=source_language,
+                source=texts[0], target=texts[1], source_language=source_language,
                 target_language=target_language, origin=f"xliff: {filename}",
                 approved=not _fuzzy(seg), line=seg.line, context=seg.key))
     return found

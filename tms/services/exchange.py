@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tms.formats import ReadHints, bilingual, glossary_format_for, read_bilingual, registry
-from tms.formats.base import ExportMeta, FormatError, MemoryPair
+from tms.formats.base import BilingualFile, ExportMeta, FormatError, MemoryPair
 from tms.i18n import _, ngettext
 from tms.models import Document, GlossaryTerm, Language, MemoryUnit
 from tms.services import glossary, memory
@@ -131,12 +131,41 @@ def import_memory(
     TMX pairs are approved, PO fuzzy entries and XLIFF needs-*/initial units are not.
     """
     name = PurePath(filename).name or filename
+    found = _read_file(name, data)
+    pairs = found.pairs
+    _refuse_unnamed_languages(name, pairs, source_language, target_language)
+    report = _new_report(name, found)
+    known = _known_codes(session)
+    in_memory = _InMemory(session)
+    origin = f"{found.format.rstrip('2')}: {name}"[:300]
+    for n, pair in enumerate(pairs):
+        if progress and n and n % PROGRESS_EVERY == 0:
+            progress(n, len(pairs))
+        languages = _stored_languages(pair, known, source_language, target_language)
+        if languages is None:
+            report.other_languages += 1
+        elif not in_memory.add(languages, pair):
+            report.duplicates += 1
+        else:
+            _remember(session, report, pair, languages, origin=origin)
+    if progress:
+        progress(len(pairs), len(pairs))
+    return report
+
+
+def _read_file(name: str, data: bytes) -> BilingualFile:
+    """The pairs of a bilingual file, or an ExchangeError that names the file."""
     try:
-        found = read_bilingual(name, data)
+        return read_bilingual(name, data)
     except FormatError as exc:
         raise ExchangeError(_("%(file)s cannot be read: %(problem)s", file=name,
                               problem=exc.message)) from exc
-    pairs = found.pairs
+
+
+def _refuse_unnamed_languages(name: str, pairs: list[MemoryPair], source_language: str | None,
+                              target_language: str | None) -> None:
+    """Refuse the whole file when a pair names no language and the caller gave none for it
+    (checked before anything is added: a half-imported file is worse than none)."""
     missing = [p for p in pairs if (not p.source_language and not source_language)
                or (not p.target_language and not target_language)]
     if missing:
@@ -144,55 +173,74 @@ def import_memory(
             "%(file)s does not say which languages its pairs are in (line %(line)s); give "
             "the source and the target language; nothing was imported.", file=name,
             line=missing[0].line or "?"))
-    report = TmxReport(filename=name, read=len(pairs), format=found.format,
+
+
+def _new_report(name: str, found: BilingualFile) -> TmxReport:
+    """The report of a file before any pair is added: what it holds and what it skipped."""
+    report = TmxReport(filename=name, read=len(found.pairs), format=found.format,
                        skipped=list(found.skipped))
-    report.languages = sorted({code for p in pairs
+    report.languages = sorted({code for p in found.pairs
                                for code in (p.source_language, p.target_language) if code})
-    known = _known_codes(session)
-    existing: dict[tuple[str, str], set[tuple[str, str]]] = {}
-    origin = f"{found.format.rstrip('2')}: {name}"[:300]
-    for n, pair in enumerate(pairs):
-        if progress and n and n % PROGRESS_EVERY == 0:
-            progress(n, len(pairs))
-        src = _canonical(pair.source_language or source_language or "", known)
-        tgt = _canonical(pair.target_language or target_language or "", known)
-        if source_language:
-            if pair.source_language and not language_matches(pair.source_language,
-                                                             source_language):
-                report.other_languages += 1
-                continue
-            src = source_language
-        if target_language:
-            if pair.target_language and not language_matches(pair.target_language,
-                                                             target_language):
-                report.other_languages += 1
-                continue
-            tgt = target_language
-        seen = existing.get((src, tgt))
+    return report
+
+
+def _stored_languages(pair: MemoryPair, known: list[str], source_language: str | None,
+                      target_language: str | None) -> tuple[str, str] | None:
+    """The (source, target) codes a pair goes into the memory under, or None for a pair of
+    other languages than the ones asked for."""
+    if (_other_language(pair.source_language, source_language)
+            or _other_language(pair.target_language, target_language)):
+        return None
+    # The languages asked for win over the file's spelling of them ("fr" for "fr-FR").
+    return (source_language or _canonical(pair.source_language or "", known),
+            target_language or _canonical(pair.target_language or "", known))
+
+
+def _other_language(declared: str | None, asked: str | None) -> bool:
+    """True when a file names a language and it is not the one asked for."""
+    return bool(asked and declared and not language_matches(declared, asked))
+
+
+class _InMemory:
+    """The (source, target) texts the memory has for each language pair: read from the
+    database once per pair, then kept up to date as the import adds (a file may repeat a
+    pair)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.texts: dict[tuple[str, str], set[tuple[str, str]]] = {}
+
+    def add(self, languages: tuple[str, str], pair: MemoryPair) -> bool:
+        """Note a pair as in the memory; False when it already was."""
+        seen = self.texts.get(languages)
         if seen is None:
-            seen = existing[(src, tgt)] = {
-                (row.source, row.target) for row in session.execute(
+            src, tgt = languages
+            seen = self.texts[languages] = {
+                (row.source, row.target) for row in self.session.execute(
                     select(MemoryUnit.source, MemoryUnit.target).where(
                         MemoryUnit.source_language == src, MemoryUnit.target_language == tgt))}
         if (pair.source, pair.target) in seen:
-            report.duplicates += 1
-            continue
+            return False
         seen.add((pair.source, pair.target))
-        # The author goes into the origin ("tmx: file (ana)"); the date of the text as it
-        # is (changedate, else creationdate) becomes the unit's creation date.
-        author = f" ({pair.author})" if pair.author else ""
-        memory.remember(session, source=pair.source, target=pair.target, source_language=src,
-                        target_language=tgt, origin=(origin + author)[:300],
-                        approved=pair.approved,
-                        created_at=_when(pair.changed_at or pair.created_at))
-        if pair.notes or pair.props:
-            report.notes_dropped += 1
-        report.unapproved += not pair.approved
-        report.imported += 1
-        report.pairs[(src, tgt)] = report.pairs.get((src, tgt), 0) + 1
-    if progress:
-        progress(len(pairs), len(pairs))
-    return report
+        return True
+
+
+def _remember(session: Session, report: TmxReport, pair: MemoryPair,
+              languages: tuple[str, str], *, origin: str) -> None:
+    """Add one pair to the memory and count it in the report."""
+    src, tgt = languages
+    # The author goes into the origin ("tmx: file (ana)"); the date of the text as it
+    # is (changedate, else creationdate) becomes the unit's creation date.
+    author = f" ({pair.author})" if pair.author else ""
+    memory.remember(session, source=pair.source, target=pair.target, source_language=src,
+                    target_language=tgt, origin=(origin + author)[:300],
+                    approved=pair.approved,
+                    created_at=_when(pair.changed_at or pair.created_at))
+    if pair.notes or pair.props:
+        report.notes_dropped += 1
+    report.unapproved += not pair.approved
+    report.imported += 1
+    report.pairs[languages] = report.pairs.get(languages, 0) + 1
 
 
 import_tmx = import_memory  # the name the TMX-only import had
