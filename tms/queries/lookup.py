@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypeVar
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from tms.models import Document, Language, Segment, User
@@ -21,8 +21,12 @@ _LANGUAGE_BY_CODE = select(Language).where(Language.code == bindparam("code"))
 _USER_WITH_TEAMS = (
     select(User).options(joinedload(User.memberships)).where(User.id == bindparam("id"))
 )
-_SEGMENT_WITH_DOCUMENT = (
-    select(Segment).options(joinedload(Segment.document)).where(Segment.id == bindparam("id"))
+_SEGMENT_AND_LANGUAGE = (
+    select(Segment, Language)
+    # one row of each, not related: joined ON TRUE (a cross join said as such)
+    .join(Language, true())
+    .options(joinedload(Segment.document))
+    .where(Segment.id == bindparam("id"), Language.code == bindparam("code"))
 )
 
 
@@ -52,12 +56,13 @@ def user_with_teams(session: Session, user_id: int) -> User | None:
     return session.execute(_USER_WITH_TEAMS, {"id": user_id}).unique().scalar_one_or_none()
 
 
-def segment_with_document(session: Session, segment_id: int) -> Segment | None:
-    """The segment with this id and its document, in one statement (the editor's API reads
-    both on every request: the document's source language for QA)."""
-    return session.execute(
-        _SEGMENT_WITH_DOCUMENT, {"id": segment_id}
-    ).unique().scalar_one_or_none()
+def segment_and_language(
+    session: Session, segment_id: int, code: str
+) -> tuple[Segment, Language] | None:
+    """The segment with this id (with its document) and the language with this code, in one
+    statement (every call of the editor's API names both), or None if either is missing."""
+    row = session.execute(_SEGMENT_AND_LANGUAGE, {"id": segment_id, "code": code}).first()
+    return None if row is None else (row[0], row[1])
 
 
 def users_by_id(session: Session, ids: Iterable[int]) -> dict[int, User]:

@@ -128,11 +128,10 @@ def _load(segment_id: int, lang_code: str) -> tuple[Segment, Language, Document]
 def _load_segment(segment_id: int, lang_code: str) -> tuple[Segment, Language]:
     """Segment and language of an API URL, with the access rules of the editor."""
     _require_login()
-    session = get_session()
-    language = lookup.language_by_code(session, lang_code)
-    segment = lookup.segment_with_document(session, segment_id)
-    if language is None or segment is None:
+    found = lookup.segment_and_language(get_session(), segment_id, lang_code)
+    if found is None:
         raise ApiError(_("Not found."), 404)
+    segment, language = found
     _require_team(language.id)
     return segment, language
 
