@@ -79,7 +79,9 @@ def main() -> None:
         print(f"  saves/healthz, {row['server']:>10} ({row['workers']} workers, 50 clients): "
               f"{row['share_of_ceiling']} ({row['saves_per_s']} saves/s, "
               f"{row['healthz_per_s']} healthz/s; p95 {row['paced_p95_ms']} ms; "
-              f"{row['errors']} errors, {row['lost_updates']} lost)")
+              f"{row['errors']} errors, {row['lost_updates']} lost); server CPU "
+              f"{row['server_cpu_ms_per_save']} ms per save, "
+              f"{row['server_cpu_ms_per_healthz']} per /healthz: {row['cpu_share']}")
     if args.json:
         args.json.write_text(json.dumps(found, indent=2))
 
