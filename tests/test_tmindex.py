@@ -190,3 +190,50 @@ def test_text_store_keeps_each_slot_text_through_replacements() -> None:
     assert len(store) == 5
     assert [store[i] for i in range(5)] == [
         "Право на здоровье.", "", "Δικαιώματα των εργαζομένων", "plain ascii", "نص"]
+
+
+def _weak_first_hit_index() -> tuple[MemoryIndex, list[int]]:
+    """An index whose first pass for "pyx hello world" can only see a weak unit: the word
+    pass reads one token (posting budget 2), the trigram pass only the query's rare
+    trigrams (budget 30, against 51 units holding each common one). The better unit shares
+    only common words and trigrams with the query."""
+    index = MemoryIndex(short_scan=0, posting_budget=2, min_tokens=1, budget_share=0)
+    rows = [(1, "pyx hel"), (2, "hello world")]
+    # 60-69 characters: in the trigram index, but too long to match the query
+    rows += [(100 + i, f"hello world {'n' * (i % 7)} " + "q" * 50) for i in range(49)]
+    index.add_many(rows)
+    assert index._short is not None
+    index._short.posting_budget = 30
+    index._short.budget_share = 0
+    index._compact_now()
+    index._short._compact_now()
+    wide_calls: list[int] = []
+    narrow = index._short.search
+
+    def spy(plain: str, *, threshold: int, limit: int, widen: int = 1) -> list:
+        wide_calls.append(widen)
+        return narrow(plain, threshold=threshold, limit=limit, widen=widen)
+
+    index._short.search = spy  # type: ignore[method-assign]
+    return index, wide_calls
+
+
+def test_weak_first_hit_gets_a_wider_second_pass() -> None:
+    """A short query whose first pass finds only a weak hit (63.6, under 75) is searched
+    again with a wider trigram budget, which finds the better unit (84.6)."""
+    index, calls = _weak_first_hit_index()
+    hits = index.search("pyx hello world", threshold=60, limit=5)
+    assert [h.unit_id for h in hits[:2]] == [2, 1]
+    assert hits[0].score == pytest.approx(fuzz.ratio("pyx hello world", "hello world"))
+    assert calls == [1, 4]
+    # the first pass alone (the trigram index at its own budget) misses unit 2
+    assert 2 not in {h.unit_id for h in index._short.search("pyx hello world", threshold=60,
+                                                              limit=5)}
+
+
+def test_no_second_pass_without_a_weak_hit() -> None:
+    """A query with no hit at all (a new sentence) or a strong one pays for no second pass."""
+    index, calls = _weak_first_hit_index()
+    assert index.search("jjjj kkkk", threshold=60, limit=5) == []
+    assert index.search("pyx hel", threshold=60, limit=5)[0].score == 100
+    assert 4 not in calls
