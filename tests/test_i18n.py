@@ -483,3 +483,22 @@ def test_choice_remembered_in_the_profile(extra_app) -> None:  # type: ignore[no
     html = second.get("/profile", headers={"Accept-Language": "uk"}).get_data(as_text=True)
     assert 'lang="sr-Latn"' in html
     assert '<option value="sr-Latn" lang="sr-Latn" selected>' in html
+
+
+def test_warm_app_loads_every_catalogue_and_template(app) -> None:  # type: ignore[no-untyped-def]
+    """What `tms serve` loads before forking its workers (so they share it): the catalogue
+    of every interface language, pseudo-locales included, and every page template."""
+    from tms import warm_app
+
+    with app.app_context():
+        domain = app.extensions["babel"].instance.domain_instance
+        codes = available_locales()
+    domain.cache.clear()
+    app.jinja_env.cache.clear()
+    warm_app(app)
+    loaded = {code for code, _domain in domain.cache}
+    assert {code.replace("-", "_") for code in codes} <= loaded
+    assert "en_XA" in loaded and "sr_Latn" in loaded
+    templates = {name for _loader, name in app.jinja_env.cache}
+    assert {"base.html", "editor/edit.html"} <= templates
+    assert len(templates) == len(app.jinja_env.list_templates(extensions=["html"]))

@@ -32,3 +32,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def warm_app(app: Flask) -> None:
+    """Load the interface's catalogues, language names and templates now, before a server
+    forks its workers (tms.web.warm)."""
+    from tms.web import warm
+
+    warm(app)

@@ -65,7 +65,7 @@ def serve(host: str, port: int, workers: int) -> None:
 def warmed_app() -> Flask:
     """Build the app and read the translation memory into its index before any request,
     saying so in one log line; the first volunteer after a restart then waits for nothing."""
-    from tms import create_app
+    from tms import create_app, warm_app
 
     app = create_app()
     started = time.monotonic()
@@ -82,6 +82,7 @@ def warmed_app() -> Flask:
                          n=units, s=seconds))
         # No connection opened here may be shared by forked workers.
         get_engine().dispose()
+    warm_app(app)
     # Objects made so far are never collected: the collector would otherwise write to every
     # page of the index it visits and undo the sharing between forked workers.
     gc.freeze()

@@ -48,6 +48,18 @@ def init_web(app: Flask) -> None:
     app.context_processor(_template_globals)
 
 
+def warm(app: Flask) -> None:
+    """Load, once in the process that forks the workers, what every worker would otherwise
+    load for itself on its first pages: each interface language's catalogue and CLDR name
+    (the menu) and the compiled templates. Forked workers then share these pages instead of
+    each holding its own copy (about 25 MB per worker with 20 catalogues)."""
+    from tms.web import i18n
+
+    i18n.preload(app)
+    for name in app.jinja_env.list_templates(extensions=["html"]):
+        app.jinja_env.get_template(name)
+
+
 RTL_LOCALES = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ckb"}
 
 

@@ -69,6 +69,20 @@ def _menu_of(codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     return tuple((code, native_name(code)) for code in codes)
 
 
+def preload(app: Flask) -> None:
+    """Read every catalogue and the menu's language names now, so that a server's workers
+    find them loaded (tms.web.warm): one request context per language, which the locale
+    selector answers from Accept-Language as it would for a visitor."""
+    from flask_babel import get_translations
+
+    with app.test_request_context():
+        language_menu()
+    for code in available_locales():
+        with app.test_request_context(headers={"Accept-Language": code}):
+            get_translations()
+            format_decimal(1)  # the locale's number symbols, used on every page
+
+
 def babel_locale(code: str) -> Locale:
     """The Babel locale of a code; pseudo-locales (en-XA, en-XR) get English data.
 
