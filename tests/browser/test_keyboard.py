@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from tests.browser.conftest import LiveServer
 from tests.browser.site import Site, log_in, make_site
-from tms.models import Edition, State, Translation
+from tms.models import Edition, Revision, State, Translation
 
 # The focused element, and whether its focus can be seen: an outline at least 2 px wide
 # that is not transparent, or a box-shadow.
@@ -95,6 +95,34 @@ def test_review_with_the_keyboard_only(live_server: LiveServer, browser_page: An
     reviewed = session.scalar(select(Translation).where(
         Translation.segment_id == site.segment_ids[1]))
     assert reviewed is not None and reviewed.state == State.APPROVED
+    assert not unseen, "focus not visible on:\n" + "\n".join(unseen)
+    assert page.console_errors == []
+
+
+@pytest.mark.browser
+def test_send_back_with_the_keyboard_only(live_server: LiveServer, browser_page: Any,
+                                          session: Session, site: Site) -> None:
+    """In the queue: j goes to the first item, s opens its send-back form with the focus
+    in the reason box (no "s" typed into it), the reason is typed, Tab reaches the Send
+    back button with a visible focus and Enter sends the translation back with it."""
+    base, page, unseen = live_server.url, browser_page, []
+    log_in(page, base, "boss")
+    page.goto(base + "/review/fr")
+    page.keyboard.press("j")
+    page.keyboard.press("s")
+    assert page.evaluate("document.activeElement.name") == "reason"
+    assert page.evaluate("document.activeElement.value") == ""
+    page.keyboard.type("Le terme « travail du sexe » est celui du glossaire.")
+    tab_until(page, "details.send-back[open] button[type=submit]", unseen, limit=3)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    session.expire_all()
+    sent = session.scalar(select(Translation).where(
+        Translation.segment_id == site.segment_ids[1]))
+    assert sent is not None and sent.state == State.NEEDS_WORK
+    note = session.scalar(select(Revision.note).where(Revision.translation_id == sent.id)
+                          .order_by(Revision.id.desc()).limit(1))
+    assert note == "Le terme « travail du sexe » est celui du glossaire."
     assert not unseen, "focus not visible on:\n" + "\n".join(unseen)
     assert page.console_errors == []
 
