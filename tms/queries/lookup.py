@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypeVar
 
-from sqlalchemy import bindparam, select, true
+from sqlalchemy import and_, bindparam, select, true
 from sqlalchemy.orm import Session, joinedload
 
-from tms.models import Document, Language, Segment, User
+from tms.models import Document, Language, Segment, Translation, User
 from tms.orm import Base
 
 RowT = TypeVar("RowT", bound=Base)
@@ -63,6 +63,30 @@ def segment_and_language(
     statement (every call of the editor's API names both), or None if either is missing."""
     row = session.execute(_SEGMENT_AND_LANGUAGE, {"id": segment_id, "code": code}).first()
     return None if row is None else (row[0], row[1])
+
+
+_SEGMENT_LANGUAGE_TRANSLATION = (
+    select(Segment, Language, Translation)
+    .select_from(Segment)
+    .join(Language, true())
+    .outerjoin(Translation, and_(Translation.segment_id == Segment.id,
+                                 Translation.language_id == Language.id))
+    .options(joinedload(Segment.document))
+    .where(Segment.id == bindparam("id"), Language.code == bindparam("code"))
+    # the translation as the database has it now, even if this session read it before
+    .execution_options(populate_existing=True)
+)
+
+
+def segment_language_translation(
+    session: Session, segment_id: int, code: str
+) -> tuple[Segment, Language, Translation | None] | None:
+    """segment_and_language() and the segment's current translation in that language (None
+    if there is none yet), in one statement: what a save needs before it writes."""
+    row = session.execute(
+        _SEGMENT_LANGUAGE_TRANSLATION, {"id": segment_id, "code": code}
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])
 
 
 def users_by_id(session: Session, ids: Iterable[int]) -> dict[int, User]:

@@ -406,8 +406,12 @@ def save_translation(
     state: State,
     base_version: int,
     origin: str = "editor",
+    current: Translation | None = None,
 ) -> SaveResult:
     """Save a translator's text as draft or translated (awaiting review).
+
+    `current` is the translation row if the caller has just read it in this transaction
+    (the editor's API reads it with the segment), so that it is not read a second time.
 
     On a version mismatch nothing is overwritten: the text is kept as a "conflict"
     revision and both texts are returned. On an approved translation that the user may
@@ -419,7 +423,7 @@ def save_translation(
                                 target=target, base_version=base_version, origin=origin)
     _require_translator(session, user, language)
     target, state = _saved_text_and_state(target, state)
-    translation = _get_or_create(session, segment, language)
+    translation = current if current is not None else _get_or_create(session, segment, language)
     if translation.state == State.APPROVED and approval_refusal(
         session, user, language, user.id
     ):

@@ -242,7 +242,12 @@ def check(segment_id: int, lang_code: str) -> Any:
 @bp.post("/segments/<int:segment_id>/<lang_code>/save")
 def save(segment_id: int, lang_code: str) -> Any:
     """Save a target as draft or translated, with optimistic locking on base_version."""
-    segment, language = _load_segment(segment_id, lang_code)
+    _require_login()
+    found = lookup.segment_language_translation(get_session(), segment_id, lang_code)
+    if found is None:
+        raise ApiError(_("Not found."), 404)
+    segment, language, current = found
+    _require_team(language.id)
     data = _json_body()
     target = _target(data.get("target"))
     state_name, base = data.get("state"), data.get("base_version")
@@ -254,7 +259,7 @@ def save(segment_id: int, lang_code: str) -> Any:
     session = get_session()
     result = workflow.save_translation(
         session, segment=segment, language=language, user=current_account(), target=target,
-        state=states[state_name], base_version=base, origin="editor",
+        state=states[state_name], base_version=base, origin="editor", current=current,
     )
     session.commit()
     tr = _changed(result)
