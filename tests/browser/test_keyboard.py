@@ -51,6 +51,13 @@ def site(session: Session) -> Site:
     return make_site(session, locale="ru")
 
 
+def _first_queue_item(session: Session, site: Site) -> Translation | None:
+    """The translation of the review queue's first item, as the database has it now."""
+    session.expire_all()
+    return session.scalar(select(Translation).where(
+        Translation.segment_id == site.segment_ids[1]))
+
+
 @pytest.mark.browser
 def test_translate_with_the_keyboard_only(live_server: LiveServer, browser_page: Any,
                                           session: Session, site: Site) -> None:
@@ -91,9 +98,7 @@ def test_review_with_the_keyboard_only(live_server: LiveServer, browser_page: An
     assert focused["tag"] == "article" and focused["visible"], focused
     with page.expect_navigation():
         page.keyboard.press("a")
-    session.expire_all()
-    reviewed = session.scalar(select(Translation).where(
-        Translation.segment_id == site.segment_ids[1]))
+    reviewed = _first_queue_item(session, site)
     assert reviewed is not None and reviewed.state == State.APPROVED
     assert not unseen, "focus not visible on:\n" + "\n".join(unseen)
     assert page.console_errors == []
@@ -116,9 +121,7 @@ def test_send_back_with_the_keyboard_only(live_server: LiveServer, browser_page:
     tab_until(page, "details.send-back[open] button[type=submit]", unseen, limit=3)
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    session.expire_all()
-    sent = session.scalar(select(Translation).where(
-        Translation.segment_id == site.segment_ids[1]))
+    sent = _first_queue_item(session, site)
     assert sent is not None and sent.state == State.NEEDS_WORK
     note = session.scalar(select(Revision.note).where(Revision.translation_id == sent.id)
                           .order_by(Revision.id.desc()).limit(1))
