@@ -18,17 +18,27 @@ TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 
 def translation_dirs() -> list[Path]:
     """The catalogue folders Flask-Babel reads (the app's setting; tms/translations)."""
+    return [Path(d) for d in _configured_dirs()]
+
+
+def _configured_dirs() -> tuple[str, ...]:
     if has_app_context():
         configured = current_app.config.get("BABEL_TRANSLATION_DIRECTORIES")
         if configured:
-            return [Path(current_app.root_path, d) for d in str(configured).split(";")]
-    return [TRANSLATIONS_DIR]
+            return _dirs_of(current_app.root_path, str(configured))
+    return (str(TRANSLATIONS_DIR),)
+
+
+@lru_cache(maxsize=16)
+def _dirs_of(root: str, configured: str) -> tuple[str, ...]:
+    # Every request asks (the locale selector): paths are joined once per setting.
+    return tuple(str(Path(root, d)) for d in configured.split(";"))
 
 
 def available_locales() -> list[str]:
     """Locales with a compiled catalogue (BCP 47 codes: pt-BR, sr-Latn, en-XA), plus
     English first; the rest in the order of their codes, so the menu never reshuffles."""
-    return list(_locales_in(tuple(str(d) for d in translation_dirs())))
+    return list(_locales_in(_configured_dirs()))
 
 
 @lru_cache(maxsize=16)
@@ -83,6 +93,7 @@ def preload(app: Flask) -> None:
             format_decimal(1)  # the locale's number symbols, used on every page
 
 
+@lru_cache(maxsize=64)
 def babel_locale(code: str) -> Locale:
     """The Babel locale of a code; pseudo-locales (en-XA, en-XR) get English data.
 
