@@ -137,3 +137,33 @@ def test_query_count_does_not_grow_with_data(app: Flask, session: Session, name:
     _wipe(app)
     large = _count(app, session, 3, PAGES[name])
     assert large == small, f"{name}: {small} queries on the small database, {large} on the large"
+
+
+def test_a_save_reads_once_and_writes_three_statements(app: Flask, session: Session) -> None:
+    """Saving over a translation: the account, then one row of segment, document, language
+    and translation, then the UPDATE, the revision's INSERT and the activity's UPDATE (the
+    second "translated" in a row adds to the first's entry). A lazy load (of the segment's
+    document, say) would be a sixth."""
+    make_language(session, "fr")
+    make_user(session, "ana", roles={"fr": "translator"})
+    doc = make_document(session, "d", sources=["One sentence about rights."])
+    session.commit()
+    seg_id = doc_segments(session, doc.id)[0].id
+    client = app.test_client()
+    assert login(client).status_code == 302
+    url = f"/api/segments/{seg_id}/fr/save"
+    first = client.post(url, json={"target": "Une phrase.", "state": "translated",
+                                   "base_version": 0})
+    assert first.status_code == 200, first.json
+    # As in a server's request: a session that holds nothing yet (the session keeps only
+    # weak references, so an object nobody holds is gone and would be read again).
+    del doc
+    session.expunge_all()
+    with count_queries(app) as seen:
+        again = client.post(url, json={"target": "Une phrase sur les droits.",
+                                       "state": "translated",
+                                       "base_version": first.json["version"]})
+    assert again.status_code == 200 and again.json["status"] == "saved", again.json
+    kinds = [" ".join(s.split()[:3]) for s in seen]
+    assert len(seen) == 5, kinds
+    assert [k.split()[0] for k in kinds] == ["SELECT", "SELECT", "UPDATE", "INSERT", "UPDATE"]
