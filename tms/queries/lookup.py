@@ -7,7 +7,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, bindparam, select, true
 from sqlalchemy.orm import Session, joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from tms.models import Document, Language, Segment, Translation, User
 from tms.orm import Base
@@ -25,17 +24,18 @@ _USER_WITH_TEAMS = (
 
 
 def _segment_row(*, with_translation: bool) -> Select[Any]:
-    """One row: the segment with id :id, its document, the language with code :code and,
-    if asked, the segment's translation in that language (an outer join: None if none)."""
-    entities: list[Any] = [Segment, Document, Language]
+    """One row: the segment with id :id (its document joined in), the language with code
+    :code and, if asked, the segment's translation in that language (an outer join: None if
+    there is none)."""
+    entities: list[Any] = [Segment, Language]
     if with_translation:
         entities.append(Translation)
     statement: Select[Any] = (
         select(*entities)
         .select_from(Segment)
-        .join(Document, Document.id == Segment.document_id)
         # one row of each, not related: joined ON TRUE (a cross join said as such)
         .join(Language, true())
+        .options(joinedload(Segment.document))
         .where(Segment.id == bindparam("id"), Language.code == bindparam("code"))
     )
     if with_translation:
@@ -47,8 +47,6 @@ def _segment_row(*, with_translation: bool) -> Select[Any]:
     return statement
 
 
-# The document comes as an entity of the row, not by joinedload: the loader then does less
-# work per row (_with_document makes it segment.document).
 _SEGMENT_AND_LANGUAGE = _segment_row(with_translation=False)
 _SEGMENT_LANGUAGE_TRANSLATION = _segment_row(with_translation=True)
 
@@ -85,7 +83,7 @@ def segment_and_language(
     """The segment with this id (with its document) and the language with this code, in one
     statement (every call of the editor's API names both), or None if either is missing."""
     row = session.execute(_SEGMENT_AND_LANGUAGE, {"id": segment_id, "code": code}).first()
-    return None if row is None else (_with_document(row[0], row[1]), row[2])
+    return None if row is None else (row[0], row[1])
 
 
 def segment_language_translation(
@@ -96,15 +94,7 @@ def segment_language_translation(
     row = session.execute(
         _SEGMENT_LANGUAGE_TRANSLATION, {"id": segment_id, "code": code}
     ).first()
-    return None if row is None else (_with_document(row[0], row[1]), row[2], row[3])
-
-
-def _with_document(segment: Segment, document: Document) -> Segment:
-    # The row's document becomes segment.document, as a joinedload would have set it: the
-    # relationship is not filled from another entity of the row by itself, and the session
-    # holds objects weakly, so a document nobody refers to is gone and read again.
-    set_committed_value(segment, "document", document)
-    return segment
+    return None if row is None else (row[0], row[1], row[2])
 
 
 def users_by_id(session: Session, ids: Iterable[int]) -> dict[int, User]:
