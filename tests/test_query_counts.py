@@ -139,11 +139,11 @@ def test_query_count_does_not_grow_with_data(app: Flask, session: Session, name:
     assert large == small, f"{name}: {small} queries on the small database, {large} on the large"
 
 
-def test_a_save_reads_once_and_writes_three_statements(app: Flask, session: Session) -> None:
+def test_a_save_reads_once_and_writes_once(app: Flask, session: Session) -> None:
     """Saving over a translation: the account, then one row of segment, document, language
     and translation, then the UPDATE, the revision's INSERT and the activity's UPDATE (the
-    second "translated" in a row adds to the first's entry). A lazy load (of the segment's
-    document, say) would be a sixth."""
+    second "translated" in a row adds to the first's entry), which PostgreSQL gets as one
+    statement. A lazy load (of the segment's document, say) would be one more."""
     make_language(session, "fr")
     make_user(session, "ana", roles={"fr": "translator"})
     doc = make_document(session, "d", sources=["One sentence about rights."])
@@ -165,5 +165,9 @@ def test_a_save_reads_once_and_writes_three_statements(app: Flask, session: Sess
                                        "base_version": first.json["version"]})
     assert again.status_code == 200 and again.json["status"] == "saved", again.json
     kinds = [" ".join(s.split()[:3]) for s in seen]
-    assert len(seen) == 5, kinds
-    assert [k.split()[0] for k in kinds] == ["SELECT", "SELECT", "UPDATE", "INSERT", "UPDATE"]
+    if app.extensions["tms_engine"].dialect.name == "postgresql":
+        # the three writes are one statement there (data-modifying CTEs)
+        assert [k.split()[0] for k in kinds] == ["SELECT", "SELECT", "WITH"], kinds
+    else:
+        assert [k.split()[0] for k in kinds] == ["SELECT", "SELECT", "UPDATE", "INSERT",
+                                                 "UPDATE"], kinds

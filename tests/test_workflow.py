@@ -6,7 +6,7 @@ import threading
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from tests.factories import make_document, make_language, make_user
@@ -121,6 +121,26 @@ def test_save_bumps_version_each_time_and_merges_activity(session, fr, ana, seg)
     [act] = session.scalars(select(Activity)).all()
     session.refresh(act)
     assert act.count == 3
+
+
+def test_a_save_that_loses_the_race_writes_only_its_conflict_revision(session, fr, ana, seg):
+    """Another worker moves the row on between this save's read and its write: the UPDATE
+    finds nothing, and neither the revision of the text nor the activity is written with it
+    (on PostgreSQL the three are one statement, so this checks its guards)."""
+    first = save(session, seg, fr, ana, FR_CLEAN)
+    t = first.translation
+    session.execute(update(Translation.__table__).where(Translation.id == t.id)
+                    .values(version=Translation.version + 1, target="theirs"))
+    assert t.version == 1  # this session has not seen the change
+    res = workflow.save_translation(session, segment=seg, language=fr, user=ana,
+                                    target="mine", state=State.TRANSLATED, base_version=1,
+                                    current=t)
+    assert (res.status, res.theirs) == ("conflict", "theirs")
+    assert [(r.target, r.origin) for r in revisions(session, t)] == [
+        (FR_CLEAN, "editor"), ("mine", "conflict")]
+    [act] = session.scalars(select(Activity)).all()
+    session.refresh(act)
+    assert act.count == 1
 
 
 def test_empty_text_cannot_be_submitted_but_a_draft_clears(session, fr, ana, seg):

@@ -31,7 +31,19 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Table, Update, bindparam, func, insert, inspect, select, update
+from sqlalchemy import (
+    Select,
+    Table,
+    Update,
+    bindparam,
+    exists,
+    func,
+    insert,
+    inspect,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -224,6 +236,39 @@ def _merge_activity_statement(document_null: bool, language_null: bool) -> Updat
     return update(a).where(a.c.id == last).values(count=a.c.count + 1).returning(a.c.id)
 
 
+@lru_cache(maxsize=64)
+def _fused_save_statement(columns: tuple[str, ...]) -> Select[Any]:
+    """PostgreSQL: _write_statement, the revision's INSERT and the activity merge in one
+    statement. The INSERT and the merge run only if the UPDATE found the row at the version
+    seen; the answer is (new version, revision id, merged activity id), each NULL if not."""
+    w = _write_statement(columns).cte("w")
+    r = _REVISION
+    revision = (
+        insert(r)
+        .from_select(
+            ["translation_id", "target", "state", "author_id", "origin", "note", "created_at"],
+            select(
+                bindparam("w_id", type_=r.c.translation_id.type),
+                bindparam("w_target", type_=r.c.target.type),
+                bindparam("w_state", type_=r.c.state.type),
+                bindparam("r_author_id", type_=r.c.author_id.type),
+                bindparam("r_origin", type_=r.c.origin.type),
+                literal(""),
+                bindparam("w_updated_at", type_=r.c.created_at.type),
+            ).where(exists(select(w.c.version))),
+        )
+        .returning(r.c.id)
+        .cte("r")
+    )
+    merge = _merge_activity_statement(False, False)
+    activity = merge.where(exists(select(w.c.version))).cte("a")
+    return select(
+        select(w.c.version).scalar_subquery(),
+        select(revision.c.id).scalar_subquery(),
+        select(activity.c.id).scalar_subquery(),
+    )
+
+
 def _current(session: Session, segment_id: int, language_id: int) -> Translation | None:
     """The translation row as the database has it now (an object already in the session
     is refreshed by the same statement: another worker may have changed it)."""
@@ -332,19 +377,23 @@ def record_activity(
              "a_language": language_id, "a_since": utcnow() - ACTIVITY_MERGE_WINDOW},
         )
         if merged is not None:
-            loaded = session.identity_map.get(identity_key(Activity, merged))
-            if loaded is not None:  # an entry read earlier in this session
-                session.expire(loaded, ["count"])
+            _expire_loaded_activity(session, merged)
             return
-    session.add(
-        Activity(
-            user_id=user.id if user else None,
-            verb=verb,
-            document_id=document_id,
-            language_id=language_id,
-        )
-    )
+    _add_activity(session, verb, user, document_id, language_id)
+
+
+def _add_activity(session: Session, verb: str, user: User | None, document_id: int | None,
+                  language_id: int | None) -> None:
+    session.add(Activity(user_id=user.id if user else None, verb=verb,
+                         document_id=document_id, language_id=language_id))
     session.flush()
+
+
+def _expire_loaded_activity(session: Session, activity_id: int) -> None:
+    # An entry read earlier in this session holds the count from before the merge.
+    loaded = session.identity_map.get(identity_key(Activity, activity_id))
+    if loaded is not None:
+        session.expire(loaded, ["count"])
 
 
 def _activity(session: Session, verb: str, user: User | None, translation: Translation) -> None:
@@ -434,29 +483,83 @@ def save_translation(
 
     issues = qa.check_segment(segment, language, target)
     tag_errors, warnings = _qa_flags(issues)
-    ok = _write(
-        session,
-        translation,
-        base_version,
-        target=target,
-        state=state,
-        outdated=False,
-        translator_id=translation.translator_id
-        if target == translation.target and translation.translator_id
-        else user.id,
-        reviewer_id=None,
-        approvals=0,
-        has_tag_errors=tag_errors,
-        qa_warnings=warnings,
-    )
-    if not ok:
-        return _conflict(session, translation, user, target, state, base_version)
-    rev = _revision(session, translation, target=target, state=state, user=user, origin=origin)
     verb = {State.TRANSLATED: "translated", State.DRAFT: "drafted"}.get(state, "cleared")
     if origin == "revert":
         verb = "reverted"
-    _activity(session, verb, user, translation)
+    rev = _write_revise_and_log(
+        session,
+        translation,
+        base_version,
+        {
+            "target": target,
+            "state": state,
+            "outdated": False,
+            "translator_id": translation.translator_id
+            if target == translation.target and translation.translator_id
+            else user.id,
+            "reviewer_id": None,
+            "approvals": 0,
+            "has_tag_errors": tag_errors,
+            "qa_warnings": warnings,
+        },
+        user=user,
+        origin=origin,
+        verb=verb,
+    )
+    if rev is None:
+        return _conflict(session, translation, user, target, state, base_version)
     return SaveResult("saved", translation, issues=issues, revision=rev)
+
+
+def _write_revise_and_log(
+    session: Session,
+    translation: Translation,
+    seen_version: int,
+    values: dict[str, Any],
+    *,
+    user: User,
+    origin: str,
+    verb: str,
+) -> Revision | None:
+    """_write, then _revision of the new text and _activity: what a save writes. None (and
+    nothing written) if the row is no longer at seen_version.
+
+    On PostgreSQL the three are one statement (data-modifying CTEs): a round trip to the
+    server costs a save more than the database's work, and saves are the busiest write."""
+    if session.get_bind().dialect.name != "postgresql":
+        if not _write(session, translation, seen_version, **values):
+            return None
+        rev = _revision(session, translation, target=values["target"], state=values["state"],
+                        user=user, origin=origin)
+        _activity(session, verb, user, translation)
+        return rev
+    session.flush()  # a translation row this save created goes first
+    now = utcnow()
+    columns = tuple(sorted(values))
+    row = session.execute(
+        _fused_save_statement(columns),
+        {"w_id": translation.id, "w_seen": seen_version, "w_updated_at": now,
+         **{f"w_{c}": values[c] for c in columns},
+         "r_author_id": user.id, "r_origin": origin,
+         "a_user": user.id, "a_verb": verb, "a_document": translation.segment.document_id,
+         "a_language": translation.language_id, "a_since": now - ACTIVITY_MERGE_WINDOW},
+    ).one()
+    new_version, revision_id, merged = row
+    if new_version is None:
+        return None
+    for key, value in {**values, "version": new_version, "updated_at": now}.items():
+        set_committed_value(translation, key, value)
+    rev = Revision(id=revision_id, translation_id=translation.id, target=values["target"],
+                   state=values["state"], author_id=user.id, origin=origin, note="",
+                   created_at=now)
+    make_transient_to_detached(rev)
+    session.add(rev)
+    if merged is None:  # no entry of the merge window to add to: a new one
+        _add_activity(session, verb, user, translation.segment.document_id,
+                      translation.language_id)
+    else:
+        _expire_loaded_activity(session, merged)
+    return rev
 
 
 def _saved_text_and_state(target: str, state: State) -> tuple[str, State]:
