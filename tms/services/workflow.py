@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
 
@@ -323,19 +323,36 @@ def _fresh(session: Session, translation: Translation) -> Translation:
 def _write(session: Session, translation: Translation, seen_version: int, **values: Any) -> bool:
     """Apply values if the row is still at seen_version; False if someone was faster."""
     now = utcnow()
-    columns = tuple(sorted(values))
     new_version = session.scalar(
-        _write_statement(columns),
-        {"w_id": translation.id, "w_seen": seen_version, "w_updated_at": now,
-         **{f"w_{c}": values[c] for c in columns}},
+        _write_statement(tuple(sorted(values))),
+        _write_parameters(translation, seen_version, values, now),
     )
     if new_version is None:
         return False
+    _written(translation, values, new_version, now)
+    return True
+
+
+def _write_parameters(translation: Translation, seen_version: int, values: dict[str, Any],
+                      now: datetime) -> dict[str, Any]:
+    return {"w_id": translation.id, "w_seen": seen_version, "w_updated_at": now,
+            **{f"w_{c}": v for c, v in values.items()}}
+
+
+def _written(translation: Translation, values: dict[str, Any], new_version: int,
+             now: datetime) -> None:
     # The row now holds exactly these values: set them on the object instead of reading
     # the row back (one statement fewer on every save).
     for key, value in {**values, "version": new_version, "updated_at": now}.items():
         set_committed_value(translation, key, value)
-    return True
+
+
+def _revision_in_session(session: Session, revision_id: int, values: dict[str, Any]) -> Revision:
+    """The Revision object of a row a Core INSERT wrote, put in the session as that row."""
+    rev = Revision(id=revision_id, **values)
+    make_transient_to_detached(rev)
+    session.add(rev)
+    return rev
 
 
 def _revision(
@@ -354,10 +371,7 @@ def _revision(
     session.flush()  # what this transition added before (a new translation row) goes first
     # A Core INSERT, then the object is put in the session as the row it wrote: the ORM's
     # unit of work for one append-only row cost more than the rest of the save's writes.
-    rev = Revision(id=session.scalar(_INSERT_REVISION, values), **values)
-    make_transient_to_detached(rev)
-    session.add(rev)
-    return rev
+    return _revision_in_session(session, session.scalar(_INSERT_REVISION, values), values)
 
 
 def record_activity(
@@ -535,11 +549,9 @@ def _write_revise_and_log(
         return rev
     session.flush()  # a translation row this save created goes first
     now = utcnow()
-    columns = tuple(sorted(values))
     row = session.execute(
-        _fused_save_statement(columns),
-        {"w_id": translation.id, "w_seen": seen_version, "w_updated_at": now,
-         **{f"w_{c}": values[c] for c in columns},
+        _fused_save_statement(tuple(sorted(values))),
+        {**_write_parameters(translation, seen_version, values, now),
          "r_author_id": user.id, "r_origin": origin,
          "a_user": user.id, "a_verb": verb, "a_document": translation.segment.document_id,
          "a_language": translation.language_id, "a_since": now - ACTIVITY_MERGE_WINDOW},
@@ -547,13 +559,10 @@ def _write_revise_and_log(
     new_version, revision_id, merged = row
     if new_version is None:
         return None
-    for key, value in {**values, "version": new_version, "updated_at": now}.items():
-        set_committed_value(translation, key, value)
-    rev = Revision(id=revision_id, translation_id=translation.id, target=values["target"],
-                   state=values["state"], author_id=user.id, origin=origin, note="",
-                   created_at=now)
-    make_transient_to_detached(rev)
-    session.add(rev)
+    _written(translation, values, new_version, now)
+    rev = _revision_in_session(session, revision_id, {
+        "translation_id": translation.id, "target": values["target"], "state": values["state"],
+        "author_id": user.id, "origin": origin, "note": "", "created_at": now})
     if merged is None:  # no entry of the merge window to add to: a new one
         _add_activity(session, verb, user, translation.segment.document_id,
                       translation.language_id)
