@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from sqlalchemy import Select, and_, bindparam, select, true
+from sqlalchemy import and_, bindparam, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from tms.models import Document, Language, Segment, Translation, User
@@ -21,34 +21,18 @@ _LANGUAGE_BY_CODE = select(Language).where(Language.code == bindparam("code"))
 _USER_WITH_TEAMS = (
     select(User).options(joinedload(User.memberships)).where(User.id == bindparam("id"))
 )
-
-
-def _segment_row(*, with_translation: bool) -> Select[Any]:
-    """One row: the segment with id :id (its document joined in), the language with code
-    :code and, if asked, the segment's translation in that language (an outer join: None if
-    there is none)."""
-    entities: list[Any] = [Segment, Language]
-    if with_translation:
-        entities.append(Translation)
-    statement: Select[Any] = (
-        select(*entities)
-        .select_from(Segment)
-        # one row of each, not related: joined ON TRUE (a cross join said as such)
-        .join(Language, true())
-        .options(joinedload(Segment.document))
-        .where(Segment.id == bindparam("id"), Language.code == bindparam("code"))
-    )
-    if with_translation:
-        statement = statement.outerjoin(
-            Translation, and_(Translation.segment_id == Segment.id,
-                              Translation.language_id == Language.id)
-        # the translation as the database has it now, even if this session read it before
-        ).execution_options(populate_existing=True)
-    return statement
-
-
-_SEGMENT_AND_LANGUAGE = _segment_row(with_translation=False)
-_SEGMENT_LANGUAGE_TRANSLATION = _segment_row(with_translation=True)
+_SEGMENT_LANGUAGE_TRANSLATION = (
+    select(Segment, Language, Translation)
+    .select_from(Segment)
+    # one row of each, not related: joined ON TRUE (a cross join said as such)
+    .join(Language, true())
+    .outerjoin(Translation, and_(Translation.segment_id == Segment.id,
+                                 Translation.language_id == Language.id))
+    .options(joinedload(Segment.document))
+    .where(Segment.id == bindparam("id"), Language.code == bindparam("code"))
+    # the translation as the database has it now, even if this session read it before
+    .execution_options(populate_existing=True)
+)
 
 
 def language_by_code(session: Session, code: str) -> Language | None:
@@ -77,20 +61,13 @@ def user_with_teams(session: Session, user_id: int) -> User | None:
     return session.execute(_USER_WITH_TEAMS, {"id": user_id}).unique().scalar_one_or_none()
 
 
-def segment_and_language(
-    session: Session, segment_id: int, code: str
-) -> tuple[Segment, Language] | None:
-    """The segment with this id (with its document) and the language with this code, in one
-    statement (every call of the editor's API names both), or None if either is missing."""
-    row = session.execute(_SEGMENT_AND_LANGUAGE, {"id": segment_id, "code": code}).first()
-    return None if row is None else (row[0], row[1])
-
-
 def segment_language_translation(
     session: Session, segment_id: int, code: str
 ) -> tuple[Segment, Language, Translation | None] | None:
-    """segment_and_language() and the segment's current translation in that language (None
-    if there is none yet), in one statement: what a save needs before it writes."""
+    """The segment with this id (with its document), the language with this code and the
+    segment's current translation in that language (None if there is none yet), in one
+    statement (every call of the editor's API names the segment and the language), or None
+    if the segment or the language is missing."""
     row = session.execute(
         _SEGMENT_LANGUAGE_TRANSLATION, {"id": segment_id, "code": code}
     ).first()

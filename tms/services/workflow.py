@@ -347,6 +347,13 @@ def _written(translation: Translation, values: dict[str, Any], new_version: int,
         set_committed_value(translation, key, value)
 
 
+def _revision_values(translation: Translation, *, target: str, state: State,
+                     user: User | None, origin: str, note: str, now: datetime) -> dict[str, Any]:
+    return {"translation_id": translation.id, "target": target, "state": state,
+            "author_id": user.id if user else None, "origin": origin, "note": note,
+            "created_at": now}
+
+
 def _revision_in_session(session: Session, revision_id: int, values: dict[str, Any]) -> Revision:
     """The Revision object of a row a Core INSERT wrote, put in the session as that row."""
     rev = Revision(id=revision_id, **values)
@@ -365,9 +372,8 @@ def _revision(
     origin: str,
     note: str = "",
 ) -> Revision:
-    values = {"translation_id": translation.id, "target": target, "state": state,
-              "author_id": user.id if user else None, "origin": origin, "note": note,
-              "created_at": utcnow()}
+    values = _revision_values(translation, target=target, state=state, user=user,
+                              origin=origin, note=note, now=utcnow())
     session.flush()  # what this transition added before (a new translation row) goes first
     # A Core INSERT, then the object is put in the session as the row it wrote: the ORM's
     # unit of work for one append-only row cost more than the rest of the save's writes.
@@ -549,23 +555,22 @@ def _write_revise_and_log(
         return rev
     session.flush()  # a translation row this save created goes first
     now = utcnow()
-    row = session.execute(
+    document_id, language_id = translation.segment.document_id, translation.language_id
+    new_version, revision_id, merged = session.execute(
         _fused_save_statement(tuple(sorted(values))),
         {**_write_parameters(translation, seen_version, values, now),
          "r_author_id": user.id, "r_origin": origin,
-         "a_user": user.id, "a_verb": verb, "a_document": translation.segment.document_id,
-         "a_language": translation.language_id, "a_since": now - ACTIVITY_MERGE_WINDOW},
+         "a_user": user.id, "a_verb": verb, "a_document": document_id,
+         "a_language": language_id, "a_since": now - ACTIVITY_MERGE_WINDOW},
     ).one()
-    new_version, revision_id, merged = row
     if new_version is None:
         return None
     _written(translation, values, new_version, now)
-    rev = _revision_in_session(session, revision_id, {
-        "translation_id": translation.id, "target": values["target"], "state": values["state"],
-        "author_id": user.id, "origin": origin, "note": "", "created_at": now})
+    rev = _revision_in_session(session, revision_id, _revision_values(
+        translation, target=values["target"], state=values["state"], user=user, origin=origin,
+        note="", now=now))
     if merged is None:  # no entry of the merge window to add to: a new one
-        _add_activity(session, verb, user, translation.segment.document_id,
-                      translation.language_id)
+        _add_activity(session, verb, user, document_id, language_id)
     else:
         _expire_loaded_activity(session, merged)
     return rev

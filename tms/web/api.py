@@ -28,7 +28,6 @@ from tms.models import (
 )
 from tms.orm import Base
 from tms.queries import lookup
-from tms.queries.editor import translation_of
 from tms.services import comments as comment_service
 from tms.services import editor_data, glossary, memory, qa, workflow
 from tms.services.errors import ServiceError
@@ -117,23 +116,15 @@ def _require_team(language_id: int) -> None:
         raise ApiError(_("You are not a member of this language team."), 403)
 
 
-def _load(segment_id: int, lang_code: str) -> tuple[Segment, Language, Document]:
-    """Segment, language and document of an API URL, with the access rules of the editor."""
-    segment, language = _load_segment(segment_id, lang_code)
-    document = lookup.row_by_id(get_session(), Document, segment.document_id)
-    assert document is not None
-    return segment, language, document
-
-
-def _load_segment(segment_id: int, lang_code: str) -> tuple[Segment, Language]:
-    """Segment and language of an API URL, with the access rules of the editor."""
+def _load(segment_id: int, lang_code: str) -> tuple[Segment, Language, Translation | None]:
+    """Segment (its document loaded), language and current translation (None before the
+    first save) of an API URL, in one statement, with the access rules of the editor."""
     _require_login()
-    found = lookup.segment_and_language(get_session(), segment_id, lang_code)
+    found = lookup.segment_language_translation(get_session(), segment_id, lang_code)
     if found is None:
         raise ApiError(_("Not found."), 404)
-    segment, language = found
-    _require_team(language.id)
-    return segment, language
+    _require_team(found[1].id)
+    return found
 
 
 def _json_body() -> dict[str, Any]:
@@ -198,9 +189,9 @@ def _comments_json(segment: Segment, language: Language) -> list[dict[str, Any]]
 @bp.get("/segments/<int:segment_id>/<lang_code>/panel")
 def panel(segment_id: int, lang_code: str) -> Any:
     """Memory matches, glossary terms, QA issues, comments and history of one segment."""
-    segment, language, document = _load(segment_id, lang_code)
+    segment, language, translation = _load(segment_id, lang_code)
+    document = segment.document
     session = get_session()
-    translation = translation_of(session, segment.id, language.id)
     memory_rows = _memory_panel(segment, document, language)
     glossary_rows = _glossary_panel(segment, document, language)
     issues = qa.check(segment.source, translation.target if translation else "",
@@ -232,9 +223,9 @@ def _target(target: object) -> str:
 @bp.post("/segments/<int:segment_id>/<lang_code>/check")
 def check(segment_id: int, lang_code: str) -> Any:
     """QA issues of a target that is not saved yet."""
-    segment, language, document = _load(segment_id, lang_code)
+    segment, language, _translation = _load(segment_id, lang_code)
     target = _target(_json_body().get("target", ""))
-    issues = qa.check(segment.source, target, source_language=document.source_language,
+    issues = qa.check(segment.source, target, source_language=segment.document.source_language,
                       target_language=language.code)
     return jsonify(issues=_issues(issues))
 
@@ -242,12 +233,7 @@ def check(segment_id: int, lang_code: str) -> Any:
 @bp.post("/segments/<int:segment_id>/<lang_code>/save")
 def save(segment_id: int, lang_code: str) -> Any:
     """Save a target as draft or translated, with optimistic locking on base_version."""
-    _require_login()
-    found = lookup.segment_language_translation(get_session(), segment_id, lang_code)
-    if found is None:
-        raise ApiError(_("Not found."), 404)
-    segment, language, current = found
-    _require_team(language.id)
+    segment, language, current = _load(segment_id, lang_code)
     data = _json_body()
     target = _target(data.get("target"))
     state_name, base = data.get("state"), data.get("base_version")
@@ -276,7 +262,7 @@ def save(segment_id: int, lang_code: str) -> Any:
 @bp.post("/segments/<int:segment_id>/<lang_code>/comments")
 def add_comment(segment_id: int, lang_code: str) -> Any:
     """Add a comment to the thread of a segment in a language."""
-    segment, language, _document = _load(segment_id, lang_code)
+    segment, language, _translation = _load(segment_id, lang_code)
     body = _json_body().get("body")
     if not isinstance(body, str):
         raise ApiError(_("The comment is empty."))
